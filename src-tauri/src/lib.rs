@@ -1,0 +1,305 @@
+//! Samtale's desktop shell. It opens the store, exposes the core's use cases as Tauri commands
+//! and owns nothing else: each command is one call into [`samtale::Samtale`], run off the main
+//! thread, with the core's typed error passed through for the UI to translate.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use samtale::demo::DemoSize;
+use samtale::organisation::{Language, Organisation, OrganisationInput};
+use samtale::people::{Person, PersonInput, PersonSummary};
+use samtale::units::{Unit, UnitInput, UnitNode};
+use samtale::{AppState, Error, Overview, PersonId, Samtale, SystemClock, UnitId};
+use tauri::{Manager, State};
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// The opened store, or why it could not be opened.
+#[derive(Clone)]
+pub struct Core(Arc<Mutex<Result<Samtale>>>);
+
+impl Core {
+    /// Runs `f` on a blocking thread with the store locked.
+    async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Samtale) -> Result<T> + Send + 'static,
+    {
+        let core = self.0.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            // A panic in another command must not lock the user out of their data.
+            let mut guard = core.lock().unwrap_or_else(|p| p.into_inner());
+            match guard.as_mut() {
+                Ok(s) => f(s),
+                Err(e) => Err(e.clone()),
+            }
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(Error::Storage {
+                detail: e.to_string(),
+            })
+        })
+    }
+
+    async fn state(&self) -> Result<AppState> {
+        let core = self.0.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            AppState::of(&core.lock().unwrap_or_else(|p| p.into_inner()))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(Error::Storage {
+                detail: e.to_string(),
+            })
+        })
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn app_state(core: State<'_, Core>) -> Result<AppState> {
+    core.state().await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_ui_language(core: State<'_, Core>, language: Language) -> Result<()> {
+    core.run(move |s| s.set_ui_language(language)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn create_organisation(
+    core: State<'_, Core>,
+    input: OrganisationInput,
+) -> Result<Organisation> {
+    core.run(move |s| s.create_organisation(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn update_organisation(
+    core: State<'_, Core>,
+    input: OrganisationInput,
+) -> Result<Organisation> {
+    core.run(move |s| s.update_organisation(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn open_demo(core: State<'_, Core>, language: Language) -> Result<Organisation> {
+    core.run(move |s| s.open_demo(language)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn overview(core: State<'_, Core>) -> Result<Overview> {
+    core.run(|s| s.overview()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn unit_tree(core: State<'_, Core>, include_archived: bool) -> Result<Vec<UnitNode>> {
+    core.run(move |s| s.unit_tree(include_archived)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn create_unit(core: State<'_, Core>, input: UnitInput) -> Result<Unit> {
+    core.run(move |s| s.create_unit(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn rename_unit(core: State<'_, Core>, id: UnitId, name: String) -> Result<Unit> {
+    core.run(move |s| s.rename_unit(id, &name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn move_unit(core: State<'_, Core>, id: UnitId, parent_id: Option<UnitId>) -> Result<Unit> {
+    core.run(move |s| s.move_unit(id, parent_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_unit_manager(
+    core: State<'_, Core>,
+    id: UnitId,
+    manager_id: Option<PersonId>,
+) -> Result<Unit> {
+    core.run(move |s| s.set_unit_manager(id, manager_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn archive_unit(core: State<'_, Core>, id: UnitId) -> Result<Unit> {
+    core.run(move |s| s.archive_unit(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn people_in_unit(
+    core: State<'_, Core>,
+    unit_id: UnitId,
+    include_archived: bool,
+) -> Result<Vec<PersonSummary>> {
+    core.run(move |s| s.people_in_unit(unit_id, include_archived))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn search_people(
+    core: State<'_, Core>,
+    query: String,
+    limit: u32,
+    include_archived: bool,
+) -> Result<Vec<PersonSummary>> {
+    core.run(move |s| s.search_people(&query, limit, include_archived))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_person(core: State<'_, Core>, id: PersonId) -> Result<Person> {
+    core.run(move |s| s.person(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn create_person(core: State<'_, Core>, input: PersonInput) -> Result<Person> {
+    core.run(move |s| s.create_person(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn update_person(core: State<'_, Core>, id: PersonId, input: PersonInput) -> Result<Person> {
+    core.run(move |s| s.update_person(id, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn move_person(core: State<'_, Core>, id: PersonId, unit_id: UnitId) -> Result<Person> {
+    core.run(move |s| s.move_person(id, unit_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn archive_person(core: State<'_, Core>, id: PersonId) -> Result<Person> {
+    core.run(move |s| s.archive_person(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn job_families(core: State<'_, Core>) -> Result<Vec<String>> {
+    core.run(|s| s.job_families()).await
+}
+
+/// The command list, shared by the invoke handler and the bindings export.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            app_state,
+            set_ui_language,
+            create_organisation,
+            update_organisation,
+            open_demo,
+            overview,
+            unit_tree,
+            create_unit,
+            rename_unit,
+            move_unit,
+            set_unit_manager,
+            archive_unit,
+            people_in_unit,
+            search_people,
+            get_person,
+            create_person,
+            update_person,
+            move_person,
+            archive_person,
+            job_families,
+        ])
+        .typ::<DemoSize>()
+}
+
+/// Writes the TypeScript bindings the UI imports (`ui/src/lib/bindings.ts`).
+pub fn export_bindings(path: &std::path::Path) -> std::result::Result<(), String> {
+    let ts = specta_typescript::Typescript::default()
+        .bigint(specta_typescript::BigIntExportBehavior::Number)
+        .header("// @ts-nocheck\n/* eslint-disable */");
+    specta_builder().export(ts, path).map_err(|e| e.to_string())
+}
+
+/// Where the store lives: `--db PATH`, else `SAMTALE_DB`, else the app-local data folder
+/// (never a roaming folder: SQLite must not live on a network share).
+fn store_path(app: &tauri::App) -> std::result::Result<PathBuf, Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--db" {
+            if let Some(p) = args.next() {
+                return Ok(PathBuf::from(p));
+            }
+        }
+    }
+    if let Some(p) = std::env::var_os("SAMTALE_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    Ok(app.path().app_local_data_dir()?.join("samtale.sqlite3"))
+}
+
+pub fn run() {
+    // `samtale-app --export-bindings PATH` regenerates the UI's bindings and exits; `make
+    // bindings-check` uses it so CI needs no extra debug build of the shell.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--export-bindings") {
+        let path = args
+            .get(i + 1)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "bindings.ts".into());
+        if let Err(e) = export_bindings(&path) {
+            eprintln!("could not export bindings: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+
+    let builder = specta_builder();
+    let mut context = tauri::generate_context!();
+    if cfg!(debug_assertions) {
+        // Dev builds get their own identifier, so their data folder is never a real store's.
+        let id = format!("{}.dev", context.config().identifier);
+        context.config_mut().identifier = id;
+    }
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let opened = store_path(app)
+                .map_err(|e| Error::FileSystem {
+                    detail: e.to_string(),
+                })
+                .and_then(|path| Samtale::open(path, Box::new(SystemClock)));
+            if let Ok(s) = &opened {
+                // A failed daily backup must not keep the manager from working; it is retried
+                // at the next start.
+                if let Err(e) = s.backup_if_due() {
+                    eprintln!("samtale: daily backup failed: {e}");
+                }
+            }
+            app.manage(Core(Arc::new(Mutex::new(opened))));
+            Ok(())
+        })
+        .run(context)
+        .expect("error while running Samtale");
+}

@@ -1,0 +1,539 @@
+//! A seeded, deterministic generator of organisations: the one-click demo municipality and the
+//! `largest` store the benchmarks run on.
+//!
+//! Same size and seed, same clock day: the same store, row for row. All data is synthetic.
+//! The generator writes in stages (organisation, units, people), each a function of the plan and
+//! the RNG, so later stages (talks, actions) can be appended without changing earlier output.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rusqlite::Transaction;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::organisation::{Country, Language};
+use crate::validate::search_key;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DemoSize {
+    /// A municipality of about 150 people in 12 units over 3 levels.
+    Demo,
+    /// The largest users' scale: 60,000 active employees, 150,000 person records over 10 years,
+    /// 3,500 units in 5 levels.
+    Largest,
+}
+
+impl std::str::FromStr for DemoSize {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "demo" => Ok(DemoSize::Demo),
+            "largest" => Ok(DemoSize::Largest),
+            _ => Err(format!("unknown size '{s}' (demo or largest)")),
+        }
+    }
+}
+
+pub const SEED: u64 = 0x5A4D_7A1E;
+
+/// What `generate` wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub units: u32,
+    pub people: u32,
+    pub active_people: u32,
+}
+
+struct Names {
+    org: &'static str,
+    /// Level-1 areas, each with its level-2 units and their job family.
+    areas: [(&'static str, &'static [(&'static str, usize, usize)]); 3],
+    families: [&'static str; 7],
+    given_f: &'static [&'static str],
+    given_m: &'static [&'static str],
+    family: &'static [&'static str],
+    leader_title: &'static str,
+    area_word: &'static str,
+    unit_word: &'static str,
+    team_word: &'static str,
+}
+
+// Job family indexes into `Names::families`.
+const CARE: usize = 0;
+const NURSE_ASSISTANT: usize = 1;
+const PEDAGOGUE: usize = 2;
+const TEACHER: usize = 3;
+const LEADER: usize = 4;
+const ADMIN: usize = 5;
+const THERAPIST: usize = 6;
+
+const DK: Names = Names {
+    org: "Søndervig Kommune (demo)",
+    areas: [
+        (
+            "Børn og Unge",
+            &[
+                ("Børnehuset Solsikken", PEDAGOGUE, 18),
+                ("Vestre Skole", TEACHER, 24),
+            ],
+        ),
+        (
+            "Sundhed og Omsorg",
+            &[
+                ("Hjemmeplejen Nord", CARE, 20),
+                ("Hjemmeplejen Syd", CARE, 17),
+                ("Plejecentret Egebakken", NURSE_ASSISTANT, 22),
+                ("Genoptræning", THERAPIST, 8),
+            ],
+        ),
+        (
+            "Administration",
+            &[("Løn og Personale", ADMIN, 8), ("Økonomi", ADMIN, 7)],
+        ),
+    ],
+    families: [
+        "Social- og sundhedshjælper (SSH)",
+        "Social- og sundhedsassistent (SSA)",
+        "Pædagog",
+        "Lærer",
+        "Leder",
+        "Administrativ medarbejder",
+        "Fysioterapeut",
+    ],
+    given_f: &[
+        "Anne", "Mette", "Kirsten", "Hanne", "Camilla", "Louise", "Ida", "Freja", "Sofie", "Line",
+        "Maja", "Karen", "Signe", "Julie", "Emma",
+    ],
+    given_m: &[
+        "Lars", "Jens", "Peter", "Mikkel", "Søren", "Rasmus", "Anders", "Mads", "Henrik", "Jonas",
+        "Frederik", "Niels", "Kasper", "Thomas", "Emil",
+    ],
+    family: &[
+        "Jensen",
+        "Nielsen",
+        "Hansen",
+        "Pedersen",
+        "Andersen",
+        "Christensen",
+        "Larsen",
+        "Sørensen",
+        "Rasmussen",
+        "Jørgensen",
+        "Petersen",
+        "Madsen",
+        "Kristensen",
+        "Olsen",
+        "Thomsen",
+        "Poulsen",
+        "Østergaard",
+        "Dahl",
+        "Bech",
+        "Kjær",
+    ],
+    leader_title: "Leder",
+    area_word: "Område",
+    unit_word: "Afdeling",
+    team_word: "Team",
+};
+
+const SE: Names = Names {
+    org: "Lindås kommun (demo)",
+    areas: [
+        (
+            "Barn och utbildning",
+            &[
+                ("Förskolan Solrosen", PEDAGOGUE, 18),
+                ("Västra skolan", TEACHER, 24),
+            ],
+        ),
+        (
+            "Vård och omsorg",
+            &[
+                ("Hemtjänsten Norr", CARE, 20),
+                ("Hemtjänsten Söder", CARE, 17),
+                ("Äldreboendet Ekbacken", NURSE_ASSISTANT, 22),
+                ("Rehabilitering", THERAPIST, 8),
+            ],
+        ),
+        (
+            "Administration",
+            &[("Lön och personal", ADMIN, 8), ("Ekonomi", ADMIN, 7)],
+        ),
+    ],
+    families: [
+        "Vårdbiträde",
+        "Undersköterska",
+        "Förskollärare",
+        "Lärare",
+        "Chef",
+        "Administratör",
+        "Fysioterapeut",
+    ],
+    given_f: &[
+        "Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Elin", "Johanna", "Linnea", "Ida",
+        "Maja", "Lena", "Frida", "Klara", "Ebba",
+    ],
+    given_m: &[
+        "Lars", "Anders", "Johan", "Erik", "Per", "Karl", "Mikael", "Oskar", "Henrik", "Nils",
+        "Gustav", "Magnus", "Viktor", "Axel", "Olof",
+    ],
+    family: &[
+        "Andersson",
+        "Johansson",
+        "Karlsson",
+        "Nilsson",
+        "Eriksson",
+        "Larsson",
+        "Olsson",
+        "Persson",
+        "Svensson",
+        "Gustafsson",
+        "Pettersson",
+        "Jonsson",
+        "Lindberg",
+        "Lindqvist",
+        "Bergström",
+        "Åberg",
+        "Sjöberg",
+        "Holm",
+        "Ström",
+        "Öberg",
+    ],
+    leader_title: "Chef",
+    area_word: "Förvaltning",
+    unit_word: "Enhet",
+    team_word: "Arbetslag",
+};
+
+const NO: Names = Names {
+    org: "Fjordvik kommune (demo)",
+    areas: [
+        (
+            "Oppvekst",
+            &[
+                ("Solsikken barnehage", PEDAGOGUE, 18),
+                ("Vestre skole", TEACHER, 24),
+            ],
+        ),
+        (
+            "Helse og omsorg",
+            &[
+                ("Hjemmetjenesten nord", CARE, 20),
+                ("Hjemmetjenesten sør", CARE, 17),
+                ("Eikebakken sykehjem", NURSE_ASSISTANT, 22),
+                ("Rehabilitering", THERAPIST, 8),
+            ],
+        ),
+        (
+            "Administrasjon",
+            &[("Lønn og personal", ADMIN, 8), ("Økonomi", ADMIN, 7)],
+        ),
+    ],
+    families: [
+        "Assistent",
+        "Helsefagarbeider",
+        "Barnehagelærer",
+        "Lærer",
+        "Leder",
+        "Konsulent",
+        "Fysioterapeut",
+    ],
+    given_f: &[
+        "Anne", "Ingrid", "Kari", "Marit", "Hanne", "Nora", "Emma", "Ingeborg", "Sara", "Silje",
+        "Ida", "Maja", "Tone", "Ragnhild", "Thea",
+    ],
+    given_m: &[
+        "Ole", "Lars", "Jan", "Per", "Bjørn", "Knut", "Arne", "Håkon", "Magnus", "Jakob", "Sindre",
+        "Eirik", "Tor", "Even", "Aksel",
+    ],
+    family: &[
+        "Hansen",
+        "Johansen",
+        "Olsen",
+        "Larsen",
+        "Andersen",
+        "Pedersen",
+        "Nilsen",
+        "Kristiansen",
+        "Jensen",
+        "Karlsen",
+        "Johnsen",
+        "Pettersen",
+        "Eriksen",
+        "Berg",
+        "Haugen",
+        "Hagen",
+        "Bakken",
+        "Lie",
+        "Dahl",
+        "Sæther",
+    ],
+    leader_title: "Leder",
+    area_word: "Sektor",
+    unit_word: "Avdeling",
+    team_word: "Team",
+};
+
+/// The demo speaks the UI language where it can: a Swedish user gets a Swedish municipality.
+fn country_for(language: Language) -> Country {
+    match language {
+        Language::Sv => Country::SE,
+        Language::Nb => Country::NO,
+        Language::Da | Language::En => Country::DK,
+    }
+}
+
+fn names_for(country: Country) -> &'static Names {
+    match country {
+        Country::DK => &DK,
+        Country::SE => &SE,
+        Country::NO => &NO,
+    }
+}
+
+struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+    rng: fastrand::Rng,
+    names: &'static Names,
+    today: NaiveDate,
+    now: String,
+    next_number: u32,
+    out: Generated,
+    family_ids: [i64; 7],
+}
+
+impl Writer<'_> {
+    fn unit(&mut self, name: &str, parent: Option<i64>) -> Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO unit (name, parent_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            )?
+            .execute((name, parent, &self.now))?;
+        self.out.units += 1;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    fn set_manager(&mut self, unit: i64, person: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE unit SET manager_id = ?1 WHERE id = ?2")?
+            .execute((person, unit))?;
+        Ok(())
+    }
+
+    /// One person; `left` makes a former employee with a start and end within the last 10 years.
+    fn person(&mut self, unit: i64, family: usize, title: &str, left: bool) -> Result<i64> {
+        let female = self.rng.u8(0..100) < 72; // Nordic municipal staff are mostly women.
+        let given = if female {
+            self.names.given_f[self.rng.usize(..self.names.given_f.len())]
+        } else {
+            self.names.given_m[self.rng.usize(..self.names.given_m.len())]
+        };
+        let surname = self.names.family[self.rng.usize(..self.names.family.len())];
+        let number = format!("{:06}", self.next_number);
+        self.next_number += 1;
+        let (start, end) = if left {
+            let end = self.today - Duration::days(self.rng.i64(1..3650));
+            (end - Duration::days(self.rng.i64(90..4000)), Some(end))
+        } else {
+            (self.today - Duration::days(self.rng.i64(30..9000)), None)
+        };
+        let archived = end.map(|e| format!("{e}T16:00:00+00:00"));
+        let email = format!(
+            "{}.{}{}@example.org",
+            ascii(given),
+            ascii(surname),
+            self.next_number
+        );
+        self.tx
+            .prepare_cached(
+                "INSERT INTO person (employee_number, given_name, family_name, name_key, family_key,
+                     job_title, job_family_id, unit_id, email, gender, start_date, end_date,
+                     archived_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+            )?
+            .execute(rusqlite::params![
+                number,
+                given,
+                surname,
+                search_key(&format!("{given} {surname}")),
+                search_key(surname),
+                title,
+                self.family_ids[family],
+                unit,
+                email,
+                if female { "female" } else { "male" },
+                start,
+                end,
+                archived,
+                self.now,
+            ])?;
+        self.out.people += 1;
+        if !left {
+            self.out.active_people += 1;
+        }
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// A unit's leader: created in the unit and set as its manager.
+    fn leader(&mut self, unit: i64) -> Result<i64> {
+        let title = self.names.leader_title;
+        let p = self.person(unit, LEADER, title, false)?;
+        self.set_manager(unit, p)?;
+        Ok(p)
+    }
+
+    fn staff(&mut self, unit: i64, family: usize, n: usize) -> Result<()> {
+        let title = self.names.families[family];
+        for _ in 0..n {
+            self.person(unit, family, title, false)?;
+        }
+        Ok(())
+    }
+}
+
+/// Folds a name to ASCII for a synthetic e-mail address.
+fn ascii(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| match c.to_ascii_lowercase() {
+            'æ' | 'Æ' | 'ä' | 'Ä' => "ae".chars().collect::<Vec<_>>(),
+            'ø' | 'Ø' | 'ö' | 'Ö' => "oe".chars().collect(),
+            'å' | 'Å' => "aa".chars().collect(),
+            c if c.is_ascii_alphanumeric() => vec![c],
+            _ => vec![],
+        })
+        .collect()
+}
+
+/// Writes an organisation of the given size into an empty store.
+pub fn generate(
+    tx: &Transaction<'_>,
+    clock: &dyn Clock,
+    size: DemoSize,
+    language: Language,
+) -> Result<Generated> {
+    if crate::organisation::get(tx)?.is_some() {
+        return Err(Error::OrganisationExists);
+    }
+    let country = country_for(language);
+    let names = names_for(country);
+    let now = clock.now().to_rfc3339();
+    tx.execute(
+        "INSERT INTO organisation (id, name, country, language, currency, created_at, updated_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?5)",
+        (
+            names.org,
+            country.as_str(),
+            match country {
+                Country::DK => "da",
+                Country::SE => "sv",
+                Country::NO => "nb",
+            },
+            country.currency(),
+            &now,
+        ),
+    )?;
+    let mut family_ids = [0i64; 7];
+    for (i, name) in names.families.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO job_family (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+            [name],
+        )?;
+        family_ids[i] = tx.query_row("SELECT id FROM job_family WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })?;
+    }
+    let mut w = Writer {
+        tx,
+        rng: fastrand::Rng::with_seed(SEED),
+        names,
+        today: clock.today(),
+        now,
+        next_number: 100_001,
+        out: Generated::default(),
+        family_ids,
+    };
+    match size {
+        DemoSize::Demo => demo_units(&mut w)?,
+        DemoSize::Largest => largest_units(&mut w)?,
+    }
+    Ok(w.out)
+}
+
+fn demo_units(w: &mut Writer<'_>) -> Result<()> {
+    let root = w.unit(w.names.org.trim_end_matches(" (demo)"), None)?;
+    w.leader(root)?;
+    w.staff(root, ADMIN, 2)?;
+    for (area, units) in w.names.areas {
+        let a = w.unit(area, Some(root))?;
+        w.leader(a)?;
+        w.staff(a, ADMIN, 1)?;
+        for &(name, family, n) in units {
+            let u = w.unit(name, Some(a))?;
+            w.leader(u)?;
+            w.staff(u, family, n)?;
+            // A few who left, so archived people show in the demo too.
+            w.person(u, family, w.names.families[family], true)?;
+        }
+    }
+    Ok(())
+}
+
+/// 3,500 units in 5 levels (1 + 9 + 70 + 620 + 2,800), a leader in each, 60,000 active people
+/// with spans of 5–60 and one 200-person unit, and 90,000 former employees over 10 years.
+fn largest_units(w: &mut Writer<'_>) -> Result<()> {
+    const FANOUT: [usize; 4] = [9, 70, 620, 2800];
+    const ACTIVE: u32 = 60_000;
+    const RECORDS: u32 = 150_000;
+    let families = [CARE, NURSE_ASSISTANT, PEDAGOGUE, TEACHER, ADMIN, THERAPIST];
+    let root = w.unit(w.names.org.trim_end_matches(" (demo)"), None)?;
+    w.leader(root)?;
+    let mut level = vec![root];
+    let words = [
+        w.names.area_word,
+        w.names.unit_word,
+        w.names.team_word,
+        w.names.team_word,
+    ];
+    for (depth, &count) in FANOUT.iter().enumerate() {
+        let mut next = Vec::with_capacity(count);
+        for i in 0..count {
+            let parent = level[i * level.len() / count];
+            let u = w.unit(
+                &format!("{} {}.{}", words[depth], depth + 1, i + 1),
+                Some(parent),
+            )?;
+            w.leader(u)?;
+            next.push(u);
+        }
+        level = next;
+    }
+    let leaves = level;
+    let title = |w: &Writer<'_>, f: usize| w.names.families[f];
+    // The one very large unit first, then spans of 5–60 round the leaves until 60,000 are in.
+    let big_family = families[0];
+    w.staff(leaves[0], big_family, 199)?;
+    let mut i = 1;
+    while w.out.active_people < ACTIVE {
+        let unit = leaves[i % leaves.len()];
+        let family = families[i % families.len()];
+        let extra = if w.rng.u8(0..10) == 0 {
+            w.rng.usize(0..=25)
+        } else {
+            0
+        };
+        let span = 4 + w.rng.usize(0..=15) + w.rng.usize(0..=15) + extra;
+        let span = span.min((ACTIVE - w.out.active_people) as usize);
+        w.staff(unit, family, span)?;
+        i += 1;
+    }
+    while w.out.people < RECORDS {
+        let unit = leaves[w.rng.usize(..leaves.len())];
+        let family = families[w.rng.usize(..families.len())];
+        let t = title(w, family);
+        w.person(unit, family, t, true)?;
+    }
+    debug_assert!(w.today.year() > 2000);
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The one error type of the core.
+//!
+//! Every variant a person can cause carries a stable `code` and typed `params`, serialised as
+//! `{ "code": "...", "params": { ... } }`: the UI switches on the code and translates it, so no
+//! English sentence, SQL text or file path has to cross the IPC boundary. Failures of the
+//! machine (SQLite, the file system) keep their detail for the CLI and logs, but serialise
+//! without it.
+
+use serde::Serialize;
+use specta::Type;
+
+/// Which input field a validation error is about, so the UI can place the message inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Field {
+    OrganisationName,
+    Currency,
+    UnitName,
+    EmployeeNumber,
+    GivenName,
+    FamilyName,
+    JobTitle,
+    JobFamily,
+    Email,
+    StartDate,
+    EndDate,
+    Manager,
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = serde_json::to_value(self).ok();
+        let name = name.as_ref().and_then(|v| v.as_str()).unwrap_or("field");
+        f.write_str(name)
+    }
+}
+
+/// The kind of record an id points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Entity {
+    Organisation,
+    Unit,
+    Person,
+    Backup,
+}
+
+impl std::fmt::Display for Entity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Entity::Organisation => "organisation",
+            Entity::Unit => "unit",
+            Entity::Person => "person",
+            Entity::Backup => "backup",
+        })
+    }
+}
+
+#[derive(Debug, Clone, thiserror::Error, Serialize, Type)]
+#[serde(
+    tag = "code",
+    content = "params",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum Error {
+    #[error("{field} must not be empty")]
+    Empty { field: Field },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: Field, max: u32 },
+    #[error("{field} is not valid")]
+    Invalid { field: Field },
+    #[error("employee number {number} is already used")]
+    DuplicateEmployeeNumber { number: String },
+    #[error("a unit cannot be moved under itself or one of its own units")]
+    UnitCycle,
+    #[error("the unit still has {people} active people and {units} active units")]
+    UnitNotEmpty { people: u32, units: u32 },
+    #[error("an archived {entity} cannot be changed")]
+    Archived { entity: Entity },
+    #[error("the end date is before the start date")]
+    EndBeforeStart,
+    #[error("no {entity} with id {id}")]
+    NotFound { entity: Entity, id: i64 },
+    #[error("the store already holds an organisation")]
+    OrganisationExists,
+    #[error("the store holds no organisation yet")]
+    NoOrganisation,
+    #[error("the store was written by a newer Samtale (schema {found}, this app knows {supported}); it was not changed")]
+    StoreTooNew { found: u32, supported: u32 },
+    #[error("the file is not a Samtale store")]
+    NotAStore,
+    #[error("the store is damaged: {detail}")]
+    StoreCorrupt {
+        #[serde(skip)]
+        detail: String,
+    },
+    #[error("a backup failed its integrity check")]
+    BackupCorrupt,
+    #[error("database error: {detail}")]
+    Storage {
+        #[serde(skip)]
+        detail: String,
+    },
+    #[error("file error: {detail}")]
+    FileSystem {
+        #[serde(skip)]
+        detail: String,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) {
+                return Error::StoreCorrupt {
+                    detail: e.to_string(),
+                };
+            }
+        }
+        Error::Storage {
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::FileSystem {
+            detail: e.to_string(),
+        }
+    }
+}
+
+impl Error {
+    pub fn not_found(entity: Entity, id: i64) -> Self {
+        Error::NotFound { entity, id }
+    }
+
+    /// The stable code the UI translates, as serialised.
+    pub fn code(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,141 @@
+//! Rotating backups and restore.
+//!
+//! A backup is a `VACUUM INTO` copy beside the store, verified with `integrity_check` before it
+//! counts; only the newest [`BACKUPS_KEPT`] are kept. Restore verifies the backup, then copies it
+//! over the live store with SQLite's online backup API, so the open connection stays valid.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+use specta::Type;
+
+use super::{check_integrity, schema_version, Store, APPLICATION_ID, SCHEMA_VERSION};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+
+pub const BACKUPS_KEPT: usize = 10;
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupInfo {
+    pub file_name: String,
+    pub size_bytes: f64,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// Takes a verified backup now and prunes old ones. `reason` becomes part of the file name.
+pub fn backup_now(store: &Store, clock: &dyn Clock, reason: &str) -> Result<BackupInfo> {
+    let dir = store.backup_dir();
+    std::fs::create_dir_all(&dir)?;
+    let stamp = clock.now().format("%Y%m%dT%H%M%S%.3fZ");
+    let path = dir.join(format!("samtale-{stamp}-{reason}.sqlite3"));
+    let tmp = path.with_extension("partial");
+    let _ = std::fs::remove_file(&tmp);
+    store
+        .conn()
+        .execute("VACUUM INTO ?1", [tmp.to_string_lossy().as_ref()])?;
+    if verify(&tmp).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::BackupCorrupt);
+    }
+    std::fs::rename(&tmp, &path)?;
+    prune(&dir)?;
+    info(&path)
+}
+
+/// The verified backups, newest first.
+pub fn list_backups(store: &Store) -> Result<Vec<BackupInfo>> {
+    list_in(&store.backup_dir())
+}
+
+fn list_in(dir: &Path) -> Result<Vec<BackupInfo>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e.into()),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "sqlite3") {
+            out.push(info(&path)?);
+        }
+    }
+    // File names start with a sortable UTC stamp.
+    out.sort_by(|a, b| b.file_name.cmp(&a.file_name));
+    Ok(out)
+}
+
+fn info(path: &Path) -> Result<BackupInfo> {
+    Ok(BackupInfo {
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        size_bytes: std::fs::metadata(path)?.len() as f64,
+        path: path.to_path_buf(),
+    })
+}
+
+fn prune(dir: &Path) -> Result<()> {
+    for old in list_in(dir)?.into_iter().skip(BACKUPS_KEPT) {
+        std::fs::remove_file(old.path)?;
+    }
+    Ok(())
+}
+
+/// Checks that `path` is an intact Samtale store this app can read.
+fn verify(path: &Path) -> Result<()> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    if id != APPLICATION_ID {
+        return Err(Error::NotAStore);
+    }
+    let version = schema_version(&conn)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::StoreTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    check_integrity(&conn, true).map_err(|_| Error::BackupCorrupt)
+}
+
+/// Replaces the live store's content with the backup at `path`, after a safety backup of the
+/// current content. An older schema in the backup is migrated forward.
+pub fn restore(store: &mut Store, clock: &dyn Clock, path: &Path) -> Result<()> {
+    verify(path)?;
+    backup_now(store, clock, "pre-restore")?;
+    let source = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    {
+        let backup = rusqlite::backup::Backup::new(&source, store.conn_mut())?;
+        backup.run_to_completion(256, std::time::Duration::ZERO, None)?;
+    }
+    super::configure(store.conn())?;
+    super::migrate::migrate(store.conn_mut())?;
+    Ok(())
+}
+
+/// Takes a daily backup: one when the newest is older than `every`, or when there is none.
+/// The shell calls this at start-up, so a laptop that is used gets a backup a day.
+pub fn backup_if_due(
+    store: &Store,
+    clock: &dyn Clock,
+    every: chrono::Duration,
+) -> Result<Option<BackupInfo>> {
+    let newest = list_backups(store)?.into_iter().next();
+    let due = match newest {
+        None => true,
+        Some(b) => std::fs::metadata(&b.path)?
+            .modified()
+            .map(|m| chrono::DateTime::<chrono::Utc>::from(m) + every <= clock.now())
+            .unwrap_or(true),
+    };
+    if due {
+        backup_now(store, clock, "daily").map(Some)
+    } else {
+        Ok(None)
+    }
+}

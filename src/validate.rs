@@ -1,0 +1,68 @@
+//! Input checks shared by every write path. Each returns the cleaned value (trimmed) or a typed
+//! error naming the field, so the UI can show the message beside the input.
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Field, Result};
+
+pub const MAX_NAME: u32 = 200;
+pub const MAX_SHORT: u32 = 40;
+
+/// A required text: trimmed, not empty, at most `max` characters.
+pub fn required(value: &str, field: Field, max: u32) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::Empty { field });
+    }
+    optional(v, field, max).map(|o| o.unwrap_or_default())
+}
+
+/// An optional text: trimmed, empty becomes `None`, at most `max` characters.
+pub fn optional(value: &str, field: Field, max: u32) -> Result<Option<String>> {
+    let v = value.trim();
+    if v.chars().count() > max as usize {
+        return Err(Error::TooLong { field, max });
+    }
+    if v.chars().any(|c| c.is_control()) {
+        return Err(Error::Invalid { field });
+    }
+    Ok((!v.is_empty()).then(|| v.to_owned()))
+}
+
+/// A plausible e-mail address: one `@` with something on each side and a dot in the domain.
+/// Deliverability is the mail system's business; this only catches typing slips.
+pub fn email(value: &str) -> Result<Option<String>> {
+    let Some(v) = optional(value, Field::Email, MAX_NAME)? else {
+        return Ok(None);
+    };
+    let ok = match v.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !v.contains(char::is_whitespace)
+        }
+        None => false,
+    };
+    if ok {
+        Ok(Some(v))
+    } else {
+        Err(Error::Invalid {
+            field: Field::Email,
+        })
+    }
+}
+
+pub fn date_order(start: NaiveDate, end: Option<NaiveDate>) -> Result<()> {
+    match end {
+        Some(end) if end < start => Err(Error::EndBeforeStart),
+        _ => Ok(()),
+    }
+}
+
+/// The lower-cased search key of a text. Unicode-aware, unlike SQLite's NOCASE.
+pub fn search_key(value: &str) -> String {
+    value.trim().to_lowercase()
+}

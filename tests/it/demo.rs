@@ -1,0 +1,105 @@
+use samtale::demo::{self, DemoSize};
+use samtale::organisation::{Country, Language};
+use samtale::store::Store;
+use samtale::{Error, Samtale};
+
+use crate::common::clock;
+
+#[test]
+fn the_demo_is_a_municipality_of_about_150_people_in_12_units_over_3_levels() {
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    let org = app.open_demo(Language::Da).unwrap();
+    assert_eq!(org.country, Country::DK);
+    let tree = app.unit_tree(false).unwrap();
+    assert_eq!(tree.len(), 12);
+    assert_eq!(tree.iter().map(|n| n.depth).max(), Some(2));
+    let overview = app.overview().unwrap();
+    assert!(
+        (130..=170).contains(&overview.people),
+        "{}",
+        overview.people
+    );
+    assert_eq!(overview.units_without_manager, 0);
+    assert_eq!(tree[0].total_headcount, overview.people);
+}
+
+#[test]
+fn the_demo_speaks_the_chosen_language() {
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    assert_eq!(app.open_demo(Language::Sv).unwrap().country, Country::SE);
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    let org = app.open_demo(Language::Nb).unwrap();
+    assert_eq!((org.country, org.currency.as_str()), (Country::NO, "NOK"));
+}
+
+#[test]
+fn the_demo_is_deterministic() {
+    let dump = || {
+        let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+        app.open_demo(Language::Da).unwrap();
+        let conn = app.store().conn();
+        let mut stmt = conn
+            .prepare("SELECT employee_number, given_name, family_name, unit_id, start_date FROM person ORDER BY id")
+            .unwrap();
+        let rows: Vec<(String, String, String, i64, String)> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows
+    };
+    assert_eq!(dump(), dump());
+}
+
+#[test]
+fn the_demo_only_fills_an_empty_store() {
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    app.open_demo(Language::Da).unwrap();
+    assert!(matches!(
+        app.open_demo(Language::Da),
+        Err(Error::OrganisationExists)
+    ));
+}
+
+#[test]
+fn largest_has_the_scale_of_the_largest_users() {
+    let mut store = Store::open_in_memory().unwrap();
+    let out = store
+        .write(|tx| demo::generate(tx, &clock(), DemoSize::Largest, Language::Nb))
+        .unwrap();
+    assert_eq!(out.units, 3_500);
+    assert_eq!(out.active_people, 60_000);
+    assert_eq!(out.people, 150_000);
+    let conn = store.conn();
+    let depth: i64 = conn
+        .query_row(
+            "WITH RECURSIVE d(id, depth) AS (SELECT id, 0 FROM unit WHERE parent_id IS NULL
+             UNION ALL SELECT unit.id, d.depth + 1 FROM unit JOIN d ON unit.parent_id = d.id)
+             SELECT max(depth) FROM d",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(depth, 4, "five levels");
+    let biggest: i64 = conn
+        .query_row(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM person WHERE archived_at IS NULL GROUP BY unit_id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(biggest, 200);
+    let oldest: String = conn
+        .query_row(
+            "SELECT min(end_date) FROM person WHERE end_date IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        oldest.as_str() >= "2016-11-23",
+        "leavers within 10 years: {oldest}"
+    );
+}

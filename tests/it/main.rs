@@ -1,0 +1,22 @@
+//! The core's one integration test binary (one binary links once; many would each link the
+//! whole crate). Each module holds the tests of one area, driven through the public API against
+//! real SQLite stores in temporary folders.
+
+/// Shared builders: a store in a temp dir, a fixed clock, valid inputs.
+mod common;
+
+/// Opening, pragmas, migrations from frozen fixtures, refusing foreign and newer stores,
+/// backups and restore.
+mod store;
+
+/// The unit tree: create, rename, move, archive, head counts, typed errors.
+mod units;
+
+/// People: create, edit, move, archive, validation, search, effective manager.
+mod people;
+
+/// The demo and `largest` generators: deterministic and of the promised size.
+mod demo;
+
+/// The `samtale` command line: subcommands, messages and exit codes.
+mod cli;
