@@ -1,1 +1,148 @@
-fn main() {}
+//! Benchmarks of the store on the `largest` organisation (60,000 active employees, 150,000
+//! person records, 3,500 units), written to a real file with `synchronous=FULL`.
+//!
+//! Targets (issue 2): a unit's list of 200 people ≤ 20 ms; organisation-wide prefix search
+//! ≤ 30 ms at the 95th percentile; creating a person ≤ 20 ms. Besides criterion's estimates,
+//! the search's percentiles over many prefixes are printed, since a mean hides a slow tail.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use samtale::demo::{self, DemoSize};
+use samtale::organisation::Language;
+use samtale::people::PersonInput;
+use samtale::store::Store;
+use samtale::{FixedClock, Samtale, UnitId};
+
+fn clock() -> FixedClock {
+    FixedClock(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap())
+}
+
+/// A `largest` store in a temp dir, and the id of its 200-person unit.
+fn largest() -> (tempfile::TempDir, Samtale, UnitId) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("largest.sqlite3");
+    let started = Instant::now();
+    {
+        let mut store = Store::open(&path, &clock()).unwrap();
+        store
+            .write(|tx| demo::generate(tx, &clock(), DemoSize::Largest, Language::Da))
+            .unwrap();
+    }
+    eprintln!(
+        "generated largest in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let app = Samtale::open(&path, Box::new(clock())).unwrap();
+    let big = app
+        .unit_tree(false)
+        .unwrap()
+        .into_iter()
+        .max_by_key(|u| u.headcount)
+        .unwrap();
+    assert_eq!(big.headcount, 200);
+    (dir, app, big.id)
+}
+
+/// Prefixes a manager types: one to three letters of given and family names, and numbers.
+fn prefixes() -> Vec<String> {
+    let mut out = Vec::new();
+    for name in [
+        "jensen",
+        "nielsen",
+        "hansen",
+        "pedersen",
+        "andersen",
+        "christensen",
+        "larsen",
+        "sørensen",
+        "østergaard",
+        "anne",
+        "mette",
+        "lars",
+        "peter",
+        "søren",
+        "camilla",
+        "kjær",
+        "dahl",
+    ] {
+        for n in 1..=3 {
+            out.push(name.chars().take(n).collect());
+        }
+    }
+    for n in ["1", "10", "123", "1500", "16"] {
+        out.push(n.to_string());
+    }
+    out
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn benches(c: &mut Criterion) {
+    let (_dir, mut app, big) = largest();
+
+    c.bench_function("unit list of 200 people (largest)", |b| {
+        b.iter(|| {
+            let people = app.people_in_unit(big, false).unwrap();
+            assert_eq!(people.len(), 200);
+        })
+    });
+
+    let prefixes = prefixes();
+    let mut i = 0;
+    c.bench_function("prefix search, 20 results (largest)", |b| {
+        b.iter(|| {
+            i = (i + 1) % prefixes.len();
+            app.search_people(&prefixes[i], 20, false).unwrap()
+        })
+    });
+
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        for p in &prefixes {
+            let t = Instant::now();
+            app.search_people(p, 20, false).unwrap();
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    eprintln!(
+        "prefix search over {} queries: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        times.len(),
+        percentile(&times, 0.50).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3
+    );
+
+    let mut n = 0u32;
+    c.bench_function("create a person, synchronous=FULL (largest)", |b| {
+        b.iter(|| {
+            n += 1;
+            app.create_person(&PersonInput {
+                employee_number: format!("B{n}"),
+                given_name: "Bench".into(),
+                family_name: "Mark".into(),
+                job_title: "Pædagog".into(),
+                job_family: "Pædagog".into(),
+                unit_id: big,
+                start_date: "2026-01-01".into(),
+                ..Default::default()
+            })
+            .unwrap()
+        })
+    });
+
+    c.bench_function("unit tree with head counts (largest)", |b| {
+        b.iter(|| app.unit_tree(false).unwrap())
+    });
+}
+
+criterion_group! {
+    name = store;
+    config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
+    targets = benches
+}
+criterion_main!(store);

@@ -46,10 +46,13 @@ pub struct Generated {
     pub active_people: u32,
 }
 
+/// A level-2 unit of the demo: its name, the job family of its staff, and how many they are.
+type DemoUnit = (&'static str, usize, usize);
+
 struct Names {
     org: &'static str,
     /// Level-1 areas, each with its level-2 units and their job family.
-    areas: [(&'static str, &'static [(&'static str, usize, usize)]); 3],
+    areas: [(&'static str, &'static [DemoUnit]); 3],
     families: [&'static str; 7],
     given_f: &'static [&'static str],
     given_m: &'static [&'static str],

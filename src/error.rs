@@ -81,7 +81,11 @@ pub enum Error {
     #[error("the end date is before the start date")]
     EndBeforeStart,
     #[error("no {entity} with id {id}")]
-    NotFound { entity: Entity, id: i64 },
+    NotFound {
+        entity: Entity,
+        #[specta(type = u32)]
+        id: i64,
+    },
     #[error("the store already holds an organisation")]
     OrganisationExists,
     #[error("the store holds no organisation yet")]

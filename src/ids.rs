@@ -9,7 +9,11 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Type)]
         #[serde(transparent)]
-        pub struct $name(pub i64);
+        pub struct $name(
+            // Row ids stay far below 2^53, so a JavaScript number holds them exactly.
+            #[specta(type = u32)]
+            pub i64,
+        );
 
         impl ToSql for $name {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {

@@ -120,17 +120,18 @@ fn parse_date(value: &str, field: Field) -> Result<Option<NaiveDate>> {
 }
 
 fn clean(input: &PersonInput) -> Result<Clean> {
+    // In the order the form shows the fields, so the first error is the first on screen.
+    let given_name = validate::required(&input.given_name, Field::GivenName, validate::MAX_NAME)?;
+    let family_name =
+        validate::required(&input.family_name, Field::FamilyName, validate::MAX_NAME)?;
     let employee_number = validate::required(
         &input.employee_number,
         Field::EmployeeNumber,
         validate::MAX_SHORT,
     )?;
-    let given_name = validate::required(&input.given_name, Field::GivenName, validate::MAX_NAME)?;
-    let family_name =
-        validate::required(&input.family_name, Field::FamilyName, validate::MAX_NAME)?;
+    let email = validate::email(&input.email)?;
     let job_title = validate::optional(&input.job_title, Field::JobTitle, validate::MAX_NAME)?;
     let job_family = validate::optional(&input.job_family, Field::JobFamily, validate::MAX_NAME)?;
-    let email = validate::email(&input.email)?;
     let start_date = parse_date(&input.start_date, Field::StartDate)?.ok_or(Error::Empty {
         field: Field::StartDate,
     })?;
@@ -183,7 +184,11 @@ pub fn list_in_unit(
 }
 
 /// Organisation-wide type-ahead: people whose given name, family name or employee number
-/// starts with `query` (case-insensitive), at most `limit` of them.
+/// starts with `query` (case-insensitive), at most `limit` of them, by family then given name.
+///
+/// Each of the three keys is searched on its own index in its own order, stopping at `limit`,
+/// and the candidates are merged. One query with `OR` would have to sort every match before
+/// `LIMIT` applies: thousands of rows for a one-letter prefix on a large organisation.
 pub fn search(
     conn: &Connection,
     query: &str,
@@ -191,28 +196,39 @@ pub fn search(
     include_archived: bool,
 ) -> Result<Vec<PersonSummary>> {
     let key = validate::search_key(query);
-    if key.is_empty() {
+    if key.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    // Ranges instead of LIKE, so each branch is an index range scan: `key <= x < key + U+10FFFF`.
-    let upper = format!("{key}\u{10FFFF}");
     let number = query.trim();
-    let number_upper = format!("{number}\u{10FFFF}");
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SUMMARY} WHERE (p.name_key >= ?1 AND p.name_key < ?2
-              OR p.family_key >= ?1 AND p.family_key < ?2
-              OR p.employee_number >= ?3 AND p.employee_number < ?4)
-           AND (?5 OR p.archived_at IS NULL)
-         ORDER BY p.family_key, p.name_key, p.id
-         LIMIT ?6"
-    ))?;
-    let rows = stmt
-        .query_map(
-            (&key, &upper, number, &number_upper, include_archived, limit),
-            summary_from_row,
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    let mut found: Vec<PersonSummary> = Vec::new();
+    for (column, prefix) in [
+        ("p.family_key", key.as_str()),
+        ("p.name_key", key.as_str()),
+        ("p.employee_number", number),
+    ] {
+        // A range instead of LIKE keeps it an index range scan: `prefix <= x < prefix + U+10FFFF`.
+        let upper = format!("{prefix}\u{10FFFF}");
+        let mut stmt = conn.prepare_cached(&format!(
+            "{SUMMARY} WHERE {column} >= ?1 AND {column} < ?2 AND (?3 OR p.archived_at IS NULL)
+             ORDER BY {column} LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map((prefix, &upper, include_archived, limit), summary_from_row)?;
+        for row in rows {
+            let row = row?;
+            if !found.iter().any(|f| f.id == row.id) {
+                found.push(row);
+            }
+        }
+    }
+    found.sort_by_cached_key(|p| {
+        (
+            validate::search_key(&p.family_name),
+            validate::search_key(&p.given_name),
+            p.id,
+        )
+    });
+    found.truncate(limit as usize);
+    Ok(found)
 }
 
 pub fn get(conn: &Connection, id: PersonId) -> Result<Person> {

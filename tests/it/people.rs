@@ -2,6 +2,9 @@ use samtale::{Entity, Error, Field, PersonId};
 
 use crate::common::{person_input, store, unit};
 
+/// A change to a valid input, and the error it must cause.
+type Case = (Box<dyn Fn(&mut samtale::people::PersonInput)>, Error);
+
 #[test]
 fn a_person_is_created_read_and_edited() {
     let mut s = store();
@@ -24,7 +27,7 @@ fn a_person_is_created_read_and_edited() {
 fn invalid_person_input_names_the_field_and_writes_nothing() {
     let mut s = store();
     let u = unit(&mut s.app, "Børnehuset", None);
-    let cases: Vec<(Box<dyn Fn(&mut samtale::people::PersonInput)>, Error)> = vec![
+    let cases: Vec<Case> = vec![
         (
             Box::new(|i| i.employee_number = " ".into()),
             Error::Empty {

@@ -53,7 +53,7 @@ CREATE TABLE person (
 
 CREATE INDEX person_by_unit ON person (unit_id, family_key);
 CREATE INDEX person_by_name ON person (name_key);
-CREATE INDEX person_by_family ON person (family_key);
+CREATE INDEX person_by_family ON person (family_key, name_key);
 CREATE INDEX person_by_manager ON person (manager_id);
 
 -- Preferences of the app on this laptop (UI language and the like).
