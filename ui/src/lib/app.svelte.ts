@@ -1,0 +1,123 @@
+import {
+	commands,
+	type Language,
+	type Organisation,
+	type OrganisationInput,
+	type PersonId
+} from '$lib/bindings';
+import { call, type AppError } from '$lib/errors';
+import { applyLanguage, currentLanguage, languageFromTag } from '$lib/i18n/i18n.svelte';
+
+export type View = 'overview' | 'units' | 'people';
+export type Phase = 'loading' | 'failed' | 'welcome' | 'ready';
+
+/** The whole app's state: startup, organisation, language and which page is shown. */
+export class AppModel {
+	phase = $state<Phase>('loading');
+	organisation = $state<Organisation | null>(null);
+	/** Why the app cannot start (the store is unreadable or too new). */
+	fatal = $state<AppError | null>(null);
+	view = $state<View>('overview');
+	/** A failure of something the user did not wait on, e.g. saving the language. */
+	notice = $state<AppError | null>(null);
+	demoBusy = $state(false);
+	/** A person the People page should open when it shows next. */
+	pendingPerson = $state<PersonId | null>(null);
+	/** Incremented whenever an action asks a page to open its "add" form. */
+	addRequest = $state<{ view: View; serial: number } | null>(null);
+
+	get language(): Language {
+		return currentLanguage();
+	}
+
+	async start(navigatorLanguage?: string | null): Promise<void> {
+		this.phase = 'loading';
+		applyLanguage(languageFromTag(navigatorLanguage));
+		const result = await call(commands.appState());
+		if (result.status === 'error') {
+			this.fatal = result.error;
+			this.phase = 'failed';
+			return;
+		}
+		const state = result.data;
+		if (state.uiLanguage) applyLanguage(state.uiLanguage);
+		if (state.storeError) {
+			this.fatal = state.storeError;
+			this.phase = 'failed';
+			return;
+		}
+		this.organisation = state.organisation;
+		this.phase = state.organisation ? 'ready' : 'welcome';
+	}
+
+	async setLanguage(language: Language): Promise<void> {
+		applyLanguage(language);
+		const result = await call(commands.setUiLanguage(language));
+		if (result.status === 'error') this.notice = result.error;
+	}
+
+	/** Returns the error to show in the form, or null when the organisation was created. */
+	async createOrganisation(input: OrganisationInput): Promise<AppError | null> {
+		const result = await call(commands.createOrganisation(input));
+		if (result.status === 'error') return result.error;
+		this.enter(result.data);
+		return null;
+	}
+
+	async updateOrganisation(input: OrganisationInput): Promise<AppError | null> {
+		const result = await call(commands.updateOrganisation(input));
+		if (result.status === 'error') return result.error;
+		this.organisation = result.data;
+		return null;
+	}
+
+	async openDemo(): Promise<void> {
+		if (this.demoBusy) return;
+		this.demoBusy = true;
+		try {
+			const result = await call(commands.openDemo(this.language));
+			if (result.status === 'error') {
+				this.notice = result.error;
+				return;
+			}
+			this.enter(result.data);
+		} finally {
+			this.demoBusy = false;
+		}
+	}
+
+	navigate(view: View): void {
+		this.view = view;
+	}
+
+	/** Goes to a page and asks it to open its "add" form right away. */
+	navigateToAdd(view: View): void {
+		this.addRequest = { view, serial: (this.addRequest?.serial ?? 0) + 1 };
+		this.view = view;
+	}
+
+	/** Takes an add request meant for `view`, so it is handled once. */
+	takeAddRequest(view: View): boolean {
+		if (this.addRequest?.view !== view) return false;
+		this.addRequest = null;
+		return true;
+	}
+
+	openPerson(id: PersonId): void {
+		this.pendingPerson = id;
+		this.view = 'people';
+	}
+
+	dismissNotice(): void {
+		this.notice = null;
+	}
+
+	private enter(organisation: Organisation): void {
+		this.organisation = organisation;
+		this.notice = null;
+		this.view = 'overview';
+		this.phase = 'ready';
+	}
+}
+
+export const app = new AppModel();

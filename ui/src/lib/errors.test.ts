@@ -1,0 +1,110 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Error as ApiError } from '$lib/bindings';
+import { call, errorCodes, errorMessage, fieldOf, toAppError, type AppError } from './errors';
+import { applyLanguage, formatDate, formatNumber } from './i18n/i18n.svelte';
+
+/** One example of every error the core can send. */
+const examples: Record<ApiError['code'], ApiError> = {
+	empty: { code: 'empty', params: { field: 'givenName' } },
+	tooLong: { code: 'tooLong', params: { field: 'unitName', max: 120 } },
+	invalid: { code: 'invalid', params: { field: 'email' } },
+	duplicateEmployeeNumber: { code: 'duplicateEmployeeNumber', params: { number: 'E-1042' } },
+	unitCycle: { code: 'unitCycle' },
+	unitNotEmpty: { code: 'unitNotEmpty', params: { people: 3, units: 1 } },
+	archived: { code: 'archived', params: { entity: 'unit' } },
+	endBeforeStart: { code: 'endBeforeStart' },
+	notFound: { code: 'notFound', params: { entity: 'person', id: 42 } },
+	organisationExists: { code: 'organisationExists' },
+	noOrganisation: { code: 'noOrganisation' },
+	storeTooNew: { code: 'storeTooNew', params: { found: 5, supported: 3 } },
+	notAStore: { code: 'notAStore' },
+	storeCorrupt: { code: 'storeCorrupt', params: {} },
+	backupCorrupt: { code: 'backupCorrupt' },
+	storage: { code: 'storage', params: {} },
+	fileSystem: { code: 'fileSystem', params: {} }
+};
+
+describe('errorMessage', () => {
+	beforeEach(() => applyLanguage('en'));
+
+	it('has an example for every error code', () => {
+		expect(Object.keys(examples).sort()).toEqual([...errorCodes].sort());
+	});
+
+	it.each(['da', 'sv', 'nb', 'en'] as const)('gives a real sentence for every error in %s', (language) => {
+		applyLanguage(language);
+		for (const error of Object.values(examples)) {
+			const message = errorMessage(error);
+			expect(message.length, error.code).toBeGreaterThan(10);
+			expect(message, error.code).not.toContain('errors.');
+			expect(message, error.code).not.toContain('fields.');
+			expect(message, error.code).not.toContain('{');
+		}
+	});
+
+	it('fills in translated field names and params', () => {
+		expect(errorMessage(examples.empty)).toBe('Given name must be filled in.');
+		expect(errorMessage(examples.tooLong)).toBe('Unit name can be at most 120 characters long.');
+		expect(errorMessage(examples.duplicateEmployeeNumber)).toContain('E-1042');
+		expect(errorMessage(examples.unitNotEmpty)).toContain('3 employees and 1 sub-unit');
+		expect(errorMessage(examples.storeTooNew)).toContain('5');
+		expect(errorMessage(examples.notFound)).toContain('The employee');
+
+		applyLanguage('da');
+		expect(errorMessage(examples.empty)).toBe('Fornavn skal udfyldes.');
+		expect(errorMessage(examples.unitNotEmpty)).toContain('3 medarbejdere');
+		applyLanguage('sv');
+		expect(errorMessage(examples.empty)).toBe('Förnamn måste fyllas i.');
+		applyLanguage('nb');
+		expect(errorMessage(examples.empty)).toBe('Fornavn må fylles ut.');
+	});
+
+	it('copes with unit variants that lack params and with unknown codes', () => {
+		expect(errorMessage({ code: 'unitCycle', params: {} } as unknown as ApiError)).toContain('sub-units');
+		expect(errorMessage({ code: 'somethingNew' } as unknown as ApiError)).toContain('unexpected');
+		expect(errorMessage({ code: 'unexpected', params: { detail: 'boom' } })).toContain('boom');
+	});
+});
+
+describe('fieldOf', () => {
+	it('places field errors under their input', () => {
+		expect(fieldOf(examples.empty)).toBe('givenName');
+		expect(fieldOf(examples.tooLong)).toBe('unitName');
+		expect(fieldOf(examples.invalid)).toBe('email');
+		expect(fieldOf(examples.duplicateEmployeeNumber)).toBe('employeeNumber');
+		expect(fieldOf(examples.endBeforeStart)).toBe('endDate');
+	});
+
+	it('returns null for errors that belong to no field', () => {
+		for (const code of ['unitCycle', 'unitNotEmpty', 'archived', 'notFound', 'storage'] as const) {
+			expect(fieldOf(examples[code])).toBeNull();
+		}
+		expect(fieldOf(null)).toBeNull();
+		expect(fieldOf({ code: 'unexpected', params: { detail: '' } })).toBeNull();
+	});
+});
+
+describe('call', () => {
+	it('passes results through and turns rejections into unexpected errors', async () => {
+		expect(await call(Promise.resolve({ status: 'ok', data: 1 }))).toEqual({ status: 'ok', data: 1 });
+		const failed = await call<number>(Promise.reject(new Error('IPC closed')));
+		expect(failed).toEqual({
+			status: 'error',
+			error: { code: 'unexpected', params: { detail: 'IPC closed' } }
+		});
+		const core: AppError = toAppError({ code: 'storage', params: {} });
+		expect(core.code).toBe('storage');
+	});
+});
+
+describe('formatting', () => {
+	it('formats dates and numbers per locale', () => {
+		applyLanguage('da');
+		expect(formatNumber(1234)).toBe('1.234');
+		expect(formatDate('2025-02-03')).toMatch(/3\. feb\.? 2025/);
+		applyLanguage('en');
+		expect(formatNumber(1234)).toBe('1,234');
+		expect(formatDate('2025-02-03')).toBe('3 Feb 2025');
+		expect(formatDate('')).toBe('');
+	});
+});

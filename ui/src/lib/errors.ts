@@ -1,0 +1,173 @@
+import type { Error as ApiError, Entity, Field } from '$lib/bindings';
+import { t } from '$lib/i18n/i18n.svelte';
+
+/** What every generated command resolves to (tauri-specta's typedError). */
+export type Result<T, E> = { status: 'ok'; data: T } | { status: 'error'; error: E };
+
+/** A failure the core did not describe: a rejected invoke, a bug, a lost IPC channel. */
+export type UnexpectedError = { code: 'unexpected'; params: { detail: string } };
+
+/** Every failure the UI can show. */
+export type AppError = ApiError | UnexpectedError;
+
+export const fields = [
+	'organisationName',
+	'currency',
+	'unitName',
+	'employeeNumber',
+	'givenName',
+	'familyName',
+	'jobTitle',
+	'jobFamily',
+	'email',
+	'startDate',
+	'endDate',
+	'manager'
+] as const satisfies readonly Field[];
+
+export const entities = ['organisation', 'unit', 'person', 'backup'] as const satisfies readonly Entity[];
+
+export const errorCodes = [
+	'empty',
+	'tooLong',
+	'invalid',
+	'duplicateEmployeeNumber',
+	'unitCycle',
+	'unitNotEmpty',
+	'archived',
+	'endBeforeStart',
+	'notFound',
+	'organisationExists',
+	'noOrganisation',
+	'storeTooNew',
+	'notAStore',
+	'storeCorrupt',
+	'backupCorrupt',
+	'storage',
+	'fileSystem'
+] as const satisfies readonly ApiError['code'][];
+
+// Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
+// until it is listed above (and the i18n test then demands its translation).
+type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>;
+const fieldsComplete: Missing<Field, (typeof fields)[number]> = true;
+const entitiesComplete: Missing<Entity, (typeof entities)[number]> = true;
+const codesComplete: Missing<ApiError['code'], (typeof errorCodes)[number]> = true;
+void fieldsComplete;
+void entitiesComplete;
+void codesComplete;
+
+export function fieldLabel(field: Field): string {
+	return t(`fields.${field}`);
+}
+
+function entityName(entity: Entity): string {
+	return t(`entities.${entity}`);
+}
+
+/** Params are read defensively: the generated bindings may omit or reshape them. */
+function paramsOf(error: AppError): Record<string, unknown> {
+	const params = (error as { params?: unknown }).params;
+	return params && typeof params === 'object' ? (params as Record<string, unknown>) : {};
+}
+
+function num(value: unknown): number {
+	return typeof value === 'number' ? value : Number(value ?? 0) || 0;
+}
+
+function fieldParam(error: AppError): string {
+	const field = paramsOf(error).field;
+	return typeof field === 'string' ? t(`fields.${field}`) : '';
+}
+
+function entityParam(error: AppError): string {
+	const entity = paramsOf(error).entity;
+	return typeof entity === 'string' ? entityName(entity as Entity) : '';
+}
+
+/** The translated, user-facing sentence for an error from the core. */
+export function errorMessage(error: AppError): string {
+	const p = paramsOf(error);
+	switch (error.code) {
+		case 'empty':
+		case 'invalid':
+			return t(`errors.${error.code}`, { field: fieldParam(error) });
+		case 'tooLong':
+			return t('errors.tooLong', { field: fieldParam(error), max: num(p.max) });
+		case 'duplicateEmployeeNumber':
+			return t('errors.duplicateEmployeeNumber', { number: String(p.number ?? '') });
+		case 'unitNotEmpty':
+			return t('errors.unitNotEmpty', { people: num(p.people), units: num(p.units) });
+		case 'archived':
+			return t('errors.archived', { entity: entityParam(error) });
+		case 'notFound':
+			return t('errors.notFound', { entity: entityParam(error), id: String(p.id ?? '') });
+		case 'storeTooNew':
+			return t('errors.storeTooNew', { found: num(p.found), supported: num(p.supported) });
+		case 'unitCycle':
+		case 'endBeforeStart':
+		case 'organisationExists':
+		case 'noOrganisation':
+		case 'notAStore':
+		case 'storeCorrupt':
+		case 'backupCorrupt':
+		case 'storage':
+		case 'fileSystem':
+			return t(`errors.${error.code}`);
+		case 'unexpected':
+			return t('errors.unexpected', { detail: String(p.detail ?? '') });
+		default: {
+			const unknownCode = (error as { code?: unknown }).code;
+			return t('errors.unexpected', { detail: String(unknownCode ?? '') });
+		}
+	}
+}
+
+/** The form field an error belongs to, so a form can show it under that input. */
+export function fieldOf(error: AppError | null | undefined): Field | null {
+	if (!error) return null;
+	switch (error.code) {
+		case 'empty':
+		case 'tooLong':
+		case 'invalid': {
+			const field = paramsOf(error).field;
+			return typeof field === 'string' && (fields as readonly string[]).includes(field)
+				? (field as Field)
+				: null;
+		}
+		case 'duplicateEmployeeNumber':
+			return 'employeeNumber';
+		case 'endBeforeStart':
+			return 'endDate';
+		default:
+			return null;
+	}
+}
+
+function isApiError(value: unknown): value is ApiError {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as { code?: unknown }).code === 'string'
+	);
+}
+
+/** Turns anything thrown or rejected into an AppError. */
+export function toAppError(thrown: unknown): AppError {
+	if (isApiError(thrown)) return thrown;
+	const detail =
+		thrown instanceof globalThis.Error ? thrown.message : typeof thrown === 'string' ? thrown : '';
+	return { code: 'unexpected', params: { detail } };
+}
+
+/**
+ * Awaits a command and never throws: a rejected promise (the command is missing,
+ * the IPC bridge is gone) becomes an `unexpected` error like any other.
+ */
+export async function call<T>(pending: Promise<Result<T, AppError>>): Promise<Result<T, AppError>> {
+	try {
+		return await pending;
+	} catch (thrown) {
+		return { status: 'error', error: toAppError(thrown) };
+	}
+}
