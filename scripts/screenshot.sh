@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's picture: the real release window under Xvfb, captured with ImageMagick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-docs/screenshot.png}"
+cargo build --release --locked -p samtale-e2e --bin tour
+xvfb-run -a -s "-screen 0 1200x800x24" target/release/tour screenshot "$out"
+echo "wrote $out"

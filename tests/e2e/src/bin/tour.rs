@@ -1,0 +1,192 @@
+//! `tour`: drives the release app outside the test suite, for numbers and pictures.
+//!
+//! - `tour measure [--largest PATH_TO_CLI]`: launch to the overview painted, and memory (PSS of
+//!   the app and its WebKit processes), on an empty store or on a `largest` store.
+//! - `tour screenshot OUT.png`: opens the demo organisation, goes to People, and captures the
+//!   whole X screen with ImageMagick's `import` (the real window, not a WebDriver render).
+//!
+//! Run under Xvfb (`scripts/measure-app.sh` and `scripts/screenshot.sh` do).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use samtale_e2e::{Driver, Profile};
+
+/// Processes whose parent chain leads to `root`, `root` included.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command may hold spaces; fields after the last ')' are fixed.
+        let after = &stat[stat.rfind(')').map(|i| i + 2).unwrap_or(0)..];
+        let ppid: u32 = after
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        parents.push((pid, ppid));
+    }
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let p = out[i];
+        out.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    out
+}
+
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("Pss:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn app_pid() -> Option<u32> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<u32>().ok())
+        .find(|&pid| comm(pid) == "samtale-app")
+}
+
+async fn measure(largest_cli: Option<PathBuf>) {
+    let profile = Profile::new();
+    let label = if let Some(cli) = &largest_cli {
+        let store = profile.store_path();
+        std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+        let t = Instant::now();
+        let ok = Command::new(cli)
+            .args(["demo", "--size", "largest", "--db"])
+            .arg(&store)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "generating the largest store failed");
+        eprintln!(
+            "largest store generated in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        "largest"
+    } else {
+        "empty"
+    };
+    let driver = Driver::start(&profile);
+    let t = Instant::now();
+    let app = driver.launch().await;
+    if largest_cli.is_some() {
+        app.wait_for("overview-people").await;
+    } else {
+        app.wait_for("create-org").await;
+    }
+    let painted = t.elapsed();
+    // Let the page settle before reading memory.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pid = app_pid().expect("samtale-app process");
+    let mut total = 0;
+    let mut parts = Vec::new();
+    for p in descendants(pid) {
+        let kib = pss_kib(p);
+        total += kib;
+        parts.push(format!("{} {:.1} MiB", comm(p), kib as f64 / 1024.0));
+    }
+    println!(
+        "{label}: launch to first screen {:.0} ms; PSS {:.1} MiB ({})",
+        painted.as_secs_f64() * 1e3,
+        total as f64 / 1024.0,
+        parts.join(", ")
+    );
+    app.quit().await;
+}
+
+async fn screenshot(out: &Path) {
+    let profile = Profile::new();
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.click("open-demo").await;
+    app.wait_for_text("org-title", "(demo)").await;
+    app.click("nav-people").await;
+    let unit = std::env::var("TOUR_UNIT").unwrap_or_else(|_| "8".into());
+    app.choose("people-unit", &unit).await;
+    app.wait_for("person-row").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let ok = Command::new("import")
+        .args(["-window", "root"])
+        .arg(out)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok,
+        "ImageMagick's import failed (apt-get install imagemagick)"
+    );
+    if std::env::var_os("TOUR_WEBDRIVER_SHOT").is_some() {
+        app.screenshot(&out.with_extension("webdriver.png")).await;
+    }
+    app.quit().await;
+}
+
+/// WebDriver renders of each screen, for reviewing the UI.
+async fn gallery(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let profile = Profile::new();
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.screenshot(&dir.join("1-welcome.png")).await;
+    app.click("create-org").await;
+    app.screenshot(&dir.join("2-create-org.png")).await;
+    app.quit().await;
+    let app = driver.launch().await;
+    app.click("open-demo").await;
+    app.wait_for_text("org-title", "(demo)").await;
+    app.wait_for("overview-people").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot(&dir.join("3-overview.png")).await;
+    app.click("nav-units").await;
+    app.wait_for("unit-row").await;
+    app.screenshot(&dir.join("4-units.png")).await;
+    app.click("nav-people").await;
+    app.choose("people-unit", "8").await;
+    app.click("add-person").await;
+    app.click("person-submit").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.screenshot(&dir.join("5-person-errors.png")).await;
+    app.quit().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("measure") => {
+            let cli = args
+                .iter()
+                .position(|a| a == "--largest")
+                .map(|i| PathBuf::from(&args[i + 1]));
+            measure(cli).await
+        }
+        Some("gallery") => gallery(Path::new(args.get(1).expect("output folder"))).await,
+        Some("screenshot") => screenshot(Path::new(args.get(1).expect("output path"))).await,
+        _ => {
+            eprintln!("usage: tour measure [--largest SAMTALE_CLI] | tour screenshot OUT.png");
+            std::process::exit(2);
+        }
+    }
+}

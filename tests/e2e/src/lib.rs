@@ -1,0 +1,277 @@
+//! The harness of the end-to-end tests: starts tauri-driver with the app's data and cache
+//! folders in a temporary directory, opens WebDriver sessions on the real release binary and
+//! gives the tests a few user-level verbs (click, type, choose, read).
+//!
+//! Anything missing (display, driver, binary) is a failure with a message saying what to
+//! install: an end-to-end test that cannot run must never pass by skipping.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+pub const DRIVER_PORT: u16 = 4444;
+
+/// The release binary the tests drive.
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("SAMTALE_APP") {
+        return PathBuf::from(p);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/samtale-app")
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let home_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin"));
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(home_bin)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn preflight() -> PathBuf {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run the end-to-end tests under xvfb-run (make test does)"
+    );
+    assert!(
+        which("WebKitWebDriver").is_some(),
+        "WebKitWebDriver not found: install Debian's webkit2gtk-driver (make deps-test does)"
+    );
+    let bin = app_binary();
+    assert!(
+        bin.is_file(),
+        "no release app at {}: build it with `make app` first",
+        bin.display()
+    );
+    which("tauri-driver").expect(
+        "tauri-driver not found: `cargo install --locked tauri-driver@2.1.0` (make deps-test does)",
+    )
+}
+
+/// One app installation: its own data, cache and config folders, kept across restarts.
+pub struct Profile {
+    pub dir: tempfile::TempDir,
+}
+
+impl Profile {
+    pub fn new() -> Profile {
+        Profile {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn envs(&self) -> Vec<(&'static str, PathBuf)> {
+        let d = self.dir.path();
+        vec![
+            ("XDG_DATA_HOME", d.join("data")),
+            ("XDG_CACHE_HOME", d.join("cache")),
+            ("XDG_CONFIG_HOME", d.join("config")),
+        ]
+    }
+
+    /// The store file the app opens in this profile.
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.path().join("data/org.samtale.app/samtale.sqlite3")
+    }
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::new()
+    }
+}
+
+/// A running tauri-driver; stopped with SIGTERM on drop, so it takes WebKitWebDriver with it.
+pub struct Driver {
+    child: Child,
+}
+
+impl Driver {
+    pub fn start(profile: &Profile) -> Driver {
+        let exe = preflight();
+        let mut cmd = Command::new(exe);
+        cmd.arg("--port")
+            .arg(DRIVER_PORT.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in profile.envs() {
+            std::fs::create_dir_all(&v).unwrap();
+            cmd.env(k, v);
+        }
+        cmd.env_remove("SAMTALE_DB");
+        // The first-run language follows the system's; fix it so the tests read known labels.
+        cmd.env("LANG", "C.UTF-8")
+            .env("LANGUAGE", "en")
+            .env_remove("LC_ALL");
+        // WebKit's GL shader cache is no use in a throwaway profile.
+        cmd.env("MESA_SHADER_CACHE_DISABLE", "true");
+        let child = cmd.spawn().expect("start tauri-driver");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {DRIVER_PORT}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child }
+    }
+
+    /// Launches the app in a new session.
+    pub async fn launch(&self) -> App {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        caps.insert("browserName".into(), "wry".into());
+        let client = ClientBuilder::new(hyper_connector())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .expect("WebDriver session on the app");
+        let app = App { client };
+        // The UI has started once the shell or the welcome screen is there.
+        app.wait_for("[data-testid=page-title], [data-testid=create-org]")
+            .await;
+        app
+    }
+}
+
+/// Plain HTTP: the driver listens on loopback only.
+fn hyper_connector() -> HttpConnector {
+    HttpConnector::new()
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop WebKitWebDriver; SIGKILL would orphan it on 4445.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The app in one WebDriver session, with the verbs a person uses.
+pub struct App {
+    pub client: Client,
+}
+
+fn css(id: &str) -> String {
+    if id.starts_with('[') || id.contains(' ') || id.contains(',') {
+        id.to_owned()
+    } else {
+        format!("[data-testid=\"{id}\"]")
+    }
+}
+
+impl App {
+    pub async fn wait_for(&self, selector: &str) -> Element {
+        let sel = css(selector);
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&sel))
+            .await
+            .unwrap_or_else(|e| panic!("waited for {sel}: {e}"))
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.wait_for(id).await.click().await.expect("click");
+    }
+
+    /// Clears an input and types `text` into it, as a person would.
+    pub async fn type_into(&self, id: &str, text: &str) {
+        let el = self.wait_for(id).await;
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
+    /// Sets an input's value the way the browser does after a picker (date inputs).
+    pub async fn set_value(&self, id: &str, value: &str) {
+        let el = self.wait_for(id).await;
+        self.client
+            .execute(
+                "const el = arguments[0]; el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', { bubbles: true }));
+                 el.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::to_value(&el).unwrap(), value.into()],
+            )
+            .await
+            .expect("set value");
+    }
+
+    pub async fn choose(&self, id: &str, value: &str) {
+        self.wait_for(id)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value} in {id}: {e}"));
+    }
+
+    pub async fn text(&self, id: &str) -> String {
+        self.wait_for(id).await.text().await.expect("text")
+    }
+
+    pub async fn texts(&self, id: &str) -> Vec<String> {
+        let els = self
+            .client
+            .find_all(Locator::Css(&css(id)))
+            .await
+            .expect("find all");
+        let mut out = Vec::new();
+        for e in els {
+            out.push(e.text().await.unwrap_or_default());
+        }
+        out
+    }
+
+    /// Waits until some element matching `id` shows `needle`.
+    pub async fn wait_for_text(&self, id: &str, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if self.texts(id).await.iter().any(|t| t.contains(needle)) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("no {id} showed {needle:?}; saw {:?}", self.texts(id).await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(path, png).expect("write screenshot");
+    }
+
+    /// Ends the session: the app quits.
+    pub async fn quit(self) {
+        self.client.close().await.expect("close session");
+    }
+}
+
+/// Reads one number from the app's store, to prove what was (or was not) written.
+pub fn count(store: &Path, sql: &str) -> i64 {
+    let conn =
+        rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open store");
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
