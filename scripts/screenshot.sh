@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-docs/screenshot.png}"
 cargo build --release --locked -p samtale-e2e --bin tour
-xvfb-run -a -s "-screen 0 1200x800x24" target/release/tour screenshot "$out"
+# WebKitGTK under Xvfb paints nothing into the X window with its DMA-BUF renderer.
+WEBKIT_DISABLE_DMABUF_RENDERER=1 xvfb-run -a -s "-screen 0 1200x800x24" target/release/tour screenshot "$out"
 echo "wrote $out"

@@ -225,12 +225,10 @@ impl Samtale {
         store::backup_now(&self.store, self.clock.as_ref(), "manual")
     }
 
-    pub fn backup_if_due(&self) -> Result<Option<BackupInfo>> {
-        store::backup_if_due(
-            &self.store,
-            self.clock.as_ref(),
-            chrono::Duration::hours(24),
-        )
+    /// Takes the once-a-day backup of the store file at `path` if it is due, through a
+    /// connection of its own: the shell runs it on a background thread after start-up.
+    pub fn daily_backup(path: &Path, clock: &dyn Clock) -> Result<Option<BackupInfo>> {
+        store::backup_if_due(path, clock, chrono::Duration::hours(24))
     }
 
     pub fn backups(&self) -> Result<Vec<BackupInfo>> {

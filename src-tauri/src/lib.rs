@@ -292,11 +292,16 @@ pub fn run() {
                 })
                 .and_then(|path| Samtale::open(path, Box::new(SystemClock)));
             if let Ok(s) = &opened {
-                // A failed daily backup must not keep the manager from working; it is retried
-                // at the next start.
-                if let Err(e) = s.backup_if_due() {
-                    eprintln!("samtale: daily backup failed: {e}");
-                }
+                // Off the start-up path, and after it: on a large store the copy takes a
+                // second or more of CPU that the window's first paint should not share.
+                // A failure must not keep the manager from working; it is retried next start.
+                let path = s.store().path().to_path_buf();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_secs(20));
+                    if let Err(e) = Samtale::daily_backup(&path, &SystemClock) {
+                        eprintln!("samtale: daily backup failed: {e}");
+                    }
+                });
             }
             app.manage(Core(Arc::new(Mutex::new(opened))));
             Ok(())

@@ -27,21 +27,29 @@ pub struct BackupInfo {
 
 /// Takes a verified backup now and prunes old ones. `reason` becomes part of the file name.
 pub fn backup_now(store: &Store, clock: &dyn Clock, reason: &str) -> Result<BackupInfo> {
-    let dir = store.backup_dir();
-    std::fs::create_dir_all(&dir)?;
+    snapshot(store.conn(), &store.backup_dir(), clock, reason)
+}
+
+/// `VACUUM INTO` a partial file, verify it, then give it its final name: a backup that exists
+/// under a `.sqlite3` name is always a whole, intact one.
+fn snapshot(
+    source: &Connection,
+    dir: &Path,
+    clock: &dyn Clock,
+    reason: &str,
+) -> Result<BackupInfo> {
+    std::fs::create_dir_all(dir)?;
     let stamp = clock.now().format("%Y%m%dT%H%M%S%.3fZ");
     let path = dir.join(format!("samtale-{stamp}-{reason}.sqlite3"));
     let tmp = path.with_extension("partial");
     let _ = std::fs::remove_file(&tmp);
-    store
-        .conn()
-        .execute("VACUUM INTO ?1", [tmp.to_string_lossy().as_ref()])?;
+    source.execute("VACUUM INTO ?1", [tmp.to_string_lossy().as_ref()])?;
     if verify(&tmp).is_err() {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::BackupCorrupt);
     }
     std::fs::rename(&tmp, &path)?;
-    prune(&dir)?;
+    prune(dir)?;
     info(&path)
 }
 
@@ -118,14 +126,16 @@ pub fn restore(store: &mut Store, clock: &dyn Clock, path: &Path) -> Result<()> 
     Ok(())
 }
 
-/// Takes a daily backup: one when the newest is older than `every`, or when there is none.
-/// The shell calls this at start-up, so a laptop that is used gets a backup a day.
+/// Takes the daily backup of the store file at `path` when the newest backup is older than
+/// `every` (or there is none). It reads through its own connection, so the shell can run it on
+/// a background thread while the app works: in WAL mode a reader does not block the writer.
 pub fn backup_if_due(
-    store: &Store,
+    path: &Path,
     clock: &dyn Clock,
     every: chrono::Duration,
 ) -> Result<Option<BackupInfo>> {
-    let newest = list_backups(store)?.into_iter().next();
+    let dir = super::backup_dir_of(path);
+    let newest = list_in(&dir)?.into_iter().next();
     let due = match newest {
         None => true,
         Some(b) => std::fs::metadata(&b.path)?
@@ -133,9 +143,10 @@ pub fn backup_if_due(
             .map(|m| chrono::DateTime::<chrono::Utc>::from(m) + every <= clock.now())
             .unwrap_or(true),
     };
-    if due {
-        backup_now(store, clock, "daily").map(Some)
-    } else {
-        Ok(None)
+    if !due {
+        return Ok(None);
     }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    snapshot(&conn, &dir, clock, "daily").map(Some)
 }

@@ -141,15 +141,7 @@ impl Store {
 
     /// Where this store's rotating backups live: a folder beside the store file.
     pub fn backup_dir(&self) -> PathBuf {
-        let name = self
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "samtale".into());
-        self.path
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(format!("{name}-backups"))
+        backup_dir_of(&self.path)
     }
 
     /// Full integrity check and schema version, for `samtale check`.
@@ -170,6 +162,17 @@ impl Store {
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// The backup folder of the store file at `path`: `NAME-backups` beside it.
+pub fn backup_dir_of(path: &Path) -> PathBuf {
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "samtale".into());
+    path.parent()
+        .unwrap_or(Path::new("."))
+        .join(format!("{name}-backups"))
 }
 
 /// The SQLite library version linked in, e.g. 3051003 for 3.51.3.

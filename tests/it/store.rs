@@ -263,8 +263,13 @@ fn a_damaged_backup_is_not_restored() {
 #[test]
 fn a_daily_backup_is_taken_once_a_day() {
     let s = store();
-    assert!(s.app.backup_if_due().unwrap().is_some());
-    assert!(s.app.backup_if_due().unwrap().is_none());
+    assert!(Samtale::daily_backup(&s.path(), &clock())
+        .unwrap()
+        .is_some());
+    assert!(Samtale::daily_backup(&s.path(), &clock())
+        .unwrap()
+        .is_none());
+    assert_eq!(s.app.backups().unwrap().len(), 1);
 }
 
 #[test]

@@ -55,6 +55,9 @@ CREATE INDEX person_by_unit ON person (unit_id, family_key);
 CREATE INDEX person_by_name ON person (name_key);
 CREATE INDEX person_by_family ON person (family_key, name_key);
 CREATE INDEX person_by_manager ON person (manager_id);
+-- Head counts per unit read only active people: most records of a large organisation are
+-- former employees kept for history.
+CREATE INDEX person_active_by_unit ON person (unit_id) WHERE archived_at IS NULL;
 
 -- Preferences of the app on this laptop (UI language and the like).
 CREATE TABLE setting (
