@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's picture: the real release window under Xvfb, captured with ImageMagick.
 set -euo pipefail
+export WEBKIT_DISABLE_DMABUF_RENDERER=1
 cd "$(dirname "$0")/.."
 out="${1:-docs/screenshot.png}"
 cargo build --release --locked -p samtale-e2e --bin tour

@@ -14,7 +14,14 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
-pub const DRIVER_PORT: u16 = 4444;
+/// A port nobody listens on now. Each driver gets its own pair, so a stray driver left on the
+/// default 4444/4445 (or another run's) is never the one a test talks to.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
 
 /// The release binary the tests drive.
 pub fn app_binary() -> PathBuf {
@@ -91,14 +98,18 @@ impl Default for Profile {
 /// A running tauri-driver; stopped with SIGTERM on drop, so it takes WebKitWebDriver with it.
 pub struct Driver {
     child: Child,
+    port: u16,
 }
 
 impl Driver {
     pub fn start(profile: &Profile) -> Driver {
         let exe = preflight();
+        let (port, native_port) = (free_port(), free_port());
         let mut cmd = Command::new(exe);
         cmd.arg("--port")
-            .arg(DRIVER_PORT.to_string())
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         for (k, v) in profile.envs() {
@@ -112,16 +123,19 @@ impl Driver {
             .env_remove("LC_ALL");
         // WebKit's GL shader cache is no use in a throwaway profile.
         cmd.env("MESA_SHADER_CACHE_DISABLE", "true");
-        let child = cmd.spawn().expect("start tauri-driver");
+        let mut child = cmd.spawn().expect("start tauri-driver");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", DRIVER_PORT)).is_err() {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("tauri-driver exited at start ({status})");
+            }
             assert!(
                 Instant::now() < deadline,
-                "tauri-driver did not listen on {DRIVER_PORT}"
+                "tauri-driver did not listen on {port}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        Driver { child }
+        Driver { child, port }
     }
 
     /// Launches the app in a new session.
@@ -134,7 +148,7 @@ impl Driver {
         caps.insert("browserName".into(), "wry".into());
         let client = ClientBuilder::new(hyper_connector())
             .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .expect("WebDriver session on the app");
         let app = App { client };
@@ -255,11 +269,6 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    pub async fn screenshot(&self, path: &Path) {
-        let png = self.client.screenshot().await.expect("screenshot");
-        std::fs::write(path, png).expect("write screenshot");
     }
 
     /// Ends the session: the app quits.

@@ -126,6 +126,13 @@ async fn screenshot(out: &Path) {
     let unit = std::env::var("TOUR_UNIT").unwrap_or_else(|_| "8".into());
     app.choose("people-unit", &unit).await;
     app.wait_for("person-row").await;
+    capture(out).await;
+    app.quit().await;
+}
+
+/// The whole X screen, as a person sees it. WebKitWebDriver's own screenshot is no substitute:
+/// under Xvfb it returns a stale frame, or with the DMA-BUF renderer off, never returns.
+async fn capture(out: &Path) {
     tokio::time::sleep(Duration::from_millis(800)).await;
     let ok = Command::new("import")
         .args(["-window", "root"])
@@ -137,37 +144,33 @@ async fn screenshot(out: &Path) {
         ok,
         "ImageMagick's import failed (apt-get install imagemagick)"
     );
-    if std::env::var_os("TOUR_WEBDRIVER_SHOT").is_some() {
-        app.screenshot(&out.with_extension("webdriver.png")).await;
-    }
-    app.quit().await;
 }
 
-/// WebDriver renders of each screen, for reviewing the UI.
+/// Each main screen in turn, for reviewing the UI.
 async fn gallery(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     let profile = Profile::new();
     let driver = Driver::start(&profile);
     let app = driver.launch().await;
-    app.screenshot(&dir.join("1-welcome.png")).await;
+    capture(&dir.join("1-welcome.png")).await;
     app.click("create-org").await;
-    app.screenshot(&dir.join("2-create-org.png")).await;
+    capture(&dir.join("2-create-org.png")).await;
     app.quit().await;
     let app = driver.launch().await;
     app.click("open-demo").await;
     app.wait_for_text("org-title", "(demo)").await;
     app.wait_for("overview-people").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    app.screenshot(&dir.join("3-overview.png")).await;
+    capture(&dir.join("3-overview.png")).await;
     app.click("nav-units").await;
     app.wait_for("unit-row").await;
-    app.screenshot(&dir.join("4-units.png")).await;
+    capture(&dir.join("4-units.png")).await;
     app.click("nav-people").await;
     app.choose("people-unit", "8").await;
     app.click("add-person").await;
     app.click("person-submit").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    app.screenshot(&dir.join("5-person-errors.png")).await;
+    capture(&dir.join("5-person-errors.png")).await;
     app.quit().await;
 }
 
