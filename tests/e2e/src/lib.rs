@@ -183,6 +183,25 @@ impl Drop for Driver {
     }
 }
 
+/// Runs an action on a fresh lookup of an element, and again while the element goes stale
+/// under it: the UI re-renders after each answer from the core, and a person would simply
+/// click again. Any other error, or staleness past 20 s, fails the test.
+macro_rules! on_element {
+    ($app:expr, $id:expr, |$el:ident| $action:expr) => {{
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let $el = $app.wait_for($id).await;
+            match $action.await {
+                Ok(value) => break value,
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{} on {}: {e}", stringify!($action), $id),
+            }
+        }
+    }};
+}
+
 /// The app in one WebDriver session, with the verbs a person uses.
 pub struct App {
     pub client: Client,
@@ -208,40 +227,31 @@ impl App {
     }
 
     pub async fn click(&self, id: &str) {
-        self.wait_for(id).await.click().await.expect("click");
+        on_element!(self, id, |el| el.click());
     }
 
     /// Clears an input and types `text` into it, as a person would.
     pub async fn type_into(&self, id: &str, text: &str) {
-        let el = self.wait_for(id).await;
-        el.clear().await.expect("clear");
-        el.send_keys(text).await.expect("type");
+        on_element!(self, id, |el| el.clear());
+        on_element!(self, id, |el| el.send_keys(text));
     }
 
     /// Sets an input's value the way the browser does after a picker (date inputs).
     pub async fn set_value(&self, id: &str, value: &str) {
-        let el = self.wait_for(id).await;
-        self.client
-            .execute(
-                "const el = arguments[0]; el.value = arguments[1];
-                 el.dispatchEvent(new Event('input', { bubbles: true }));
-                 el.dispatchEvent(new Event('change', { bubbles: true }));",
-                vec![serde_json::to_value(&el).unwrap(), value.into()],
-            )
-            .await
-            .expect("set value");
+        on_element!(self, id, |el| self.client.execute(
+            "const el = arguments[0]; el.value = arguments[1];
+             el.dispatchEvent(new Event('input', { bubbles: true }));
+             el.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![serde_json::to_value(&el).unwrap(), value.into()],
+        ));
     }
 
     pub async fn choose(&self, id: &str, value: &str) {
-        self.wait_for(id)
-            .await
-            .select_by_value(value)
-            .await
-            .unwrap_or_else(|e| panic!("choose {value} in {id}: {e}"));
+        on_element!(self, id, |el| el.select_by_value(value));
     }
 
     pub async fn text(&self, id: &str) -> String {
-        self.wait_for(id).await.text().await.expect("text")
+        on_element!(self, id, |el| el.text())
     }
 
     pub async fn texts(&self, id: &str) -> Vec<String> {
