@@ -6,7 +6,7 @@
 //! for the unit's own manager, the next manager up) unless one is set explicitly.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -347,34 +347,7 @@ fn check_unique_number(conn: &Connection, number: &str, this: Option<PersonId>) 
 }
 
 pub fn create(conn: &Connection, clock: &dyn Clock, input: &PersonInput) -> Result<Person> {
-    let c = clean(input)?;
-    check_refs(conn, input, None)?;
-    check_unique_number(conn, &c.employee_number, None)?;
-    let job_family = job_family_id(conn, c.job_family.as_deref())?;
-    let now = clock.now().to_rfc3339();
-    conn.execute(
-        "INSERT INTO person (employee_number, given_name, family_name, name_key, family_key,
-             job_title, job_family_id, unit_id, manager_id, email, gender, start_date, end_date,
-             created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-        rusqlite::params![
-            c.employee_number,
-            c.given_name,
-            c.family_name,
-            validate::search_key(&format!("{} {}", c.given_name, c.family_name)),
-            validate::search_key(&c.family_name),
-            c.job_title,
-            job_family,
-            input.unit_id,
-            input.manager_id,
-            c.email,
-            input.gender.map(Gender::as_str),
-            c.start_date,
-            c.end_date,
-            now,
-        ],
-    )?;
-    get(conn, PersonId(conn.last_insert_rowid()))
+    write(conn, clock, None, input)
 }
 
 pub fn update(
@@ -383,40 +356,69 @@ pub fn update(
     id: PersonId,
     input: &PersonInput,
 ) -> Result<Person> {
-    let current = get(conn, id)?;
-    if !current.active {
+    if !get(conn, id)?.active {
         return Err(Error::Archived {
             entity: Entity::Person,
         });
     }
+    write(conn, clock, Some(id), input)
+}
+
+/// Validates and writes a person: a new one when `id` is `None`. Insert and update share one
+/// column list and one set of values, so they cannot drift apart.
+fn write(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: Option<PersonId>,
+    input: &PersonInput,
+) -> Result<Person> {
     let c = clean(input)?;
-    check_refs(conn, input, Some(id))?;
-    check_unique_number(conn, &c.employee_number, Some(id))?;
+    check_refs(conn, input, id)?;
+    check_unique_number(conn, &c.employee_number, id)?;
     let job_family = job_family_id(conn, c.job_family.as_deref())?;
-    conn.execute(
-        "UPDATE person SET employee_number = ?1, given_name = ?2, family_name = ?3,
-             name_key = ?4, family_key = ?5, job_title = ?6, job_family_id = ?7, unit_id = ?8,
-             manager_id = ?9, email = ?10, gender = ?11, start_date = ?12, end_date = ?13,
-             updated_at = ?14
-         WHERE id = ?15",
-        rusqlite::params![
-            c.employee_number,
-            c.given_name,
-            c.family_name,
-            validate::search_key(&format!("{} {}", c.given_name, c.family_name)),
-            validate::search_key(&c.family_name),
-            c.job_title,
-            job_family,
-            input.unit_id,
-            input.manager_id,
-            c.email,
-            input.gender.map(Gender::as_str),
-            c.start_date,
-            c.end_date,
-            clock.now().to_rfc3339(),
-            id,
-        ],
-    )?;
+    let name_key = validate::search_key(&format!("{} {}", c.given_name, c.family_name));
+    let family_key = validate::search_key(&c.family_name);
+    let gender = input.gender.map(Gender::as_str);
+    let now = clock.now().to_rfc3339();
+    let values: [&dyn ToSql; 14] = [
+        &c.employee_number,
+        &c.given_name,
+        &c.family_name,
+        &name_key,
+        &family_key,
+        &c.job_title,
+        &job_family,
+        &input.unit_id,
+        &input.manager_id,
+        &c.email,
+        &gender,
+        &c.start_date,
+        &c.end_date,
+        &now,
+    ];
+    let id = match id {
+        None => {
+            conn.execute(
+                "INSERT INTO person (employee_number, given_name, family_name, name_key,
+                     family_key, job_title, job_family_id, unit_id, manager_id, email, gender,
+                     start_date, end_date, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+                values,
+            )?;
+            PersonId(conn.last_insert_rowid())
+        }
+        Some(id) => {
+            conn.execute(
+                "UPDATE person SET employee_number = ?1, given_name = ?2, family_name = ?3,
+                     name_key = ?4, family_key = ?5, job_title = ?6, job_family_id = ?7,
+                     unit_id = ?8, manager_id = ?9, email = ?10, gender = ?11, start_date = ?12,
+                     end_date = ?13, updated_at = ?14
+                 WHERE id = ?15",
+                rusqlite::params_from_iter(values.into_iter().chain([&id as &dyn ToSql])),
+            )?;
+            id
+        }
+    };
     get(conn, id)
 }
 
