@@ -25,6 +25,7 @@ pub enum Field {
     StartDate,
     EndDate,
     Manager,
+    Reason,
 }
 
 impl std::fmt::Display for Field {
@@ -101,6 +102,19 @@ pub enum Error {
     },
     #[error("a backup failed its integrity check")]
     BackupCorrupt,
+    #[error("a talk cannot go from {from} to {to}")]
+    IllegalStep {
+        from: crate::talks::lifecycle::TalkState,
+        to: crate::talks::lifecycle::TalkState,
+    },
+    #[error("reopening a signed talk needs a reason")]
+    ReasonRequired,
+    #[error("the template file is not valid ({problem:?} at {at})")]
+    TemplateInvalid {
+        problem: crate::talks::template::TemplateProblem,
+        at: String,
+        limit: Option<u32>,
+    },
     #[error("database error: {detail}")]
     Storage {
         #[serde(skip)]

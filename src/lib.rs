@@ -12,6 +12,7 @@ pub mod organisation;
 pub mod people;
 pub mod settings;
 pub mod store;
+pub mod talks;
 pub mod units;
 pub mod validate;
 

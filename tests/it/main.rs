@@ -18,5 +18,8 @@ mod people;
 /// The demo and `largest` generators: deterministic and of the promised size.
 mod demo;
 
+/// Talks: the lifecycle rules and the question guides (templates) with their file format.
+mod talks;
+
 /// The `samtale` command line: subcommands, messages and exit codes.
 mod cli;

@@ -72,10 +72,17 @@ export type Error = { code: "empty"; params: {
 } } | { code: "organisationExists" } | { code: "noOrganisation" } | { code: "storeTooNew"; params: {
 	found: number,
 	supported: number,
-} } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
+} } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "illegalStep"; params: {
+	from: TalkState,
+	to: TalkState,
+} } | { code: "reasonRequired" } | { code: "templateInvalid"; params: {
+	problem: TemplateProblem,
+	at: string,
+	limit: number | null,
+} } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason";
 
 export type Gender = "female" | "male" | "other";
 
@@ -160,6 +167,17 @@ export type PersonSummary = {
 	unitName: string,
 	active: boolean,
 };
+
+export type TalkState = "planned" | "invited" | "preparing" | "held" | "agreed" | "signed" | "followedUp" | "cancelled";
+
+/**  What is wrong with a template file; `at` in the error says where. */
+export type TemplateProblem = 
+/**  Not JSON, or JSON of another shape (an unknown field, a wrong type or value). */
+"malformed" | 
+/**  JSON, but not a Samtale template file. */
+"notATemplate" | 
+/**  A template file of a newer format than this app reads. */
+"unsupportedVersion" | "empty" | "tooLong" | "tooMany" | "tooFew";
 
 export type Unit = {
 	id: UnitId,

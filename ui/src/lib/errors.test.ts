@@ -21,7 +21,13 @@ const examples: Record<ApiError['code'], ApiError> = {
 	storeCorrupt: { code: 'storeCorrupt', params: {} },
 	backupCorrupt: { code: 'backupCorrupt' },
 	storage: { code: 'storage', params: {} },
-	fileSystem: { code: 'fileSystem', params: {} }
+	fileSystem: { code: 'fileSystem', params: {} },
+	illegalStep: { code: 'illegalStep', params: { from: 'planned', to: 'signed' } },
+	reasonRequired: { code: 'reasonRequired' },
+	templateInvalid: {
+		code: 'templateInvalid',
+		params: { problem: 'tooLong', at: 'sections[1].questions[0].text', limit: 500 }
+	}
 };
 
 describe('errorMessage', () => {
@@ -49,6 +55,11 @@ describe('errorMessage', () => {
 		expect(errorMessage(examples.unitNotEmpty)).toContain('3 employees and 1 sub-unit');
 		expect(errorMessage(examples.storeTooNew)).toContain('5');
 		expect(errorMessage(examples.notFound)).toContain('The employee');
+
+		expect(errorMessage(examples.illegalStep)).toBe('A talk cannot go from “Planned” to “Signed”.');
+		expect(errorMessage(examples.templateInvalid)).toBe(
+			'The template file cannot be used: a text is longer than 500 characters (sections[1].questions[0].text).'
+		);
 
 		applyLanguage('da');
 		expect(errorMessage(examples.empty)).toBe('Fornavn skal udfyldes.');

@@ -22,7 +22,8 @@ export const fields = [
 	'email',
 	'startDate',
 	'endDate',
-	'manager'
+	'manager',
+	'reason'
 ] as const satisfies readonly Field[];
 
 export const entities = ['organisation', 'unit', 'person', 'backup'] as const satisfies readonly Entity[];
@@ -44,7 +45,10 @@ export const errorCodes = [
 	'storeCorrupt',
 	'backupCorrupt',
 	'storage',
-	'fileSystem'
+	'fileSystem',
+	'illegalStep',
+	'reasonRequired',
+	'templateInvalid'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
@@ -104,7 +108,18 @@ export function errorMessage(error: AppError): string {
 			return t('errors.notFound', { entity: entityParam(error), id: String(p.id ?? '') });
 		case 'storeTooNew':
 			return t('errors.storeTooNew', { found: num(p.found), supported: num(p.supported) });
+		case 'illegalStep':
+			return t('errors.illegalStep', {
+				from: t(`talkStates.${String(p.from)}`),
+				to: t(`talkStates.${String(p.to)}`)
+			});
+		case 'templateInvalid':
+			return t('errors.templateInvalid', {
+				problem: t(`templateProblems.${String(p.problem)}`, { limit: num(p.limit) }),
+				at: String(p.at ?? '')
+			});
 		case 'unitCycle':
+		case 'reasonRequired':
 		case 'endBeforeStart':
 		case 'organisationExists':
 		case 'noOrganisation':
@@ -139,6 +154,8 @@ export function fieldOf(error: AppError | null | undefined): Field | null {
 			return 'employeeNumber';
 		case 'endBeforeStart':
 			return 'endDate';
+		case 'reasonRequired':
+			return 'reason';
 		default:
 			return null;
 	}
