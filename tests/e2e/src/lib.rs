@@ -124,16 +124,17 @@ impl Driver {
         // WebKit's GL shader cache is no use in a throwaway profile.
         cmd.env("MESA_SHADER_CACHE_DISABLE", "true");
         let mut child = cmd.spawn().expect("start tauri-driver");
+        // tauri-driver accepts connections before the WebKitWebDriver it starts is listening,
+        // and a session asked for in between is dropped mid-request: wait for both.
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("tauri-driver exited at start ({status})");
+        for p in [port, native_port] {
+            while TcpStream::connect(("127.0.0.1", p)).is_err() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("tauri-driver exited at start ({status})");
+                }
+                assert!(Instant::now() < deadline, "no driver listened on {p}");
+                std::thread::sleep(Duration::from_millis(100));
             }
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
         }
         Driver { child, port }
     }
@@ -146,11 +147,24 @@ impl Driver {
             serde_json::json!({ "application": app_binary() }),
         );
         caps.insert("browserName".into(), "wry".into());
-        let client = ClientBuilder::new(hyper_connector())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("WebDriver session on the app");
+        // A dropped connection while the session starts is the driver's hiccup, not the app's:
+        // ask again a few times. An app that does not start still fails, with the last error.
+        let mut attempt = 1;
+        let client = loop {
+            let result = ClientBuilder::new(hyper_connector())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await;
+            match result {
+                Ok(client) => break client,
+                Err(e) if attempt < 3 => {
+                    eprintln!("WebDriver session attempt {attempt} failed: {e}; retrying");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("WebDriver session on the app: {e}"),
+            }
+        };
         let app = App { client };
         // The UI has started once the shell or the welcome screen is there.
         app.wait_for("[data-testid=page-title], [data-testid=create-org]")
@@ -166,7 +180,7 @@ fn hyper_connector() -> HttpConnector {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        // SIGTERM lets tauri-driver stop WebKitWebDriver; SIGKILL would orphan it on 4445.
+        // SIGTERM lets tauri-driver stop WebKitWebDriver; SIGKILL would orphan it.
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
