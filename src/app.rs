@@ -9,11 +9,17 @@ use specta::Type;
 use crate::clock::Clock;
 use crate::demo::{self, DemoSize};
 use crate::error::{Error, Result};
-use crate::ids::{PersonId, UnitId};
+use crate::ids::{PersonId, TalkId, TemplateId, TemplateVersionId, UnitId};
 use crate::organisation::{self, Language, Organisation, OrganisationInput};
 use crate::people::{self, Person, PersonInput, PersonSummary};
 use crate::settings;
 use crate::store::{self, BackupInfo, Store};
+use crate::talks::cycle::{self, CycleOverview, PersonCycle};
+use crate::talks::library::{self, TemplateSummary, TemplateVersion};
+use crate::talks::lifecycle::TalkState;
+use crate::talks::record::{self, Answer, NoteLayer, Preparation, TalkDetail};
+use crate::talks::talk::{self, PlanInput, ScheduleInput, TalkFilter, TalkSummary, Warned};
+use crate::talks::{ics, template::Template};
 use crate::units::{self, Unit, UnitInput, UnitNode};
 
 pub struct Samtale {
@@ -73,14 +79,21 @@ const MAX_QUERY: usize = 100;
 impl Samtale {
     pub fn open(path: impl AsRef<Path>, clock: Box<dyn Clock>) -> Result<Samtale> {
         let store = Store::open(path, clock.as_ref())?;
-        Ok(Samtale { store, clock })
+        Samtale { store, clock }.ready()
     }
 
     pub fn in_memory(clock: Box<dyn Clock>) -> Result<Samtale> {
-        Ok(Samtale {
+        Samtale {
             store: Store::open_in_memory()?,
             clock,
-        })
+        }
+        .ready()
+    }
+
+    /// Brings the built-in question guides in line with this app's before anything reads them.
+    fn ready(mut self) -> Result<Samtale> {
+        self.write(|tx, clock| library::ensure_builtins(tx, clock))?;
+        Ok(self)
     }
 
     pub fn store(&self) -> &Store {
@@ -217,6 +230,137 @@ impl Samtale {
 
     pub fn job_families(&self) -> Result<Vec<String>> {
         people::job_families(self.store.conn())
+    }
+
+    pub fn set_unit_uses_grus(&mut self, id: UnitId, uses_grus: bool) -> Result<Unit> {
+        self.write(|tx, clock| units::set_uses_grus(tx, clock, id, uses_grus))
+    }
+
+    // Question guides
+
+    pub fn templates(&self, include_archived: bool) -> Result<Vec<TemplateSummary>> {
+        library::list(self.store.conn(), include_archived)
+    }
+
+    pub fn template_version(&self, id: TemplateVersionId) -> Result<TemplateVersion> {
+        library::version(self.store.conn(), id)
+    }
+
+    pub fn copy_template(
+        &mut self,
+        from: TemplateVersionId,
+        name: &str,
+    ) -> Result<TemplateSummary> {
+        self.write(|tx, clock| library::copy(tx, clock, from, name))
+    }
+
+    pub fn save_template(&mut self, id: TemplateId, edited: &Template) -> Result<TemplateSummary> {
+        self.write(|tx, clock| library::save_version(tx, clock, id, edited))
+    }
+
+    pub fn import_template(&mut self, json: &str) -> Result<TemplateSummary> {
+        self.write(|tx, clock| library::import(tx, clock, json))
+    }
+
+    pub fn export_template(&self, id: TemplateVersionId) -> Result<String> {
+        library::export(self.store.conn(), id)
+    }
+
+    pub fn archive_template(&mut self, id: TemplateId) -> Result<TemplateSummary> {
+        self.write(|tx, clock| library::archive(tx, clock, id))
+    }
+
+    // Talks
+
+    pub fn plan_talk(&mut self, input: &PlanInput) -> Result<Warned<TalkSummary>> {
+        self.write(|tx, clock| {
+            let planned = talk::plan(tx, clock, input)?;
+            Ok(Warned {
+                value: talk::get(tx, planned.value)?,
+                warnings: planned.warnings,
+            })
+        })
+    }
+
+    pub fn talks(&self, filter: &TalkFilter) -> Result<Vec<TalkSummary>> {
+        talk::list(self.store.conn(), filter)
+    }
+
+    pub fn talk(&self, id: TalkId) -> Result<TalkDetail> {
+        record::detail(self.store.conn(), id)
+    }
+
+    pub fn schedule_talk(
+        &mut self,
+        id: TalkId,
+        input: &ScheduleInput,
+    ) -> Result<Warned<TalkState>> {
+        self.write(|tx, clock| talk::schedule(tx, clock, id, input))
+    }
+
+    pub fn step_talk(
+        &mut self,
+        id: TalkId,
+        to: TalkState,
+        reason: Option<&str>,
+    ) -> Result<TalkState> {
+        self.write(|tx, clock| talk::step(tx, clock, id, to, reason))
+    }
+
+    pub fn invitation_ics(&self, id: TalkId, title: &str) -> Result<String> {
+        ics::invitation(self.store.conn(), self.clock.as_ref(), id, title)
+    }
+
+    pub fn preparation(&self, id: TalkId, author: PersonId) -> Result<Preparation> {
+        record::own_preparation(self.store.conn(), id, author)
+    }
+
+    pub fn save_preparation(
+        &mut self,
+        id: TalkId,
+        author: PersonId,
+        answer: &Answer,
+    ) -> Result<()> {
+        self.write(|tx, clock| record::save_preparation(tx, clock, id, author, answer))
+    }
+
+    pub fn share_preparation(&mut self, id: TalkId, author: PersonId) -> Result<()> {
+        self.write(|tx, clock| record::share_preparation(tx, clock, id, author))
+    }
+
+    pub fn save_note(&mut self, id: TalkId, layer: NoteLayer, answer: &Answer) -> Result<()> {
+        self.write(|tx, clock| record::save_note(tx, clock, id, layer, answer))
+    }
+
+    pub fn save_summary(&mut self, id: TalkId, text: &str) -> Result<()> {
+        self.write(|tx, clock| record::save_summary(tx, clock, id, text))
+    }
+
+    pub fn record_disagreement(&mut self, id: TalkId, text: &str) -> Result<()> {
+        self.write(|tx, clock| record::record_disagreement(tx, clock, id, text))
+    }
+
+    pub fn sign_talk(
+        &mut self,
+        id: TalkId,
+        person: PersonId,
+        typed_name: &str,
+    ) -> Result<TalkState> {
+        self.write(|tx, clock| record::sign(tx, clock, id, person, typed_name))
+    }
+
+    pub fn add_follow_up(&mut self, id: TalkId, text: &str) -> Result<()> {
+        self.write(|tx, clock| record::add_follow_up(tx, clock, id, text))
+    }
+
+    // The year's cycle
+
+    pub fn cycle(&self, year: i32, root: Option<UnitId>) -> Result<CycleOverview> {
+        cycle::overview(self.store.conn(), self.clock.as_ref(), year, root)
+    }
+
+    pub fn unit_cycle(&self, unit: UnitId, year: i32) -> Result<Vec<PersonCycle>> {
+        cycle::unit_people(self.store.conn(), self.clock.as_ref(), unit, year)
     }
 
     // Backups

@@ -29,3 +29,9 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// How the store writes a point in time: RFC 3339 in UTC with milliseconds, always the same
+/// width, so SQLite compares stored times correctly as text.
+pub fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}

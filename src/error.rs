@@ -26,6 +26,18 @@ pub enum Field {
     EndDate,
     Manager,
     Reason,
+    Participants,
+    Leader,
+    Year,
+    StartsAt,
+    Duration,
+    Place,
+    Note,
+    Summary,
+    Disagreement,
+    TypedName,
+    FollowUp,
+    Template,
 }
 
 impl std::fmt::Display for Field {
@@ -44,6 +56,9 @@ pub enum Entity {
     Unit,
     Person,
     Backup,
+    Talk,
+    Template,
+    TemplateVersion,
 }
 
 impl std::fmt::Display for Entity {
@@ -53,6 +68,9 @@ impl std::fmt::Display for Entity {
             Entity::Unit => "unit",
             Entity::Person => "person",
             Entity::Backup => "backup",
+            Entity::Talk => "talk",
+            Entity::Template => "template",
+            Entity::TemplateVersion => "template version",
         })
     }
 }
@@ -109,6 +127,18 @@ pub enum Error {
     },
     #[error("reopening a signed talk needs a reason")]
     ReasonRequired,
+    #[error("a signed talk is locked; reopen it with a reason to change it")]
+    Locked,
+    #[error("this cannot be done while the talk is {state}")]
+    WrongState {
+        state: crate::talks::lifecycle::TalkState,
+    },
+    #[error("a group talk needs at least {min} people")]
+    GroupTooSmall { min: u32 },
+    #[error("the talk has no invitation date yet")]
+    NotScheduled,
+    #[error("a built-in guide cannot be changed; make a copy of it")]
+    BuiltinTemplate,
     #[error("the template file is not valid ({problem:?} at {at})")]
     TemplateInvalid {
         problem: crate::talks::template::TemplateProblem,

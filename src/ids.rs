@@ -43,3 +43,15 @@ id_type!(
     /// A person: an employee or a leader, current or former.
     PersonId
 );
+id_type!(
+    /// A development talk (MUS, GRUS or LUS).
+    TalkId
+);
+id_type!(
+    /// A question guide, across all its versions.
+    TemplateId
+);
+id_type!(
+    /// One frozen version of a question guide, as a talk was started with it.
+    TemplateVersionId
+);

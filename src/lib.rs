@@ -21,4 +21,4 @@ mod app;
 pub use app::{AppState, Overview, Samtale};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, Field, Result};
-pub use ids::{PersonId, UnitId};
+pub use ids::{PersonId, TalkId, TemplateId, TemplateVersionId, UnitId};

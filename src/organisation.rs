@@ -54,6 +54,8 @@ pub enum Language {
 }
 
 impl Language {
+    pub const ALL: [Language; 4] = [Language::Da, Language::Sv, Language::Nb, Language::En];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Language::Da => "da",

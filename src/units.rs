@@ -23,6 +23,8 @@ pub struct Unit {
     pub parent_id: Option<UnitId>,
     pub manager_id: Option<PersonId>,
     pub manager_name: Option<String>,
+    /// The unit holds a GRUS plus individual agreements instead of a MUS with everyone.
+    pub uses_grus: bool,
     pub archived: bool,
 }
 
@@ -40,6 +42,7 @@ pub struct UnitNode {
     pub headcount: u32,
     /// Active people in this unit and every unit below it.
     pub total_headcount: u32,
+    pub uses_grus: bool,
     pub archived: bool,
 }
 
@@ -51,7 +54,7 @@ pub struct UnitInput {
     pub manager_id: Option<PersonId>,
 }
 
-const SELECT: &str = "SELECT u.id, u.name, u.parent_id, u.manager_id, u.archived_at,
+const SELECT: &str = "SELECT u.id, u.name, u.parent_id, u.manager_id, u.archived_at, u.talk_model,
         p.given_name || ' ' || p.family_name AS manager_name
     FROM unit u LEFT JOIN person p ON p.id = u.manager_id";
 
@@ -62,6 +65,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Unit> {
         parent_id: row.get("parent_id")?,
         manager_id: row.get("manager_id")?,
         manager_name: row.get("manager_name")?,
+        uses_grus: row.get::<_, String>("talk_model")? == "grus",
         archived: row.get::<_, Option<String>>("archived_at")?.is_some(),
     })
 }
@@ -158,6 +162,7 @@ pub fn tree(conn: &Connection, include_archived: bool) -> Result<Vec<UnitNode>> 
                 manager_name: u.manager_name.clone(),
                 headcount: direct.get(&u.id).copied().unwrap_or(0),
                 total_headcount: total[&u.id],
+                uses_grus: u.uses_grus,
                 archived: u.archived,
             }
         })
@@ -200,6 +205,25 @@ pub fn set_manager(
     conn.execute(
         "UPDATE unit SET manager_id = ?1, updated_at = ?2 WHERE id = ?3",
         (manager, clock.now().to_rfc3339(), id),
+    )?;
+    get(conn, id)
+}
+
+/// Whether the unit holds a GRUS (plus individual agreements) instead of a MUS with everyone.
+pub fn set_uses_grus(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: UnitId,
+    uses_grus: bool,
+) -> Result<Unit> {
+    get_active(conn, id)?;
+    conn.execute(
+        "UPDATE unit SET talk_model = ?1, updated_at = ?2 WHERE id = ?3",
+        (
+            if uses_grus { "grus" } else { "mus" },
+            clock.now().to_rfc3339(),
+            id,
+        ),
     )?;
     get(conn, id)
 }

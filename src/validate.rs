@@ -29,6 +29,21 @@ pub fn optional(value: &str, field: Field, max: u32) -> Result<Option<String>> {
     Ok((!v.is_empty()).then(|| v.to_owned()))
 }
 
+/// A text typed into a note or summary: kept as typed (line breaks and all), at most `max`
+/// characters, no control characters but line breaks and tabs.
+pub fn long_text(value: &str, field: Field, max: u32) -> Result<String> {
+    if value.chars().count() > max as usize {
+        return Err(Error::TooLong { field, max });
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::Invalid { field });
+    }
+    Ok(value.to_owned())
+}
+
 /// A plausible e-mail address: one `@` with something on each side and a dot in the domain.
 /// Deliverability is the mail system's business; this only catches typing slips.
 pub fn email(value: &str) -> Result<Option<String>> {

@@ -10,7 +10,10 @@ use super::APPLICATION_ID;
 use crate::error::Result;
 
 /// The upgrade steps; step `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("sql/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/001_initial.sql"),
+    include_str!("sql/002_talks.sql"),
+];
 
 /// The schema version this app writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -55,6 +55,10 @@ pub struct Question {
     pub help: Option<String>,
     pub kind: QuestionKind,
     pub audience: Audience,
+    /// Asks the employee about the manager's leadership: a scale or yes/no answer here feeds
+    /// the manager's own LUS, only as an aggregate of enough talks (`feedback`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub about_leader: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]

@@ -23,7 +23,13 @@ fn demo_check_backup_and_restore_work_from_the_command_line() {
     assert!(out.contains("12 units"), "{out}");
     let (code, out, _) = samtale(&["check", "--db", db]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("ok: schema version 1"), "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "ok: schema version {}",
+            samtale::store::SCHEMA_VERSION
+        )),
+        "{out}"
+    );
     let (code, _, _) = samtale(&["backup", "--db", db]);
     assert_eq!(code, 0);
     let (_, list, _) = samtale(&["backups", "--db", db]);

@@ -55,3 +55,84 @@ pub fn person_input(number: &str, given: &str, family: &str, unit: UnitId) -> Pe
         ..Default::default()
     }
 }
+
+/// A clock the test moves forward, shared with the app it was given to.
+#[derive(Clone)]
+pub struct TestClock(pub std::sync::Arc<std::sync::Mutex<chrono::DateTime<Utc>>>);
+
+impl TestClock {
+    pub fn new() -> TestClock {
+        TestClock(std::sync::Arc::new(std::sync::Mutex::new(clock().0)))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl samtale::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// An organisation of one department with a manager and `employees` people, and the
+/// department's chef above it, on a clock the test controls.
+pub struct Team {
+    pub app: Samtale,
+    pub clock: TestClock,
+    pub chef: samtale::PersonId,
+    pub manager: samtale::PersonId,
+    pub employees: Vec<samtale::PersonId>,
+    pub unit: UnitId,
+    pub top: UnitId,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn team(employees: usize) -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = TestClock::new();
+    let mut app =
+        Samtale::open(dir.path().join("samtale.sqlite3"), Box::new(clock.clone())).unwrap();
+    app.create_organisation(&OrganisationInput {
+        name: "Testby Kommune".into(),
+        country: Country::DK,
+        language: Language::En,
+        currency: String::new(),
+    })
+    .unwrap();
+    let top = unit(&mut app, "Børn og Unge", None);
+    let dept = unit(&mut app, "Solsikken", Some(top));
+    let chef = app
+        .create_person(&person_input("C1", "Carla", "Chef", top))
+        .unwrap()
+        .id;
+    let manager = app
+        .create_person(&person_input("M1", "Mads", "Leder", dept))
+        .unwrap()
+        .id;
+    app.set_unit_manager(top, Some(chef)).unwrap();
+    app.set_unit_manager(dept, Some(manager)).unwrap();
+    let employees = (0..employees)
+        .map(|i| {
+            app.create_person(&person_input(
+                &format!("E{i}"),
+                &format!("Emil{i}"),
+                "Ansat",
+                dept,
+            ))
+            .unwrap()
+            .id
+        })
+        .collect();
+    Team {
+        app,
+        clock,
+        chef,
+        manager,
+        employees,
+        unit: dept,
+        top,
+        dir,
+    }
+}

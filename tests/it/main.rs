@@ -18,8 +18,16 @@ mod people;
 /// The demo and `largest` generators: deterministic and of the promised size.
 mod demo;
 
-/// Talks: the lifecycle rules and the question guides (templates) with their file format.
+/// Talks: the lifecycle rules and the question guides (templates) with their file format and
+/// their versions in the store.
 mod talks;
+
+/// One talk through the store: plan, invite (.ics), prepare, hold, agree, sign, reopen,
+/// follow up; privacy of preparations and leader notes; warnings; upward feedback.
+mod talk_flow;
+
+/// The year's cycle (årshjul): who is due which talk, progress, overdue and reminders.
+mod cycle;
 
 /// The `samtale` command line: subcommands, messages and exit codes.
 mod cli;

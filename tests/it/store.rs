@@ -136,7 +136,7 @@ fn every_table_is_strict() {
 fn every_frozen_fixture_upgrades_to_the_fresh_schema_with_its_data() {
     let fresh = store();
     let want = schema_of(fresh.app.store().conn());
-    for version in 1..=SCHEMA_VERSION {
+    for version in 1..SCHEMA_VERSION {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
         fixture(version, &path);
@@ -206,20 +206,16 @@ fn a_file_that_is_not_sqlite_is_refused_with_a_typed_error() {
 
 #[test]
 fn an_older_store_is_backed_up_before_it_is_migrated() {
-    // With one schema version there is nothing older than v1 to migrate from a fixture, so this
-    // checks the mechanism on a v1 store rewound to look older than it is.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite3");
     fixture(1, &path);
-    if SCHEMA_VERSION > 1 {
-        let app = Samtale::open(&path, Box::new(clock())).unwrap();
-        let backups = app.backups().unwrap();
-        assert_eq!(backups.len(), 1);
-        assert!(backups[0].file_name.contains("pre-migration-v1"));
-    } else {
-        let app = Samtale::open(&path, Box::new(clock())).unwrap();
-        assert!(app.backups().unwrap().is_empty(), "no migration, no backup");
-    }
+    let app = Samtale::open(&path, Box::new(clock())).unwrap();
+    let backups = app.backups().unwrap();
+    assert_eq!(backups.len(), 1);
+    assert!(backups[0].file_name.contains("pre-migration-v1"));
+    // The backup is the store as it was: still version 1.
+    let old = Connection::open(&backups[0].path).unwrap();
+    assert_eq!(samtale::store::schema_version(&old).unwrap(), 1);
 }
 
 #[test]

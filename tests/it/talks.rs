@@ -182,3 +182,96 @@ fn template_errors_reach_the_ui_as_a_code_with_params() {
         serde_json::json!({"code": "templateInvalid", "params": {"problem": "notATemplate", "at": "format", "limit": null}})
     );
 }
+
+#[test]
+fn a_talk_keeps_its_guide_version_when_the_guide_is_edited() {
+    use samtale::talks::talk::PlanInput;
+    let mut t = crate::common::team(1);
+    let builtin = t
+        .app
+        .templates(false)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == TalkKind::Mus && s.language == Language::En)
+        .unwrap();
+    assert!(builtin.builtin);
+    // A built-in guide is copied, not edited.
+    let original = t.app.template_version(builtin.version_id).unwrap().template;
+    assert!(matches!(
+        t.app.save_template(builtin.id, &original),
+        Err(Error::BuiltinTemplate)
+    ));
+    let copy = t.app.copy_template(builtin.version_id, "Our MUS").unwrap();
+    assert_eq!((copy.version, copy.builtin), (1, false));
+    let talk = t
+        .app
+        .plan_talk(&PlanInput {
+            kind: TalkKind::Mus,
+            leader_id: t.manager,
+            participant_ids: vec![t.employees[0]],
+            year: None,
+            template_version_id: Some(copy.version_id),
+        })
+        .unwrap()
+        .value
+        .id;
+    let mut edited = t.app.template_version(copy.version_id).unwrap().template;
+    edited.sections[0].title = "Last year, briefly".into();
+    let v2 = t.app.save_template(copy.id, &edited).unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(v2.talks, 1);
+    let guide = t.app.talk(talk).unwrap().guide;
+    assert_eq!(guide.id, copy.version_id, "the talk keeps version 1");
+    assert_ne!(guide.template.sections[0].title, "Last year, briefly");
+    // A guide of another kind is not a MUS guide.
+    let lus = t
+        .app
+        .templates(false)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == TalkKind::Lus)
+        .unwrap();
+    assert!(matches!(
+        t.app.plan_talk(&PlanInput {
+            kind: TalkKind::Mus,
+            leader_id: t.manager,
+            participant_ids: vec![t.employees[0]],
+            year: None,
+            template_version_id: Some(lus.version_id),
+        }),
+        Err(Error::Invalid {
+            field: samtale::Field::Template
+        })
+    ));
+}
+
+#[test]
+fn an_imported_guide_file_becomes_a_guide_and_a_bad_one_changes_nothing() {
+    let mut t = crate::common::team(0);
+    let before = t.app.templates(true).unwrap().len();
+    assert!(matches!(
+        t.app
+            .import_template("{\"format\": \"samtale-template\", \"formatVersion\": 1}"),
+        Err(Error::TemplateInvalid { .. })
+    ));
+    assert_eq!(t.app.templates(true).unwrap().len(), before);
+    let mut guide = template::builtin(TalkKind::Grus, Language::Sv);
+    guide.name = "Kommunens GRUS".into();
+    let imported = t.app.import_template(&guide.to_json()).unwrap();
+    assert_eq!(imported.name, "Kommunens GRUS");
+    let exported = t.app.export_template(imported.version_id).unwrap();
+    assert_eq!(template::parse(&exported).unwrap(), guide);
+    t.app.archive_template(imported.id).unwrap();
+    assert_eq!(t.app.templates(false).unwrap().len(), before);
+}
+
+#[test]
+fn the_built_in_guides_are_in_the_store_once_however_often_it_opens() {
+    let t = crate::common::team(0);
+    let path = t.dir.path().join("samtale.sqlite3");
+    drop(t.app);
+    let app = samtale::Samtale::open(&path, Box::new(crate::common::clock())).unwrap();
+    let guides = app.templates(true).unwrap();
+    assert_eq!(guides.len(), 12);
+    assert!(guides.iter().all(|g| g.builtin && g.version == 1));
+}

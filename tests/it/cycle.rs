@@ -1,0 +1,155 @@
+use chrono::Duration;
+use samtale::talks::cycle::{Progress, Reminder};
+use samtale::talks::lifecycle::TalkState;
+use samtale::talks::talk::{PlanInput, ScheduleInput};
+use samtale::talks::TalkKind;
+
+use crate::common::team;
+
+#[test]
+fn the_cycle_counts_change_as_talks_move_through_their_states() {
+    let mut t = team(3);
+    let year = 2026;
+    let counts = |t: &crate::common::Team| t.app.cycle(year, Some(t.top)).unwrap().totals;
+    // Three employees due a MUS, the manager and the chef a LUS.
+    assert_eq!(counts(&t).due, 5);
+    assert_eq!(counts(&t).planned, 0);
+
+    let id = t
+        .app
+        .plan_talk(&PlanInput {
+            kind: TalkKind::Mus,
+            leader_id: t.manager,
+            participant_ids: vec![t.employees[0]],
+            year: None,
+            template_version_id: None,
+        })
+        .unwrap()
+        .value
+        .id;
+    assert_eq!((counts(&t).planned, counts(&t).held), (1, 0));
+    t.app
+        .schedule_talk(
+            id,
+            &ScheduleInput {
+                starts_at: "2026-11-25T10:00:00+01:00".into(),
+                duration_minutes: 60,
+                place: String::new(),
+            },
+        )
+        .unwrap();
+    let overview = t.app.cycle(year, Some(t.top)).unwrap();
+    assert!(matches!(
+        overview.reminders.as_slice(),
+        [Reminder::Upcoming { talk_id, .. }] if *talk_id == id
+    ));
+
+    // The date passes without the talk being held: overdue.
+    t.clock.advance(Duration::days(3));
+    assert_eq!(counts(&t).overdue, 1);
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.step_talk(id, TalkState::Held, None).unwrap();
+    assert_eq!((counts(&t).held, counts(&t).overdue), (1, 0));
+    t.app.save_summary(id, "Agreed").unwrap();
+    t.app.step_talk(id, TalkState::Agreed, None).unwrap();
+    assert_eq!(counts(&t).agreed, 1);
+
+    let unit = t.app.cycle(year, Some(t.top)).unwrap();
+    let dept = unit.units.iter().find(|u| u.unit_id == t.unit).unwrap();
+    assert_eq!(dept.counts.due, 4, "three employees and their manager");
+    assert_eq!(dept.counts.agreed, 1);
+
+    let people = t.app.unit_cycle(t.unit, year).unwrap();
+    let manager = people
+        .iter()
+        .find(|p| p.person.person_id == t.manager)
+        .unwrap();
+    assert_eq!(manager.due, TalkKind::Lus);
+    let first = people
+        .iter()
+        .find(|p| p.person.person_id == t.employees[0])
+        .unwrap();
+    assert_eq!(first.progress, Progress::Agreed);
+    assert_eq!(first.talk_id, Some(id));
+}
+
+#[test]
+fn a_unit_that_uses_grus_is_due_a_group_talk_and_a_mus_also_counts() {
+    let mut t = team(3);
+    t.app.set_unit_uses_grus(t.unit, true).unwrap();
+    let people = t.app.unit_cycle(t.unit, 2026).unwrap();
+    let employee = |p: &&samtale::talks::cycle::PersonCycle| p.person.person_id == t.employees[0];
+    assert_eq!(people.iter().find(employee).unwrap().due, TalkKind::Grus);
+    t.app
+        .plan_talk(&PlanInput {
+            kind: TalkKind::Grus,
+            leader_id: t.manager,
+            participant_ids: t.employees[..2].to_vec(),
+            year: None,
+            template_version_id: None,
+        })
+        .unwrap();
+    t.app
+        .plan_talk(&PlanInput {
+            kind: TalkKind::Mus,
+            leader_id: t.manager,
+            participant_ids: vec![t.employees[2]],
+            year: None,
+            template_version_id: None,
+        })
+        .unwrap();
+    let overview = t.app.cycle(2026, Some(t.unit)).unwrap();
+    assert_eq!(overview.totals.planned, 3);
+}
+
+#[test]
+fn a_year_that_ended_leaves_its_unheld_talks_overdue_and_old_agreements_want_follow_up() {
+    let mut t = team(1);
+    let id = t
+        .app
+        .plan_talk(&PlanInput {
+            kind: TalkKind::Mus,
+            leader_id: t.manager,
+            participant_ids: vec![t.employees[0]],
+            year: None,
+            template_version_id: None,
+        })
+        .unwrap()
+        .value
+        .id;
+    t.app
+        .schedule_talk(
+            id,
+            &ScheduleInput {
+                starts_at: "2026-12-01T10:00:00+01:00".into(),
+                duration_minutes: 60,
+                place: String::new(),
+            },
+        )
+        .unwrap();
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.step_talk(id, TalkState::Held, None).unwrap();
+    t.app.save_summary(id, "Agreed").unwrap();
+    t.app.step_talk(id, TalkState::Agreed, None).unwrap();
+    let talk = t.app.talk(id).unwrap().talk;
+    for p in std::iter::once(&talk.leader).chain(&talk.participants) {
+        t.app.sign_talk(id, p.person_id, &p.name).unwrap();
+    }
+    t.clock.advance(Duration::days(200));
+    let overview = t.app.cycle(2026, None).unwrap();
+    // Everyone without a held talk in 2026 is overdue now that 2027 has begun.
+    assert_eq!(
+        overview.totals.overdue, 2,
+        "the manager's and the chef's LUS"
+    );
+    assert!(overview
+        .reminders
+        .iter()
+        .any(|r| matches!(r, Reminder::FollowUpDue { talk_id, .. } if *talk_id == id)));
+    t.app.add_follow_up(id, "On track").unwrap();
+    let overview = t.app.cycle(2026, None).unwrap();
+    assert!(!overview
+        .reminders
+        .iter()
+        .any(|r| matches!(r, Reminder::FollowUpDue { .. })));
+}
