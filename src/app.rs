@@ -311,6 +311,18 @@ impl Samtale {
         ics::invitation(self.store.conn(), self.clock.as_ref(), id, title)
     }
 
+    /// Writes the invitation's calendar file into `dir` and returns where it went.
+    pub fn write_invitation(&self, id: TalkId, title: &str, dir: &Path) -> Result<String> {
+        let ics = self.invitation_ics(id, title)?;
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(format!("samtale-talk-{}.ics", id.0));
+        // Write beside it, then rename: a calendar never reads half a file.
+        let tmp = path.with_extension("ics.tmp");
+        std::fs::write(&tmp, ics)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+
     pub fn preparation(&self, id: TalkId, author: PersonId) -> Result<Preparation> {
         record::own_preparation(self.store.conn(), id, author)
     }

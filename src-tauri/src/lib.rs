@@ -8,8 +8,17 @@ use std::sync::{Arc, Mutex};
 use samtale::demo::DemoSize;
 use samtale::organisation::{Language, Organisation, OrganisationInput};
 use samtale::people::{Person, PersonInput, PersonSummary};
+use samtale::talks::cycle::{CycleOverview, PersonCycle};
+use samtale::talks::library::{TemplateSummary, TemplateVersion};
+use samtale::talks::lifecycle::TalkState;
+use samtale::talks::record::{Answer, NoteLayer, Preparation, TalkDetail};
+use samtale::talks::talk::{PlanInput, ScheduleInput, TalkFilter, TalkSummary, Warned};
+use samtale::talks::template::Template;
 use samtale::units::{Unit, UnitInput, UnitNode};
-use samtale::{AppState, Error, Overview, PersonId, Samtale, SystemClock, UnitId};
+use samtale::{
+    AppState, Error, Overview, PersonId, Samtale, SystemClock, TalkId, TemplateId,
+    TemplateVersionId, UnitId,
+};
 use tauri::{Manager, State};
 
 type Result<T> = std::result::Result<T, Error>;
@@ -197,6 +206,198 @@ async fn job_families(core: State<'_, Core>) -> Result<Vec<String>> {
     core.run(|s| s.job_families()).await
 }
 
+// Talks
+
+#[tauri::command]
+#[specta::specta]
+async fn set_unit_uses_grus(core: State<'_, Core>, id: UnitId, uses_grus: bool) -> Result<Unit> {
+    core.run(move |s| s.set_unit_uses_grus(id, uses_grus)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn templates(core: State<'_, Core>, include_archived: bool) -> Result<Vec<TemplateSummary>> {
+    core.run(move |s| s.templates(include_archived)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn template_version(core: State<'_, Core>, id: TemplateVersionId) -> Result<TemplateVersion> {
+    core.run(move |s| s.template_version(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn copy_template(
+    core: State<'_, Core>,
+    from: TemplateVersionId,
+    name: String,
+) -> Result<TemplateSummary> {
+    core.run(move |s| s.copy_template(from, &name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn save_template(
+    core: State<'_, Core>,
+    id: TemplateId,
+    template: Template,
+) -> Result<TemplateSummary> {
+    core.run(move |s| s.save_template(id, &template)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn import_template(core: State<'_, Core>, json: String) -> Result<TemplateSummary> {
+    core.run(move |s| s.import_template(&json)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn export_template(core: State<'_, Core>, id: TemplateVersionId) -> Result<String> {
+    core.run(move |s| s.export_template(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn archive_template(core: State<'_, Core>, id: TemplateId) -> Result<TemplateSummary> {
+    core.run(move |s| s.archive_template(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn plan_talk(core: State<'_, Core>, input: PlanInput) -> Result<Warned<TalkSummary>> {
+    core.run(move |s| s.plan_talk(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn talks(core: State<'_, Core>, filter: TalkFilter) -> Result<Vec<TalkSummary>> {
+    core.run(move |s| s.talks(&filter)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_talk(core: State<'_, Core>, id: TalkId) -> Result<TalkDetail> {
+    core.run(move |s| s.talk(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn schedule_talk(
+    core: State<'_, Core>,
+    id: TalkId,
+    input: ScheduleInput,
+) -> Result<Warned<TalkState>> {
+    core.run(move |s| s.schedule_talk(id, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn step_talk(
+    core: State<'_, Core>,
+    id: TalkId,
+    to: TalkState,
+    reason: Option<String>,
+) -> Result<TalkState> {
+    core.run(move |s| s.step_talk(id, to, reason.as_deref()))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn write_invitation(
+    core: State<'_, Core>,
+    dir: State<'_, ExportDir>,
+    id: TalkId,
+    title: String,
+) -> Result<String> {
+    let dir = dir.0.clone();
+    core.run(move |s| s.write_invitation(id, &title, &dir))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_preparation(
+    core: State<'_, Core>,
+    id: TalkId,
+    author: PersonId,
+) -> Result<Preparation> {
+    core.run(move |s| s.preparation(id, author)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn save_preparation(
+    core: State<'_, Core>,
+    id: TalkId,
+    author: PersonId,
+    answer: Answer,
+) -> Result<()> {
+    core.run(move |s| s.save_preparation(id, author, &answer))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn share_preparation(core: State<'_, Core>, id: TalkId, author: PersonId) -> Result<()> {
+    core.run(move |s| s.share_preparation(id, author)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn save_note(
+    core: State<'_, Core>,
+    id: TalkId,
+    layer: NoteLayer,
+    answer: Answer,
+) -> Result<()> {
+    core.run(move |s| s.save_note(id, layer, &answer)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn save_summary(core: State<'_, Core>, id: TalkId, text: String) -> Result<()> {
+    core.run(move |s| s.save_summary(id, &text)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn record_disagreement(core: State<'_, Core>, id: TalkId, text: String) -> Result<()> {
+    core.run(move |s| s.record_disagreement(id, &text)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn sign_talk(
+    core: State<'_, Core>,
+    id: TalkId,
+    person: PersonId,
+    typed_name: String,
+) -> Result<TalkState> {
+    core.run(move |s| s.sign_talk(id, person, &typed_name))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn add_follow_up(core: State<'_, Core>, id: TalkId, text: String) -> Result<()> {
+    core.run(move |s| s.add_follow_up(id, &text)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn cycle(core: State<'_, Core>, year: i32, root: Option<UnitId>) -> Result<CycleOverview> {
+    core.run(move |s| s.cycle(year, root)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn unit_cycle(core: State<'_, Core>, unit: UnitId, year: i32) -> Result<Vec<PersonCycle>> {
+    core.run(move |s| s.unit_cycle(unit, year)).await
+}
+
 /// The command list, shared by the invoke handler and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -221,6 +422,30 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             move_person,
             archive_person,
             job_families,
+            set_unit_uses_grus,
+            templates,
+            template_version,
+            copy_template,
+            save_template,
+            import_template,
+            export_template,
+            archive_template,
+            plan_talk,
+            talks,
+            get_talk,
+            schedule_talk,
+            step_talk,
+            write_invitation,
+            get_preparation,
+            save_preparation,
+            share_preparation,
+            save_note,
+            save_summary,
+            record_disagreement,
+            sign_talk,
+            add_follow_up,
+            cycle,
+            unit_cycle,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize
@@ -232,6 +457,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
 pub fn export_bindings(path: &std::path::Path) -> std::result::Result<(), String> {
     let ts = specta_typescript::Typescript::default().header("/* eslint-disable */");
     specta_builder().export(ts, path).map_err(|e| e.to_string())
+}
+
+/// Where files for other programs (calendar invitations) are written: `SAMTALE_EXPORT_DIR`,
+/// else the user's Downloads folder, else the home folder.
+pub struct ExportDir(PathBuf);
+
+fn export_dir(app: &tauri::App) -> PathBuf {
+    std::env::var_os("SAMTALE_EXPORT_DIR")
+        .map(PathBuf::from)
+        .or_else(|| app.path().download_dir().ok())
+        .or_else(|| app.path().home_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// Where the store lives: `--db PATH`, else `SAMTALE_DB`, else the app-local data folder
@@ -304,6 +541,7 @@ pub fn run() {
                 });
             }
             app.manage(Core(Arc::new(Mutex::new(opened))));
+            app.manage(ExportDir(export_dir(app)));
             Ok(())
         })
         .run(context)

@@ -96,6 +96,8 @@ pub struct UnitCycle {
     pub unit_id: UnitId,
     pub name: String,
     pub depth: u32,
+    pub parent_id: Option<UnitId>,
+    pub manager_id: Option<PersonId>,
     pub manager_name: Option<String>,
     /// People placed directly in the unit.
     pub counts: CycleCounts,
@@ -365,6 +367,8 @@ pub fn overview(
                 unit_id: u.id,
                 name: u.name,
                 depth: u.depth,
+                parent_id: u.parent_id,
+                manager_id: u.manager_id,
                 manager_name: u.manager_name,
             })
             .collect(),

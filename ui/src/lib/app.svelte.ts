@@ -3,12 +3,13 @@ import {
 	type Language,
 	type Organisation,
 	type OrganisationInput,
-	type PersonId
+	type PersonId,
+	type TalkId
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
 import { applyLanguage, currentLanguage, languageFromTag } from '$lib/i18n/i18n.svelte';
 
-export type View = 'overview' | 'units' | 'people';
+export type View = 'overview' | 'talks' | 'units' | 'people';
 export type Phase = 'loading' | 'failed' | 'welcome' | 'ready';
 
 /** The whole app's state: startup, organisation, language and which page is shown. */
@@ -101,6 +102,14 @@ export class AppModel {
 		if (this.addRequest?.view !== view) return false;
 		this.addRequest = null;
 		return true;
+	}
+
+	/** The talk the Talks page shows, or null for the year's cycle. */
+	talk = $state<TalkId | null>(null);
+
+	openTalk(id: TalkId | null): void {
+		this.talk = id;
+		this.view = 'talks';
 	}
 
 	openPerson(id: PersonId): void {

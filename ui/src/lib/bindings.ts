@@ -25,9 +25,42 @@ export const commands = {
 	movePerson: (id: PersonId, unitId: UnitId) => typedError<Person, Error>(__TAURI_INVOKE("move_person", { id, unitId })),
 	archivePerson: (id: PersonId) => typedError<Person, Error>(__TAURI_INVOKE("archive_person", { id })),
 	jobFamilies: () => typedError<string[], Error>(__TAURI_INVOKE("job_families")),
+	setUnitUsesGrus: (id: UnitId, usesGrus: boolean) => typedError<Unit, Error>(__TAURI_INVOKE("set_unit_uses_grus", { id, usesGrus })),
+	templates: (includeArchived: boolean) => typedError<TemplateSummary[], Error>(__TAURI_INVOKE("templates", { includeArchived })),
+	templateVersion: (id: TemplateVersionId) => typedError<TemplateVersion, Error>(__TAURI_INVOKE("template_version", { id })),
+	copyTemplate: (from: TemplateVersionId, name: string) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("copy_template", { from, name })),
+	saveTemplate: (id: TemplateId, template: Template) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("save_template", { id, template })),
+	importTemplate: (json: string) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("import_template", { json })),
+	exportTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("export_template", { id })),
+	archiveTemplate: (id: TemplateId) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("archive_template", { id })),
+	planTalk: (input: PlanInput) => typedError<Warned<TalkSummary>, Error>(__TAURI_INVOKE("plan_talk", { input })),
+	talks: (filter: TalkFilter) => typedError<TalkSummary[], Error>(__TAURI_INVOKE("talks", { filter })),
+	getTalk: (id: TalkId) => typedError<TalkDetail, Error>(__TAURI_INVOKE("get_talk", { id })),
+	scheduleTalk: (id: TalkId, input: ScheduleInput) => typedError<Warned<TalkState>, Error>(__TAURI_INVOKE("schedule_talk", { id, input })),
+	stepTalk: (id: TalkId, to: TalkState, reason: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("step_talk", { id, to, reason })),
+	writeInvitation: (id: TalkId, title: string) => typedError<string, Error>(__TAURI_INVOKE("write_invitation", { id, title })),
+	getPreparation: (id: TalkId, author: PersonId) => typedError<Preparation, Error>(__TAURI_INVOKE("get_preparation", { id, author })),
+	savePreparation: (id: TalkId, author: PersonId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_preparation", { id, author, answer })),
+	sharePreparation: (id: TalkId, author: PersonId) => typedError<null, Error>(__TAURI_INVOKE("share_preparation", { id, author })),
+	saveNote: (id: TalkId, layer: NoteLayer, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_note", { id, layer, answer })),
+	saveSummary: (id: TalkId, text: string) => typedError<null, Error>(__TAURI_INVOKE("save_summary", { id, text })),
+	recordDisagreement: (id: TalkId, text: string) => typedError<null, Error>(__TAURI_INVOKE("record_disagreement", { id, text })),
+	signTalk: (id: TalkId, person: PersonId, typedName: string) => typedError<TalkState, Error>(__TAURI_INVOKE("sign_talk", { id, person, typedName })),
+	addFollowUp: (id: TalkId, text: string) => typedError<null, Error>(__TAURI_INVOKE("add_follow_up", { id, text })),
+	cycle: (year: number, root: UnitId | null) => typedError<CycleOverview, Error>(__TAURI_INVOKE("cycle", { year, root })),
+	unitCycle: (unit: UnitId, year: number) => typedError<PersonCycle[], Error>(__TAURI_INVOKE("unit_cycle", { unit, year })),
 };
 
 /* Types */
+/**  The text (and, for a scale or yes/no question, the chosen value) written to one question. */
+export type Answer = {
+	section: number,
+	question: number,
+	text: string,
+	/**  Scale: the index of the chosen label; yes/no: 1 or 0. */
+	value: number | null,
+};
+
 /**
  *  What the UI needs at start-up: whether there is an organisation yet, the remembered UI
  *  language, or why the store could not be opened (then nothing else works).
@@ -38,7 +71,38 @@ export type AppState = {
 	storeError: Error | null,
 };
 
+/**  Who answers a question, and when. */
+export type Audience = 
+/**  Both parties prepare an answer on their own before the talk. */
+"bothPrepare" | 
+/**  Only the leader prepares it. */
+"leaderOnly" | 
+/**  Not prepared: taken up in the talk itself. */
+"discussed";
+
 export type Country = "DK" | "SE" | "NO";
+
+/**
+ *  Counts of one unit (or all) in the year. `planned` counts every person whose talk is
+ *  planned or further, `held` held or further, so each is a share of `due`.
+ */
+export type CycleCounts = {
+	due: number,
+	planned: number,
+	held: number,
+	agreed: number,
+	overdue: number,
+};
+
+export type CycleOverview = {
+	year: number,
+	totals: CycleCounts,
+	/**  The units in scope, depth first, as the unit tree shows them. */
+	units: UnitCycle[],
+	reminders: Reminder[],
+	/**  All reminders, of which at most [`MAX_REMINDERS`] are listed. */
+	reminderCount: number,
+};
 
 export type DemoSize = 
 /**  A municipality of about 150 people in 12 units over 3 levels. */
@@ -50,7 +114,7 @@ export type DemoSize =
 "largest";
 
 /**  The kind of record an id points at. */
-export type Entity = "organisation" | "unit" | "person" | "backup";
+export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion";
 
 export type Error = { code: "empty"; params: {
 	field: Field,
@@ -75,19 +139,48 @@ export type Error = { code: "empty"; params: {
 } } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "illegalStep"; params: {
 	from: TalkState,
 	to: TalkState,
-} } | { code: "reasonRequired" } | { code: "templateInvalid"; params: {
+} } | { code: "reasonRequired" } | { code: "locked" } | { code: "wrongState"; params: {
+	state: TalkState,
+} } | { code: "groupTooSmall"; params: {
+	min: number,
+} } | { code: "notScheduled" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
 } } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
 
+export type FeedbackQuestion = {
+	text: string,
+	/**
+	 *  The scale's labels, lowest first; `["no", "yes"]`-like for a yes/no question is left to
+	 *  the UI, which gets an empty list then.
+	 */
+	labels: string[],
+	/**  How many talks answered it. */
+	talks: number,
+	/**  Answers per value, lowest first; `None` below the threshold. */
+	distribution: number[] | null,
+};
+
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template";
+
+export type FollowUp = {
+	text: string,
+	at: string,
+};
 
 export type Gender = "female" | "male" | "other";
 
 /**  A UI and content language. */
 export type Language = "da" | "sv" | "nb" | "en";
+
+/**  Which record a note in the talk goes to. */
+export type NoteLayer = 
+/**  The shared record both parties see and the agreement draws on. */
+"shared" | 
+/**  The leader's own notes: never in the agreement, never in an HR export. */
+"private";
 
 export type Organisation = {
 	name: string,
@@ -113,6 +206,12 @@ export type Overview = {
 	unitsWithoutManager: number,
 };
 
+/**  A person taking part in a talk, by name. */
+export type Party = {
+	personId: PersonId,
+	name: string,
+};
+
 /**  Everything about a person, for the edit form. */
 export type Person = {
 	id: PersonId,
@@ -133,6 +232,18 @@ export type Person = {
 	startDate: string,
 	endDate: string | null,
 	active: boolean,
+};
+
+/**  One person's place in the year's cycle. */
+export type PersonCycle = {
+	person: Party,
+	unitId: UnitId,
+	due: TalkKind,
+	progress: Progress,
+	overdue: boolean,
+	/**  The talk that shows the progress, if any. */
+	talkId: TalkId | null,
+	startsAt: string | null,
 };
 
 /**  A person: an employee or a leader, current or former. */
@@ -168,7 +279,168 @@ export type PersonSummary = {
 	active: boolean,
 };
 
+export type PlanInput = {
+	kind: TalkKind,
+	/**  Who holds the talk: the manager (MUS, GRUS) or the leader's chef (LUS). */
+	leaderId: PersonId,
+	/**  The employee (MUS), the group (GRUS) or the leader (LUS). */
+	participantIds: PersonId[],
+	/**  The year's cycle; this year when not given. */
+	year: number | null,
+	/**  The guide; the built-in one of the kind in the organisation's language when not given. */
+	templateVersionId: TemplateVersionId | null,
+};
+
+/**  One party's preparation, as the other party and the talk see it once shared. */
+export type Preparation = {
+	author: Party,
+	sharedAt: string | null,
+	answers: Answer[],
+};
+
+/**  The agreement of an earlier talk, shown first in the next one. */
+export type PreviousAgreement = {
+	talkId: TalkId,
+	year: number,
+	summary: string,
+	followUps: FollowUp[],
+};
+
+/**  How far a person's talk of the year has come. */
+export type Progress = "notPlanned" | 
+/**  Planned, invited or preparing. */
+"planned" | "held" | 
+/**  Agreed, signed or followed up. */
+"agreed";
+
+export type Question = {
+	text: string,
+	help?: string | null,
+	kind: QuestionKind,
+	audience: Audience,
+	/**
+	 *  Asks the employee about the manager's leadership: a scale or yes/no answer here feeds
+	 *  the manager's own LUS, only as an aggregate of enough talks (`feedback`).
+	 */
+	aboutLeader?: boolean,
+};
+
+export type QuestionKind = { type: "freeText" } | 
+/**  A scale with a label per step, lowest first. */
+{ type: "scale"; labels: string[] } | { type: "yesNo" } | 
+/**  Current and desired level per competence of the person's profile. */
+{ type: "competence" };
+
+/**  Something for the manager to act on. */
+export type Reminder = 
+/**  A talk in the coming days. */
+{ type: "upcoming"; talkId: TalkId; person: Party; kind: TalkKind; startsAt: string } | 
+/**  A talk not held in time (`talk_id` is empty when none was even planned). */
+{ type: "overdue"; talkId: TalkId | null; person: Party; kind: TalkKind } | 
+/**  A signed agreement not followed up half a year on. */
+{ type: "followUpDue"; talkId: TalkId; person: Party; kind: TalkKind; signedAt: string };
+
+/**  When and where: the invitation. */
+export type ScheduleInput = {
+	/**  RFC 3339 with the laptop's offset, e.g. `2026-12-03T10:00:00+01:00`. */
+	startsAt: string,
+	durationMinutes: number,
+	place: string,
+};
+
+export type Section = {
+	title: string,
+	intro?: string | null,
+	questions: Question[],
+};
+
+export type Signature = {
+	person: Party,
+	typedName: string,
+	at: string,
+};
+
+/**  Everything the talk screen shows. */
+export type TalkDetail = {
+	talk: TalkSummary,
+	guide: TemplateVersion,
+	previous: PreviousAgreement | null,
+	/**  Preparations their authors have shared, side by side. */
+	sharedPreparations: Preparation[],
+	notes: Answer[],
+	leaderNotes: Answer[],
+	summary: string,
+	disagreement: string | null,
+	signatures: Signature[],
+	followUps: FollowUp[],
+	events: TalkEvent[],
+	allowedSteps: TalkState[],
+	/**  For a LUS: what the leader's employees said about the leadership, in aggregate. */
+	upwardFeedback: UpwardFeedback | null,
+};
+
+/**  One step in a talk's history. */
+export type TalkEvent = {
+	from: TalkState | null,
+	to: TalkState,
+	reason: string | null,
+	at: string,
+};
+
+/**  Which talks a list asks for; every given condition must hold. */
+export type TalkFilter = {
+	year: number | null,
+	/**  Talks of people placed in this unit (not below it). */
+	unitId: UnitId | null,
+	/**  Talks this person takes part in or holds. */
+	personId: PersonId | null,
+	includeCancelled: boolean,
+};
+
+/**  A development talk (MUS, GRUS or LUS). */
+export type TalkId = number;
+
+export type TalkKind = "mus" | "grus" | "lus";
+
 export type TalkState = "planned" | "invited" | "preparing" | "held" | "agreed" | "signed" | "followedUp" | "cancelled";
+
+/**  A talk as lists show it. */
+export type TalkSummary = {
+	id: TalkId,
+	kind: TalkKind,
+	year: number,
+	state: TalkState,
+	unitId: UnitId,
+	unitName: string,
+	leader: Party,
+	participants: Party[],
+	startsAt: string | null,
+	durationMinutes: number | null,
+	place: string | null,
+	templateVersionId: TemplateVersionId,
+};
+
+/**  Something the manager should know about a plan or an invitation, which does not stop it. */
+export type TalkWarning = 
+/**  The date is already past. */
+{ code: "inPast" } | 
+/**  The leader has another talk at the same time. */
+{ code: "clash"; talkId: TalkId; startsAt: string } | 
+/**  In a LUS, the chef does not manage a unit above the leader's. */
+{ code: "chefNotAbove" };
+
+export type Template = {
+	format: string,
+	formatVersion: number,
+	kind: TalkKind,
+	language: Language,
+	name: string,
+	description: string,
+	sections: Section[],
+};
+
+/**  A question guide, across all its versions. */
+export type TemplateId = number;
 
 /**  What is wrong with a template file; `at` in the error says where. */
 export type TemplateProblem = 
@@ -179,13 +451,52 @@ export type TemplateProblem =
 /**  A template file of a newer format than this app reads. */
 "unsupportedVersion" | "empty" | "tooLong" | "tooMany" | "tooFew";
 
+/**  A guide as the template list shows it: its newest version. */
+export type TemplateSummary = {
+	id: TemplateId,
+	versionId: TemplateVersionId,
+	version: number,
+	kind: TalkKind,
+	language: Language,
+	name: string,
+	builtin: boolean,
+	archived: boolean,
+	/**  Talks started on any version of this guide. */
+	talks: number,
+};
+
+/**  One version of a guide, with its questions. */
+export type TemplateVersion = {
+	id: TemplateVersionId,
+	templateId: TemplateId,
+	version: number,
+	builtin: boolean,
+	template: Template,
+};
+
+/**  One frozen version of a question guide, as a talk was started with it. */
+export type TemplateVersionId = number;
+
 export type Unit = {
 	id: UnitId,
 	name: string,
 	parentId: UnitId | null,
 	managerId: PersonId | null,
 	managerName: string | null,
+	/**  The unit holds a GRUS plus individual agreements instead of a MUS with everyone. */
+	usesGrus: boolean,
 	archived: boolean,
+};
+
+export type UnitCycle = {
+	unitId: UnitId,
+	name: string,
+	depth: number,
+	parentId: UnitId | null,
+	managerId: PersonId | null,
+	managerName: string | null,
+	/**  People placed directly in the unit. */
+	counts: CycleCounts,
 };
 
 /**  A unit of the organisation tree. */
@@ -209,7 +520,19 @@ export type UnitNode = {
 	headcount: number,
 	/**  Active people in this unit and every unit below it. */
 	totalHeadcount: number,
+	usesGrus: boolean,
 	archived: boolean,
+};
+
+export type UpwardFeedback = {
+	minTalks: number,
+	questions: FeedbackQuestion[],
+};
+
+/**  A write that may come back with warnings. */
+export type Warned<T> = {
+	value: T,
+	warnings: TalkWarning[],
 };
 
 /* Tauri Specta runtime */

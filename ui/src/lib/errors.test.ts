@@ -24,6 +24,11 @@ const examples: Record<ApiError['code'], ApiError> = {
 	fileSystem: { code: 'fileSystem', params: {} },
 	illegalStep: { code: 'illegalStep', params: { from: 'planned', to: 'signed' } },
 	reasonRequired: { code: 'reasonRequired' },
+	locked: { code: 'locked' },
+	wrongState: { code: 'wrongState', params: { state: 'signed' } },
+	groupTooSmall: { code: 'groupTooSmall', params: { min: 2 } },
+	notScheduled: { code: 'notScheduled' },
+	builtinTemplate: { code: 'builtinTemplate' },
 	templateInvalid: {
 		code: 'templateInvalid',
 		params: { problem: 'tooLong', at: 'sections[1].questions[0].text', limit: 500 }

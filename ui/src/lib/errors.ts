@@ -23,10 +23,30 @@ export const fields = [
 	'startDate',
 	'endDate',
 	'manager',
-	'reason'
+	'reason',
+	'participants',
+	'leader',
+	'year',
+	'startsAt',
+	'duration',
+	'place',
+	'note',
+	'summary',
+	'disagreement',
+	'typedName',
+	'followUp',
+	'template'
 ] as const satisfies readonly Field[];
 
-export const entities = ['organisation', 'unit', 'person', 'backup'] as const satisfies readonly Entity[];
+export const entities = [
+	'organisation',
+	'unit',
+	'person',
+	'backup',
+	'talk',
+	'template',
+	'templateVersion'
+] as const satisfies readonly Entity[];
 
 export const errorCodes = [
 	'empty',
@@ -48,7 +68,12 @@ export const errorCodes = [
 	'fileSystem',
 	'illegalStep',
 	'reasonRequired',
-	'templateInvalid'
+	'templateInvalid',
+	'locked',
+	'wrongState',
+	'groupTooSmall',
+	'notScheduled',
+	'builtinTemplate'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
@@ -118,6 +143,13 @@ export function errorMessage(error: AppError): string {
 				problem: t(`templateProblems.${String(p.problem)}`, { limit: num(p.limit) }),
 				at: String(p.at ?? '')
 			});
+		case 'wrongState':
+			return t('errors.wrongState', { state: t(`talkStates.${String(p.state)}`) });
+		case 'groupTooSmall':
+			return t('errors.groupTooSmall', { min: num(p.min) });
+		case 'locked':
+		case 'notScheduled':
+		case 'builtinTemplate':
 		case 'unitCycle':
 		case 'reasonRequired':
 		case 'endBeforeStart':
@@ -156,6 +188,8 @@ export function fieldOf(error: AppError | null | undefined): Field | null {
 			return 'endDate';
 		case 'reasonRequired':
 			return 'reason';
+		case 'groupTooSmall':
+			return 'participants';
 		default:
 			return null;
 	}

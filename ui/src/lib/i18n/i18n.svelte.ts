@@ -102,3 +102,15 @@ export function todayIso(now: Date = new Date()): string {
 	const pad = (n: number) => String(n).padStart(2, '0');
 	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** Formats a point in time (RFC 3339) in the laptop's time zone, e.g. "3. dec. 2026 10.00". */
+export function formatDateTime(iso: string | null | undefined): string {
+	if (!iso) return '';
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a one-off value, not state
+	const date = new Date(iso);
+	if (Number.isNaN(date.getTime())) return iso;
+	return new Intl.DateTimeFormat(intlLocales[current.language], {
+		dateStyle: 'medium',
+		timeStyle: 'short'
+	}).format(date);
+}

@@ -14,7 +14,8 @@ vi.mock('$lib/bindings', () => ({
 		jobFamilies: vi.fn(),
 		searchPeople: vi.fn(),
 		getPerson: vi.fn(),
-		createPerson: vi.fn()
+		createPerson: vi.fn(),
+		cycle: vi.fn()
 	}
 }));
 
@@ -24,8 +25,8 @@ const { app } = await import('$lib/app.svelte');
 
 const organisation: Organisation = { name: 'Egeby Kommune', country: 'DK', language: 'da', currency: 'DKK' };
 const tree: UnitNode[] = [
-	{ id: 1, name: 'Børn og Unge', parentId: null, depth: 0, managerId: 5, managerName: 'Ida Lund', headcount: 2, totalHeadcount: 14, archived: false },
-	{ id: 2, name: 'Dagplejen', parentId: 1, depth: 1, managerId: null, managerName: null, headcount: 12, totalHeadcount: 12, archived: false }
+	{ id: 1, name: 'Børn og Unge', parentId: null, depth: 0, managerId: 5, managerName: 'Ida Lund', headcount: 2, totalHeadcount: 14, usesGrus: false, archived: false },
+	{ id: 2, name: 'Dagplejen', parentId: 1, depth: 1, managerId: null, managerName: null, headcount: 12, totalHeadcount: 12, usesGrus: false, archived: false }
 ];
 
 const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
@@ -55,6 +56,15 @@ describe('AppRoot', () => {
 			ok({ organisation, units: 2, people: 14, managers: 1, unitsWithoutManager: 1 })
 		);
 		vi.mocked(commands.unitTree).mockImplementation(() => ok(tree));
+		vi.mocked(commands.cycle).mockImplementation(() =>
+			ok({
+				year: 2026,
+				totals: { due: 14, planned: 3, held: 2, agreed: 1, overdue: 0 },
+				units: [],
+				reminders: [],
+				reminderCount: 0
+			})
+		);
 		vi.mocked(commands.peopleInUnit).mockImplementation(() => ok([]));
 		vi.mocked(commands.jobFamilies).mockImplementation(() => ok([]));
 	});

@@ -25,6 +25,7 @@ function node(id: number, name: string, depth: number, parentId: number | null, 
 		managerName: null,
 		headcount: 0,
 		totalHeadcount: 0,
+		usesGrus: false,
 		archived: false,
 		...extra
 	};
@@ -83,7 +84,7 @@ describe('UnitsState', () => {
 		await units.load();
 		vi.mocked(commands.createUnit).mockResolvedValue({
 			status: 'ok',
-			data: { id: 7, name: 'Ny', parentId: 1, managerId: null, managerName: null, archived: false }
+			data: { id: 7, name: 'Ny', parentId: 1, managerId: null, managerName: null, usesGrus: false, archived: false }
 		});
 		const error = await units.create({ name: 'Ny', parentId: 1, managerId: null });
 		expect(error).toBeNull();
