@@ -124,10 +124,14 @@ impl Samtale {
 
     /// Fills an empty store with the demo municipality.
     pub fn open_demo(&mut self, language: Language) -> Result<Organisation> {
-        self.write(|tx, clock| {
-            demo::generate(tx, clock, DemoSize::Demo, language)?;
-            organisation::get(tx)?.ok_or(Error::NoOrganisation)
-        })
+        self.generate(DemoSize::Demo, language)?;
+        self.organisation()?.ok_or(Error::NoOrganisation)
+    }
+
+    /// Fills an empty store with a generated organisation (the demo, or `largest` for
+    /// benchmarks), in one transaction.
+    pub fn generate(&mut self, size: DemoSize, language: Language) -> Result<demo::Generated> {
+        self.write(|tx, clock| demo::generate(tx, clock, size, language))
     }
 
     pub fn overview(&self) -> Result<Overview> {

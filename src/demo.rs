@@ -458,7 +458,10 @@ pub fn generate(
         family_ids,
     };
     match size {
-        DemoSize::Demo => demo_units(&mut w)?,
+        DemoSize::Demo => {
+            demo_units(&mut w)?;
+            demo_talks(&mut w, clock, country)?;
+        }
         DemoSize::Largest => largest_units(&mut w)?,
     }
     Ok(w.out)
@@ -538,5 +541,150 @@ fn largest_units(w: &mut Writer<'_>) -> Result<()> {
         w.person(unit, family, t, true)?;
     }
     debug_assert!(w.today.year() > 2000);
+    Ok(())
+}
+
+/// The demo's texts of an agreement, in the organisation's language.
+fn demo_texts(country: Country) -> [&'static str; 3] {
+    match country {
+        Country::DK => [
+            "Vi aftalte et kursus i konflikthåndtering i foråret og at du tager ansvar for introduktion af nye kolleger.",
+            "Kurset er booket til marts. Introduktionsforløbet er i gang.",
+            "Trives godt; vil gerne mere faglig sparring.",
+        ],
+        Country::SE => [
+            "Vi kom överens om en kurs i konflikthantering i vår och att du tar ansvar för introduktionen av nya kollegor.",
+            "Kursen är bokad till mars. Introduktionen är i gång.",
+            "Trivs bra; vill ha mer kollegialt stöd.",
+        ],
+        Country::NO => [
+            "Vi avtalte et kurs i konflikthåndtering i vår og at du tar ansvar for opplæring av nye kolleger.",
+            "Kurset er booket til mars. Opplæringen er i gang.",
+            "Trives godt; ønsker mer faglig veiledning.",
+        ],
+    }
+}
+
+/// The demo's talks: last year's agreements, signed and followed up, and this year's cycle in
+/// every stage (not planned, planned, overdue, held, signed), written through the same
+/// functions the app uses, so the Talks page is alive from the first click.
+fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result<()> {
+    use crate::ids::PersonId;
+    use crate::talks::lifecycle::TalkState;
+    use crate::talks::record::{self, Answer};
+    use crate::talks::talk::{self, PlanInput, ScheduleInput};
+    use crate::talks::TalkKind;
+
+    let [summary, follow_up, note] = demo_texts(country);
+    let tx = w.tx;
+    // Each active person with who holds their talk: the unit's manager, or for the manager
+    // the manager of the unit above (no talk for the top leader).
+    let mut stmt = tx.prepare(
+        "SELECT p.id, p.given_name || ' ' || p.family_name AS name, u.manager_id,
+                (SELECT manager_id FROM unit WHERE id = u.parent_id) AS chef
+         FROM person p JOIN unit u ON u.id = p.unit_id
+         WHERE p.archived_at IS NULL ORDER BY p.id",
+    )?;
+    let rows: Vec<(PersonId, String, Option<PersonId>, Option<PersonId>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let name_of = |id: PersonId| -> Result<String> {
+        Ok(tx.query_row(
+            "SELECT given_name || ' ' || family_name FROM person WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    };
+    let year = clock.today().year();
+    for (i, (person, name, manager, chef)) in rows.into_iter().enumerate() {
+        let (kind, leader) = match (manager, chef) {
+            (Some(m), _) if m != person => (TalkKind::Mus, m),
+            (Some(_), Some(c)) => (TalkKind::Lus, c),
+            _ => continue,
+        };
+        let leader_name = name_of(leader)?;
+        let at = |date: NaiveDate, hour: usize| ScheduleInput {
+            starts_at: format!("{date}T{:02}:00:00+00:00", 7 + hour % 7),
+            duration_minutes: 60,
+            place: String::new(),
+        };
+        let plan = |y: i32| {
+            talk::plan(
+                tx,
+                clock,
+                &PlanInput {
+                    kind,
+                    leader_id: leader,
+                    participant_ids: vec![person],
+                    year: Some(y),
+                    template_version_id: None,
+                },
+            )
+            .map(|p| p.value)
+        };
+        let hold = |id, value: u32| -> Result<()> {
+            if kind == TalkKind::Mus {
+                // The leadership question: what the LUS shows as upward feedback.
+                let answer = Answer {
+                    section: 6,
+                    question: 0,
+                    text: String::new(),
+                    value: Some(value),
+                };
+                record::save_preparation(tx, clock, id, person, &answer)?;
+                record::share_preparation(tx, clock, id, person)?;
+            } else {
+                talk::step(tx, clock, id, TalkState::Preparing, None)?;
+            }
+            talk::step(tx, clock, id, TalkState::Held, None)?;
+            let shared = Answer {
+                section: 2,
+                question: 1,
+                text: note.into(),
+                value: None,
+            };
+            record::save_note(tx, clock, id, record::NoteLayer::Shared, &shared)?;
+            record::save_summary(tx, clock, id, summary)?;
+            Ok(())
+        };
+        let sign = |id| -> Result<()> {
+            talk::step(tx, clock, id, TalkState::Agreed, None)?;
+            record::sign(tx, clock, id, leader, &leader_name)?;
+            record::sign(tx, clock, id, person, &name)?;
+            Ok(())
+        };
+
+        // Last year: agreed, signed and followed up.
+        let last = plan(year - 1)?;
+        let date = NaiveDate::from_ymd_opt(year - 1, 10, 1 + (i % 28) as u32).unwrap_or(w.today);
+        talk::schedule(tx, clock, last, &at(date, i))?;
+        hold(last, 2 + w.rng.u32(0..3))?;
+        sign(last)?;
+        record::add_follow_up(tx, clock, last, follow_up)?;
+
+        // This year, in every stage.
+        match w.rng.u8(0..10) {
+            0..=1 => {}
+            2..=3 => {
+                let id = plan(year)?;
+                let soon = w.today + Duration::days(2 + w.rng.i64(0..20));
+                talk::schedule(tx, clock, id, &at(soon, i))?;
+            }
+            4 => {
+                let id = plan(year)?;
+                let past = w.today - Duration::days(1 + w.rng.i64(0..10));
+                talk::schedule(tx, clock, id, &at(past, i))?;
+            }
+            stage => {
+                let id = plan(year)?;
+                let past = w.today - Duration::days(10 + w.rng.i64(0..60));
+                talk::schedule(tx, clock, id, &at(past, i))?;
+                hold(id, 2 + w.rng.u32(0..3))?;
+                if stage >= 6 {
+                    sign(id)?;
+                }
+            }
+        }
+    }
     Ok(())
 }

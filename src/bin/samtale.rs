@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use samtale::demo::{self, DemoSize};
+use samtale::demo::DemoSize;
 use samtale::organisation::Language;
-use samtale::store::{self, Store};
+use samtale::store;
 use samtale::{Samtale, SystemClock};
 
 #[derive(Parser)]
@@ -67,15 +67,13 @@ enum Command {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let clock = SystemClock;
     let open = |db: &Db| Samtale::open(&db.db, Box::new(SystemClock)).map_err(|e| e.to_string());
     match cli.command {
         Command::Demo { db, size, language } => {
             let language = Language::parse(&language)
                 .ok_or_else(|| format!("unknown language '{language}' (da, sv, nb or en)"))?;
-            let mut store = Store::open(&db.db, &clock).map_err(|e| e.to_string())?;
-            let out = store
-                .write(|tx| demo::generate(tx, &clock, size, language))
+            let out = open(&db)?
+                .generate(size, language)
                 .map_err(|e| e.to_string())?;
             println!(
                 "wrote {} units and {} people ({} active) to {}",

@@ -103,3 +103,39 @@ fn largest_has_the_scale_of_the_largest_users() {
         "leavers within 10 years: {oldest}"
     );
 }
+
+#[test]
+fn the_demo_has_this_years_talks_in_every_stage_and_last_years_agreements() {
+    use samtale::talks::cycle::Reminder;
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    app.open_demo(Language::En).unwrap();
+    let cycle = app.cycle(2026, None).unwrap();
+    let t = cycle.totals;
+    assert!(t.due > 130, "{t:?}");
+    assert!(
+        t.planned > t.held && t.held > t.agreed && t.agreed > 0,
+        "{t:?}"
+    );
+    assert!(t.planned < t.due, "some not planned yet: {t:?}");
+    assert!(t.overdue > 0, "{t:?}");
+    assert!(cycle
+        .reminders
+        .iter()
+        .any(|r| matches!(r, Reminder::Upcoming { .. })));
+    // Every talk of this year starts from last year's agreement.
+    let talks = app
+        .talks(&samtale::talks::talk::TalkFilter {
+            year: Some(2026),
+            ..Default::default()
+        })
+        .unwrap();
+    let detail = app.talk(talks[0].id).unwrap();
+    assert!(detail.previous.is_some());
+    // Some managers' LUS show upward feedback above the threshold.
+    let lus = talks
+        .iter()
+        .filter(|t| t.kind == samtale::talks::TalkKind::Lus)
+        .map(|t| app.talk(t.id).unwrap().upward_feedback.unwrap())
+        .any(|f| f.questions.iter().any(|q| q.distribution.is_some()));
+    assert!(lus, "no LUS shows upward feedback");
+}
