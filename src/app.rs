@@ -100,6 +100,11 @@ impl Samtale {
         &self.store
     }
 
+    /// The store itself, for generators and benchmarks that write below the use cases.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     fn write<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>, &dyn Clock) -> Result<T>,

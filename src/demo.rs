@@ -44,6 +44,7 @@ pub struct Generated {
     pub units: u32,
     pub people: u32,
     pub active_people: u32,
+    pub talks: u32,
 }
 
 /// A level-2 unit of the demo: its name, the job family of its staff, and how many they are.
@@ -416,6 +417,18 @@ pub fn generate(
     size: DemoSize,
     language: Language,
 ) -> Result<Generated> {
+    generate_with(tx, clock, size, language, LARGEST_YEARS)
+}
+
+/// [`generate`] with `largest`'s talk history cut to the last `talk_years` years, for tests
+/// that check its shape without writing all ten.
+pub fn generate_with(
+    tx: &Transaction<'_>,
+    clock: &dyn Clock,
+    size: DemoSize,
+    language: Language,
+    talk_years: i32,
+) -> Result<Generated> {
     if crate::organisation::get(tx)?.is_some() {
         return Err(Error::OrganisationExists);
     }
@@ -462,7 +475,10 @@ pub fn generate(
             demo_units(&mut w)?;
             demo_talks(&mut w, clock, country)?;
         }
-        DemoSize::Largest => largest_units(&mut w)?,
+        DemoSize::Largest => {
+            largest_units(&mut w)?;
+            largest_talks(&mut w, clock, talk_years)?;
+        }
     }
     Ok(w.out)
 }
@@ -684,6 +700,134 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
                     sign(id)?;
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Talks per year in `largest`: about one per employee and year, as at the largest users.
+pub const LARGEST_TALKS_PER_YEAR: u32 = 72_000;
+/// Years of talks in `largest`, this one included.
+pub const LARGEST_YEARS: i32 = 10;
+
+/// Ten years of MUS in `largest`, 72,000 a year, each with about 2 KB of notes in four answers
+/// and a summary, linked to the same person's talk of the year before. Written with plain
+/// inserts (not the talk workflow), as 720,000 talks through every check would take an hour:
+/// the rows are what the workflow writes for a talk that went planned to followed up.
+fn largest_talks(w: &mut Writer<'_>, clock: &dyn Clock, years: i32) -> Result<()> {
+    let tx = w.tx;
+    let language = crate::organisation::get(tx)?
+        .ok_or(Error::NoOrganisation)?
+        .language;
+    let guide = crate::talks::library::default_version(tx, crate::talks::TalkKind::Mus, language)?;
+    // Everyone with who holds their talk: the unit's manager (or, for the manager, the one above).
+    let mut stmt = tx.prepare(
+        "SELECT p.id, p.unit_id, p.archived_at IS NULL AS active,
+                CASE WHEN u.manager_id = p.id
+                     THEN (SELECT manager_id FROM unit WHERE id = u.parent_id)
+                     ELSE u.manager_id END AS leader
+         FROM person p JOIN unit u ON u.id = p.unit_id ORDER BY p.id",
+    )?;
+    let people: Vec<(i64, i64, bool, Option<i64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (active, former): (Vec<_>, Vec<_>) = people
+        .into_iter()
+        .filter(|p| p.3.is_some())
+        .partition(|p| p.2);
+    let words = [
+        "kursus",
+        "trivsel",
+        "opgaver",
+        "samarbejde",
+        "kolleger",
+        "borgere",
+        "faglig",
+        "udvikling",
+        "sparring",
+        "mål",
+        "ansvar",
+        "planlægning",
+        "dokumentation",
+        "rolle",
+        "erfaring",
+        "team",
+        "ledelse",
+        "kompetencer",
+        "introduktion",
+        "feedback",
+        "arbejdsmiljø",
+        "prioritering",
+    ];
+    let text = |rng: &mut fastrand::Rng, chars: usize| {
+        let mut out = String::with_capacity(chars + 16);
+        while out.len() < chars {
+            out.push_str(words[rng.usize(..words.len())]);
+            out.push(if rng.u8(0..9) == 0 { '.' } else { ' ' });
+        }
+        out
+    };
+    let this_year = clock.today().year();
+    let now = w.now.clone();
+    let mut insert_talk = tx.prepare(
+        "INSERT INTO talk (kind, year, unit_id, leader_id, template_version_id, previous_talk_id,
+                           state, starts_at, duration_minutes, summary, created_at, updated_at)
+         VALUES ('mus', ?1, ?2, ?3, ?4, ?5, ?6, ?7, 60, ?8, ?9, ?9)",
+    )?;
+    let mut insert_participant =
+        tx.prepare("INSERT INTO talk_participant (talk_id, person_id) VALUES (?1, ?2)")?;
+    let mut insert_event = tx.prepare(
+        "INSERT INTO talk_event (talk_id, from_state, to_state, at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut insert_note = tx.prepare(
+        "INSERT INTO talk_note (talk_id, section, question, text, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut last: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for year in this_year - years.min(LARGEST_YEARS) + 1..=this_year {
+        // Every active employee, and people who have left since (or during the year).
+        let from_former = (LARGEST_TALKS_PER_YEAR as usize).saturating_sub(active.len());
+        let start = w
+            .rng
+            .usize(..former.len().saturating_sub(from_former).max(1));
+        let chosen = active
+            .iter()
+            .chain(former.iter().skip(start).take(from_former));
+        for &(person, unit, _, leader) in chosen {
+            let state = if year < this_year {
+                "followedUp"
+            } else {
+                ["planned", "invited", "held", "agreed", "signed", "signed"][w.rng.usize(..6)]
+            };
+            let day = NaiveDate::from_ymd_opt(year, 9 + w.rng.u32(0..3), 1 + w.rng.u32(0..28))
+                .unwrap_or(w.today);
+            let starts = format!("{day}T{:02}:00:00.000+00:00", 7 + w.rng.u32(0..8));
+            let summary = text(&mut w.rng, 300);
+            insert_talk.execute(rusqlite::params![
+                year,
+                unit,
+                leader,
+                guide,
+                last.get(&person),
+                state,
+                starts,
+                summary,
+                now
+            ])?;
+            let id = tx.last_insert_rowid();
+            insert_participant.execute((id, person))?;
+            insert_event.execute((id, None::<&str>, "planned", &now))?;
+            if state != "planned" {
+                insert_event.execute((id, "planned", state, &now))?;
+            }
+            if !matches!(state, "planned" | "invited") {
+                for (section, question) in [(0, 0), (1, 0), (2, 1), (7, 1)] {
+                    let note = text(&mut w.rng, 430);
+                    insert_note.execute((id, section, question, note, &now))?;
+                }
+            }
+            last.insert(person, id);
+            w.out.talks += 1;
         }
     }
     Ok(())

@@ -347,13 +347,14 @@ pub fn overview(
             }
         }
     }
-    // Soonest first: upcoming talks by date, then what is overdue.
-    reminders.sort_by_key(|r| match r {
-        Reminder::Upcoming { starts_at, .. } => (0, Some(*starts_at)),
-        _ => (1, None),
-    });
     let in_scope: HashSet<UnitId> = scope.units.iter().map(|u| u.id).collect();
     reminders.extend(follow_ups_due(conn, clock, &in_scope)?);
+    // What is late first (overdue talks, then follow-ups), then the coming talks by date.
+    reminders.sort_by_key(|r| match r {
+        Reminder::Overdue { .. } => (0, None),
+        Reminder::FollowUpDue { signed_at, .. } => (1, Some(*signed_at)),
+        Reminder::Upcoming { starts_at, .. } => (2, Some(*starts_at)),
+    });
     let reminder_count = reminders.len() as u32;
     reminders.truncate(MAX_REMINDERS);
     Ok(CycleOverview {

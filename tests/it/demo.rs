@@ -65,10 +65,13 @@ fn the_demo_only_fills_an_empty_store() {
 
 #[test]
 fn largest_has_the_scale_of_the_largest_users() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    let store = app.store_mut();
+    // One year of the ten years of talks: the same shape, a tenth of the time.
     let out = store
-        .write(|tx| demo::generate(tx, &clock(), DemoSize::Largest, Language::Nb))
+        .write(|tx| demo::generate_with(tx, &clock(), DemoSize::Largest, Language::Nb, 1))
         .unwrap();
+    assert_eq!(out.talks, demo::LARGEST_TALKS_PER_YEAR);
     assert_eq!(out.units, 3_500);
     assert_eq!(out.active_people, 60_000);
     assert_eq!(out.people, 150_000);
@@ -102,6 +105,17 @@ fn largest_has_the_scale_of_the_largest_users() {
         oldest.as_str() >= "2016-11-23",
         "leavers within 10 years: {oldest}"
     );
+    // About 2 KB of notes and summary per talk that was held.
+    let per_talk: f64 = conn
+        .query_row(
+            "SELECT (SELECT sum(length(text)) FROM talk_note) * 1.0
+                  / (SELECT count(DISTINCT talk_id) FROM talk_note)
+                  + (SELECT avg(length(summary)) FROM talk)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!((1800.0..2400.0).contains(&per_talk), "{per_talk}");
 }
 
 #[test]

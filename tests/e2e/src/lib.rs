@@ -80,7 +80,20 @@ impl Profile {
             ("XDG_DATA_HOME", d.join("data")),
             ("XDG_CACHE_HOME", d.join("cache")),
             ("XDG_CONFIG_HOME", d.join("config")),
+            ("SAMTALE_EXPORT_DIR", d.join("exports")),
         ]
+    }
+
+    /// Where the app writes calendar files in this profile.
+    pub fn export_dir(&self) -> PathBuf {
+        self.dir.path().join("exports")
+    }
+
+    /// Writes to this profile's store through the core, before (or between) app runs.
+    pub fn seed<T>(&self, f: impl FnOnce(&mut samtale::Samtale) -> T) -> T {
+        let mut app = samtale::Samtale::open(self.store_path(), Box::new(samtale::SystemClock))
+            .expect("open the profile's store");
+        f(&mut app)
     }
 
     /// The store file the app opens in this profile.
@@ -197,6 +210,23 @@ impl Drop for Driver {
     }
 }
 
+impl Driver {
+    /// Kills the app this driver started, as a crash or a power cut would: no chance to save.
+    pub fn kill_app(&self) {
+        let pids: Vec<u32> = descendants(self.child.id())
+            .into_iter()
+            .filter(|&p| comm(p) == "samtale-app")
+            .collect();
+        assert!(!pids.is_empty(), "no running app to kill");
+        for pid in pids {
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .arg(pid.to_string())
+                .status();
+        }
+    }
+}
+
 /// Runs an action on a fresh lookup of an element, and again while the element goes stale
 /// under it: the UI re-renders after each answer from the core, and a person would simply
 /// click again. Any other error, or staleness past 20 s, fails the test.
@@ -264,6 +294,31 @@ impl App {
         on_element!(self, id, |el| el.select_by_value(value));
     }
 
+    /// The current value of an input or text area.
+    pub async fn value(&self, id: &str) -> String {
+        on_element!(self, id, |el| el.prop("value")).unwrap_or_default()
+    }
+
+    /// An attribute of the first element matching `id`.
+    pub async fn attr(&self, id: &str, name: &str) -> String {
+        on_element!(self, id, |el| el.attr(name)).unwrap_or_default()
+    }
+
+    /// Waits until an attribute of the element shows `want`.
+    pub async fn wait_for_attr(&self, id: &str, name: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let got = self.attr(id, name).await;
+            if got == want {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("{id} {name} stayed {got:?}, wanted {want:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn text(&self, id: &str) -> String {
         on_element!(self, id, |el| el.text())
     }
@@ -307,4 +362,41 @@ pub fn count(store: &Path, sql: &str) -> i64 {
         rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open store");
     conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
+/// Processes whose parent chain leads to `root`, `root` included.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command may hold spaces; fields after the last ')' are fixed.
+        let after = &stat[stat.rfind(')').map(|i| i + 2).unwrap_or(0)..];
+        let ppid: u32 = after
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        parents.push((pid, ppid));
+    }
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        let p = out[i];
+        out.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    out
+}
+
+/// The command name of a process.
+pub fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }

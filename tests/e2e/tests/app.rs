@@ -4,6 +4,9 @@
 
 use samtale_e2e::{count, App, Driver, Profile};
 
+/// Talks: plan to signed, GRUS, LUS feedback, the year's cycle.
+mod talks;
+
 async fn create_organisation(app: &App, name: &str) {
     app.click("create-org").await;
     app.type_into("org-name", name).await;

@@ -11,36 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use samtale_e2e::{Driver, Profile};
-
-/// Processes whose parent chain leads to `root`, `root` included.
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parents = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // The command may hold spaces; fields after the last ')' are fixed.
-        let after = &stat[stat.rfind(')').map(|i| i + 2).unwrap_or(0)..];
-        let ppid: u32 = after
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        parents.push((pid, ppid));
-    }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        let p = out[i];
-        out.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
-        i += 1;
-    }
-    out
-}
+use samtale_e2e::{comm, descendants, Driver, Profile};
 
 fn pss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
@@ -50,13 +21,6 @@ fn pss_kib(pid: u32) -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-fn comm(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
 }
 
 fn app_pid() -> Option<u32> {
@@ -162,6 +126,30 @@ async fn gallery(dir: &Path) {
     app.wait_for("overview-people").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     capture(&dir.join("3-overview.png")).await;
+    app.click("nav-talks").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    capture(&dir.join("3b-talks.png")).await;
+    let units = app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid^=cycle-unit-]"))
+        .await
+        .unwrap_or_default();
+    if let Some(u) = units.get(4) {
+        let _ = u.click().await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        capture(&dir.join("3c-unit-talks.png")).await;
+    }
+    let open = app
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=open-talk]"))
+        .await
+        .unwrap_or_default();
+    if let Some(o) = open.last() {
+        let _ = o.click().await;
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        capture(&dir.join("3d-talk.png")).await;
+        app.click("talk-back").await;
+    }
     app.click("nav-units").await;
     app.wait_for("unit-row").await;
     capture(&dir.join("4-units.png")).await;

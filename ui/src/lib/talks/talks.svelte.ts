@@ -74,34 +74,46 @@ export class CycleState {
 	}
 }
 
-/** Debounced saving of one text: while typing, on leaving the field, and before the window
- * closes. Text typed up to the debounce delay before a crash is in the store. */
+/** Debounced saving of what is typed: while typing, on leaving a field, and before the window
+ * closes. Each field (by key) keeps its own latest pending save, so typing in a second field
+ * never drops the first one's. */
 export class Autosave {
 	status = $state<'idle' | 'saving' | 'saved' | 'failed'>('idle');
 	error = $state<AppError | null>(null);
 	private timer: ReturnType<typeof setTimeout> | null = null;
-	private pending: (() => Promise<AppError | null>) | null = null;
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- internal queue, not shown
+	private pending = new Map<string, () => Promise<AppError | null>>();
 
 	constructor(private readonly delay = 300) {}
 
-	/** Schedules `save`; a later call replaces an earlier one that has not run yet. */
-	schedule(save: () => Promise<AppError | null>): void {
-		this.pending = save;
+	/** Schedules `save` for `key`, replacing that key's earlier save if it has not run yet. */
+	schedule(key: string, save: () => Promise<AppError | null>): void {
+		this.pending.set(key, save);
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = setTimeout(() => void this.flush(), this.delay);
 	}
 
+	/** Runs every pending save now, in the order they were first scheduled. */
 	async flush(): Promise<void> {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = null;
-		const save = this.pending;
-		this.pending = null;
-		if (!save) return;
+		if (this.pending.size === 0) return;
+		const saves = [...this.pending.values()];
+		this.pending.clear();
 		this.status = 'saving';
-		const error = await save();
+		let error: AppError | null = null;
+		for (const save of saves) error = (await save()) ?? error;
 		this.error = error;
 		this.status = error ? 'failed' : 'saved';
 	}
+}
+
+/** Puts `answer` into `list` in place of the one to the same question. */
+function upsert(list: Answer[], answer: Answer): Answer[] {
+	return [
+		...list.filter((a) => a.section !== answer.section || a.question !== answer.question),
+		answer
+	];
 }
 
 async function unit(pending: Promise<{ status: 'ok'; data: null } | { status: 'error'; error: AppError }>): Promise<AppError | null> {
@@ -155,7 +167,13 @@ export class TalkModel {
 	}
 
 	saveNote(layer: NoteLayer, answer: Answer): void {
-		this.autosave.schedule(() => unit(commands.saveNote(this.id, layer, answer)));
+		// Keep the page's copy current, so a section shows what was typed when it is revisited.
+		if (this.detail) {
+			if (layer === 'shared') this.detail.notes = upsert(this.detail.notes, answer);
+			else this.detail.leaderNotes = upsert(this.detail.leaderNotes, answer);
+		}
+		const key = `${layer}-${answer.section}-${answer.question}`;
+		this.autosave.schedule(key, () => unit(commands.saveNote(this.id, layer, answer)));
 	}
 
 	/** One party's own preparation, for that party's preparation form. */
@@ -170,11 +188,13 @@ export class TalkModel {
 	}
 
 	savePreparation(author: PersonId, answer: Answer): void {
-		this.autosave.schedule(() => unit(commands.savePreparation(this.id, author, answer)));
+		const key = `prep-${author}-${answer.section}-${answer.question}`;
+		this.autosave.schedule(key, () => unit(commands.savePreparation(this.id, author, answer)));
 	}
 
 	saveSummary(text: string): void {
-		this.autosave.schedule(() => unit(commands.saveSummary(this.id, text)));
+		if (this.detail) this.detail.summary = text;
+		this.autosave.schedule('summary', () => unit(commands.saveSummary(this.id, text)));
 	}
 
 	async share(author: PersonId): Promise<boolean> {

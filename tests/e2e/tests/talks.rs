@@ -1,0 +1,290 @@
+//! Talks in the real app: a MUS from plan to signed (with a crash in the middle), a GRUS with
+//! four people, a LUS whose upward feedback shows only from five talks, and the year's cycle
+//! counting along. The organisation is seeded through the core into the profile's store; every
+//! step of a talk is then taken in the app.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::Datelike;
+use samtale::organisation::{Country, Language, OrganisationInput};
+use samtale::people::PersonInput;
+use samtale::talks::lifecycle::TalkState;
+use samtale::talks::record::Answer;
+use samtale::talks::talk::{PlanInput, ScheduleInput};
+use samtale::talks::TalkKind;
+use samtale::units::UnitInput;
+use samtale::{PersonId, Samtale, UnitId};
+use samtale_e2e::{count, App, Driver, Profile};
+
+struct Org {
+    manager: PersonId,
+    employees: Vec<PersonId>,
+    unit: UnitId,
+}
+
+fn person(app: &mut Samtale, number: &str, given: &str, family: &str, unit: UnitId) -> PersonId {
+    app.create_person(&PersonInput {
+        employee_number: number.into(),
+        given_name: given.into(),
+        family_name: family.into(),
+        job_title: "Pædagog".into(),
+        job_family: "Pædagog".into(),
+        unit_id: unit,
+        start_date: "2020-08-01".into(),
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+/// A municipality with a chef over a department of `n` employees and their manager.
+fn seed(profile: &Profile, n: usize, uses_grus: bool) -> Org {
+    profile.seed(|app| {
+        app.create_organisation(&OrganisationInput {
+            name: "Testby Kommune".into(),
+            country: Country::DK,
+            language: Language::En,
+            currency: String::new(),
+        })
+        .unwrap();
+        let unit = |app: &mut Samtale, name: &str, parent| {
+            app.create_unit(&UnitInput {
+                name: name.into(),
+                parent_id: parent,
+                manager_id: None,
+            })
+            .unwrap()
+            .id
+        };
+        let top = unit(app, "Børn og Unge", None);
+        let dept = unit(app, "Solsikken", Some(top));
+        let chef = person(app, "C1", "Carla", "Chef", top);
+        let manager = person(app, "M1", "Mads", "Leder", dept);
+        app.set_unit_manager(top, Some(chef)).unwrap();
+        app.set_unit_manager(dept, Some(manager)).unwrap();
+        app.set_unit_uses_grus(dept, uses_grus).unwrap();
+        let employees = (0..n)
+            .map(|i| person(app, &format!("E{i}"), &format!("Emma{i}"), "Ansat", dept))
+            .collect();
+        Org {
+            manager,
+            employees,
+            unit: dept,
+        }
+    })
+}
+
+async fn open_unit(app: &App, unit: UnitId) {
+    app.click("nav-talks").await;
+    app.click(&format!("cycle-unit-{unit}")).await;
+    app.wait_for("unit-people").await;
+}
+
+async fn cycle_count(app: &App, key: &str) -> String {
+    app.attr(&format!("cycle-{key}"), "data-value").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signed() {
+    let profile = Profile::new();
+    let org = seed(&profile, 2, false);
+    let employee = org.employees[0];
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+
+    open_unit(&app, org.unit).await;
+    // Two employees and their manager in the department, the chef above: four due.
+    assert_eq!(cycle_count(&app, "due").await, "4");
+    assert_eq!(cycle_count(&app, "planned").await, "0");
+    app.click(&format!(
+        "[data-testid=\"cycle-person-{employee}\"] [data-testid=\"plan-talk\"]"
+    ))
+    .await;
+    app.wait_for_attr("talk-state", "data-state", "planned")
+        .await;
+
+    // Invite: a date a week ahead, then the calendar file.
+    let day = chrono::Local::now().date_naive() + chrono::Duration::days(7);
+    app.set_value("talk-date", &day.to_string()).await;
+    app.set_value("talk-time", "10:00").await;
+    app.type_into("talk-place", "Room 2").await;
+    app.click("save-invitation").await;
+    app.wait_for_attr("talk-state", "data-state", "invited")
+        .await;
+    app.click("write-ics").await;
+    app.wait_for("ics-path").await;
+    let ics = std::fs::read_dir(profile.export_dir())
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "ics"))
+        .expect("an .ics file was written");
+    let ics = std::fs::read_to_string(ics.path()).unwrap();
+    let calendar = icalendar::Calendar::from_str(&ics).expect("the .ics parses");
+    use icalendar::Component;
+    let event = calendar.events().next().expect("one event");
+    assert!(
+        event.property_value("DTSTART").unwrap().ends_with('Z'),
+        "UTC"
+    );
+    assert_eq!(event.property_value("LOCATION"), Some("Room 2"));
+
+    // Both parties prepare on their own; the employee shares.
+    app.click(&format!("prepare-as-{employee}")).await;
+    app.type_into("prep-0-0", "The course went well").await;
+    app.click("share-preparation").await;
+    app.wait_for_attr("talk-state", "data-state", "preparing")
+        .await;
+    app.click(&format!("prepare-as-{}", org.manager)).await;
+    app.type_into("prep-0-0", "Strong year").await;
+    app.click("step-held").await;
+    app.wait_for_attr("talk-state", "data-state", "held").await;
+    app.wait_for_text("the-talk", "The course went well").await;
+
+    // Notes in the talk's second section, then the app dies a second later.
+    app.click("section-1").await;
+    app.type_into("note-1-0", "Typed just before the crash")
+        .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    driver.kill_app();
+    drop(app);
+
+    let app = driver.launch().await;
+    open_unit(&app, org.unit).await;
+    app.click(&format!(
+        "[data-testid=\"cycle-person-{employee}\"] [data-testid=\"open-talk\"]"
+    ))
+    .await;
+    app.wait_for_attr("talk-state", "data-state", "held").await;
+    app.click("section-1").await;
+    assert_eq!(app.value("note-1-0").await, "Typed just before the crash");
+
+    // Agree and sign: locked.
+    app.type_into("summary", "A course in conflict handling in spring.")
+        .await;
+    app.click("talk-state").await; // leaves the field: saved at once
+    app.click("step-agreed").await;
+    app.wait_for_attr("talk-state", "data-state", "agreed")
+        .await;
+    app.type_into(&format!("sign-name-{}", org.manager), "Mads Leder")
+        .await;
+    app.click(&format!("sign-{}", org.manager)).await;
+    app.wait_for("signature").await;
+    app.type_into(&format!("sign-name-{employee}"), "Emma0 Ansat")
+        .await;
+    app.click(&format!("sign-{employee}")).await;
+    app.wait_for_attr("talk-state", "data-state", "signed")
+        .await;
+    app.wait_for("locked").await;
+    assert_eq!(app.attr("summary", "disabled").await, "true");
+
+    app.click("talk-back").await;
+    app.wait_for("cycle-agreed").await;
+    assert_eq!(cycle_count(&app, "agreed").await, "1");
+    app.quit().await;
+
+    let store = profile.store_path();
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM talk WHERE state = 'signed'"),
+        1
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM signature"), 2);
+    assert_eq!(count(&store, "SELECT count(*) FROM leader_note"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_grus_takes_the_four_people_of_a_unit_that_uses_it() {
+    let profile = Profile::new();
+    let org = seed(&profile, 4, true);
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    open_unit(&app, org.unit).await;
+    app.click("plan-grus").await;
+    app.wait_for_attr("talk-state", "data-state", "planned")
+        .await;
+    for i in 0..4 {
+        app.wait_for_text("page-title", &format!("Emma{i} Ansat"))
+            .await;
+    }
+    app.click("talk-back").await;
+    app.wait_for("cycle-planned").await;
+    assert_eq!(cycle_count(&app, "planned").await, "4");
+    app.quit().await;
+    assert_eq!(
+        count(
+            &profile.store_path(),
+            "SELECT count(*) FROM talk_participant tp JOIN talk t ON t.id = tp.talk_id
+             WHERE t.kind = 'grus'"
+        ),
+        4
+    );
+}
+
+/// Holds a MUS of the manager's with the employee's shared answer to the leadership question.
+fn held_mus(app: &mut Samtale, org: &Org, i: usize) {
+    let id = app
+        .plan_talk(&PlanInput {
+            kind: TalkKind::Mus,
+            leader_id: org.manager,
+            participant_ids: vec![org.employees[i]],
+            year: None,
+            template_version_id: None,
+        })
+        .unwrap()
+        .value
+        .id;
+    let year = chrono::Local::now().year();
+    app.schedule_talk(
+        id,
+        &ScheduleInput {
+            starts_at: format!("{year}-01-1{i}T09:00:00+01:00"),
+            duration_minutes: 60,
+            place: String::new(),
+        },
+    )
+    .unwrap();
+    let answer = Answer {
+        section: 6,
+        question: 0,
+        text: String::new(),
+        value: Some(3),
+    };
+    app.save_preparation(id, org.employees[i], &answer).unwrap();
+    app.share_preparation(id, org.employees[i]).unwrap();
+    app.step_talk(id, TalkState::Held, None).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lus_shows_upward_feedback_only_from_five_talks() {
+    let profile = Profile::new();
+    let org = seed(&profile, 5, false);
+    profile.seed(|app| (0..4).for_each(|i| held_mus(app, &org, i)));
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    open_unit(&app, org.unit).await;
+    // The manager's own LUS, held by the chef above.
+    app.click(&format!(
+        "[data-testid=\"cycle-person-{}\"] [data-testid=\"plan-talk\"]",
+        org.manager
+    ))
+    .await;
+    app.wait_for_attr("talk-state", "data-state", "planned")
+        .await;
+    app.wait_for("feedback-hidden").await;
+    assert!(app.texts("feedback-shown").await.is_empty());
+    app.click("talk-back").await;
+    app.quit().await;
+
+    // A fifth talk is held: now the aggregate shows.
+    profile.seed(|app| held_mus(app, &org, 4));
+    let app = driver.launch().await;
+    open_unit(&app, org.unit).await;
+    app.click(&format!(
+        "[data-testid=\"cycle-person-{}\"] [data-testid=\"open-talk\"]",
+        org.manager
+    ))
+    .await;
+    app.wait_for("feedback-shown").await;
+    app.wait_for_text("upward-feedback", ": 5").await;
+    app.quit().await;
+}
