@@ -1,6 +1,5 @@
 use samtale::demo::{self, DemoSize};
 use samtale::organisation::{Country, Language};
-use samtale::store::Store;
 use samtale::{Error, Samtale};
 
 use crate::common::clock;
