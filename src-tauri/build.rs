@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "save_template",
     "import_template",
     "export_template",
+    "write_template",
     "archive_template",
     "plan_talk",
     "talks",

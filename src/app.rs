@@ -76,6 +76,17 @@ impl AppState {
 /// Longest accepted search text; a type-ahead never needs more.
 const MAX_QUERY: usize = 100;
 
+/// Writes a file for another program in one step: beside it first, then renamed, so a reader
+/// never sees half a file. Returns where it went.
+fn write_file(dir: &Path, name: &str, contents: &str) -> Result<String> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, contents)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
 impl Samtale {
     pub fn open(path: impl AsRef<Path>, clock: Box<dyn Clock>) -> Result<Samtale> {
         let store = Store::open(path, clock.as_ref())?;
@@ -323,13 +334,19 @@ impl Samtale {
     /// Writes the invitation's calendar file into `dir` and returns where it went.
     pub fn write_invitation(&self, id: TalkId, title: &str, dir: &Path) -> Result<String> {
         let ics = self.invitation_ics(id, title)?;
-        std::fs::create_dir_all(dir)?;
-        let path = dir.join(format!("samtale-talk-{}.ics", id.0));
-        // Write beside it, then rename: a calendar never reads half a file.
-        let tmp = path.with_extension("ics.tmp");
-        std::fs::write(&tmp, ics)?;
-        std::fs::rename(&tmp, &path)?;
-        Ok(path.to_string_lossy().into_owned())
+        write_file(dir, &format!("samtale-talk-{}.ics", id.0), &ics)
+    }
+
+    /// Writes a guide version as its documented JSON file into `dir`.
+    pub fn write_template(&self, id: TemplateVersionId, dir: &Path) -> Result<String> {
+        let version = self.template_version(id)?;
+        let name = format!(
+            "samtale-guide-{}-{}-v{}.json",
+            version.template.kind.as_str(),
+            version.template_id.0,
+            version.version
+        );
+        write_file(dir, &name, &version.template.to_json())
     }
 
     pub fn preparation(&self, id: TalkId, author: PersonId) -> Result<Preparation> {

@@ -109,17 +109,26 @@ fn check_manager(conn: &Connection, manager: Option<PersonId>) -> Result<()> {
 
 /// The whole tree in depth-first order, siblings by name, with head counts.
 pub fn tree(conn: &Connection, include_archived: bool) -> Result<Vec<UnitNode>> {
-    let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY u.name COLLATE NOCASE, u.id"))?;
+    tree_with(conn, include_archived, true)
+}
+
+/// The tree as [`tree`] gives it; without `counts`, every head count is 0 and the people are
+/// not read at all (for callers that count for themselves).
+pub fn tree_with(conn: &Connection, include_archived: bool, counts: bool) -> Result<Vec<UnitNode>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("{SELECT} ORDER BY u.name COLLATE NOCASE, u.id"))?;
     let units: Vec<Unit> = stmt
         .query_map([], from_row)?
         .collect::<rusqlite::Result<_>>()?;
     let mut direct: HashMap<UnitId, u32> = HashMap::new();
-    let mut counts = conn.prepare(
-        "SELECT unit_id, count(*) AS n FROM person WHERE archived_at IS NULL GROUP BY unit_id",
-    )?;
-    let mut rows = counts.query([])?;
-    while let Some(row) = rows.next()? {
-        direct.insert(row.get("unit_id")?, row.get("n")?);
+    if counts {
+        let mut counts = conn.prepare_cached(
+            "SELECT unit_id, count(*) AS n FROM person WHERE archived_at IS NULL GROUP BY unit_id",
+        )?;
+        let mut rows = counts.query([])?;
+        while let Some(row) = rows.next()? {
+            direct.insert(row.get("unit_id")?, row.get("n")?);
+        }
     }
 
     let mut children: HashMap<Option<UnitId>, Vec<usize>> = HashMap::new();

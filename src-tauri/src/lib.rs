@@ -260,6 +260,17 @@ async fn export_template(core: State<'_, Core>, id: TemplateVersionId) -> Result
 
 #[tauri::command]
 #[specta::specta]
+async fn write_template(
+    core: State<'_, Core>,
+    dir: State<'_, ExportDir>,
+    id: TemplateVersionId,
+) -> Result<String> {
+    let dir = dir.0.clone();
+    core.run(move |s| s.write_template(id, &dir)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn archive_template(core: State<'_, Core>, id: TemplateId) -> Result<TemplateSummary> {
     core.run(move |s| s.archive_template(id)).await
 }
@@ -429,6 +440,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             save_template,
             import_template,
             export_template,
+            write_template,
             archive_template,
             plan_talk,
             talks,

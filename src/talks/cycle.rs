@@ -30,6 +30,8 @@ pub const UPCOMING_DAYS: i64 = 14;
 pub const MAX_REMINDERS: usize = 50;
 /// Above this many people, the year's talks are read in one scan instead of person by person.
 const SCAN_ABOVE: usize = 2_000;
+/// Above this many units, the active people are read in one scan instead of unit by unit.
+const SCAN_UNITS_ABOVE: usize = 100;
 
 /// How far a person's talk of the year has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Type)]
@@ -150,17 +152,19 @@ struct TalkRow {
     id: TalkId,
     kind: TalkKind,
     state: TalkState,
-    starts_at: Option<DateTime<Utc>>,
+    /// As stored (fixed-width RFC 3339, so it compares as text); parsed only for the talks
+    /// that are shown, since the organisation's cycle reads 72,000 of them.
+    starts_at: Option<String>,
 }
 
 fn talk_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TalkRow> {
-    let kind: String = r.get("kind")?;
-    let state: String = r.get("state")?;
+    let kind = r.get_ref("kind")?.as_str()?;
+    let state = r.get_ref("state")?.as_str()?;
     Ok(TalkRow {
         person: r.get("person_id")?,
         id: r.get("id")?,
-        kind: TalkKind::parse(&kind).ok_or_else(|| super::library::bad_value(&kind))?,
-        state: TalkState::parse(&state).ok_or_else(|| super::library::bad_value(&state))?,
+        kind: TalkKind::parse(kind).ok_or_else(|| super::library::bad_value(kind))?,
+        state: TalkState::parse(state).ok_or_else(|| super::library::bad_value(state))?,
         starts_at: r.get("starts_at")?,
     })
 }
@@ -171,18 +175,22 @@ fn talks_of(
     year: i32,
     people: &[PersonId],
 ) -> Result<HashMap<PersonId, Vec<TalkRow>>> {
-    let mut out: HashMap<PersonId, Vec<TalkRow>> = HashMap::new();
+    let mut out: HashMap<PersonId, Vec<TalkRow>> = HashMap::with_capacity(people.len());
     const COLUMNS: &str = "tp.person_id, t.id, t.kind, t.state, t.starts_at";
     if people.len() > SCAN_ABOVE {
-        let wanted: HashSet<PersonId> = people.iter().copied().collect();
+        // The year's talks of everyone, kept for the people asked about. Their talk rows are not
+        // read: an index holds year, state, kind and date.
+        for &p in people {
+            out.insert(p, Vec::new());
+        }
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM talk t JOIN talk_participant tp ON tp.talk_id = t.id
              WHERE t.year = ?1 AND t.state != 'cancelled'"
         ))?;
         for row in stmt.query_map([year], talk_row)? {
             let row = row?;
-            if wanted.contains(&row.person) {
-                out.entry(row.person).or_default().push(row);
+            if let Some(list) = out.get_mut(&row.person) {
+                list.push(row);
             }
         }
     } else {
@@ -207,7 +215,7 @@ struct Scope {
 
 /// The active units at and below `root` (all when `None`), depth first.
 fn scope(conn: &Connection, root: Option<UnitId>) -> Result<Scope> {
-    let tree = units::tree(conn, false)?;
+    let tree = units::tree_with(conn, false, false)?;
     let managers = tree.iter().filter_map(|u| u.manager_id).collect();
     let units = match root {
         None => tree,
@@ -232,21 +240,54 @@ fn scope(conn: &Connection, root: Option<UnitId>) -> Result<Scope> {
     })
 }
 
-/// The active people placed in the given units.
+/// The active people placed in the given units, unit by unit in the units' order.
 fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<(Party, UnitId)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, given_name || ' ' || family_name AS name FROM person
-         WHERE unit_id = ?1 AND archived_at IS NULL ORDER BY family_key, name_key",
-    )?;
-    let mut out = Vec::new();
-    for unit in units {
-        for row in stmt.query_map([unit.id], |r| {
-            Ok(Party {
+    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(Party, UnitId)> {
+        Ok((
+            Party {
                 person_id: r.get("id")?,
                 name: r.get("name")?,
-            })
+            },
+            r.get("unit_id")?,
+        ))
+    };
+    const SELECT: &str = "SELECT id, unit_id, given_name || ' ' || family_name AS name,
+            family_key, name_key
+        FROM person WHERE archived_at IS NULL";
+    let mut out = Vec::new();
+    if units.len() > SCAN_UNITS_ABOVE {
+        // Many units: one pass over the active people, sorted here into the units' order.
+        let position: HashMap<UnitId, usize> =
+            units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        let mut stmt = conn.prepare_cached(SELECT)?;
+        let mut keyed = Vec::new();
+        for r in stmt.query_map([], |r| {
+            Ok((
+                row(r)?,
+                r.get::<_, String>("family_key")?,
+                r.get::<_, String>("name_key")?,
+            ))
         })? {
-            out.push((row?, unit.id));
+            let ((party, unit), family, name) = r?;
+            if let Some(&at) = position.get(&unit) {
+                keyed.push((at, family, name, party, unit));
+            }
+        }
+        // Unit by unit in the tree's order, and by name within a unit.
+        keyed.sort_unstable_by(|a, b| (a.0, &a.1, &a.2).cmp(&(b.0, &b.1, &b.2)));
+        out.extend(
+            keyed
+                .into_iter()
+                .map(|(_, _, _, party, unit)| (party, unit)),
+        );
+    } else {
+        let mut stmt = conn.prepare_cached(&format!(
+            "{SELECT} AND unit_id = ?1 ORDER BY family_key, name_key"
+        ))?;
+        for unit in units {
+            for r in stmt.query_map([unit.id], row)? {
+                out.push(r?);
+            }
         }
     }
     Ok(out)
@@ -261,7 +302,7 @@ fn person_cycles(
     let people = people_in(conn, &scope.units)?;
     let ids: Vec<PersonId> = people.iter().map(|(p, _)| p.person_id).collect();
     let mut talks = talks_of(conn, year, &ids)?;
-    let now = clock.now();
+    let now = stamp(clock.now());
     let year_over = clock.today().year() > year;
     Ok(people
         .into_iter()
@@ -279,13 +320,19 @@ fn person_cycles(
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|t| fits(t.kind))
-                .max_by_key(|t| (Progress::of(t.state), t.starts_at));
+                .max_by(|a, b| {
+                    (Progress::of(a.state), &a.starts_at)
+                        .cmp(&(Progress::of(b.state), &b.starts_at))
+                });
             let progress = best
                 .as_ref()
                 .map_or(Progress::NotPlanned, |t| Progress::of(t.state));
-            let starts_at = best.as_ref().and_then(|t| t.starts_at);
-            let overdue =
-                progress < Progress::Held && (year_over || starts_at.is_some_and(|s| s < now));
+            let starts_text = best.as_ref().and_then(|t| t.starts_at.as_deref());
+            let overdue = progress < Progress::Held
+                && (year_over || starts_text.is_some_and(|s| s < now.as_str()));
+            let starts_at = starts_text
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|d| d.with_timezone(&Utc));
             PersonCycle {
                 person,
                 unit_id,
@@ -347,8 +394,7 @@ pub fn overview(
             }
         }
     }
-    let in_scope: HashSet<UnitId> = scope.units.iter().map(|u| u.id).collect();
-    reminders.extend(follow_ups_due(conn, clock, &in_scope)?);
+    reminders.extend(follow_ups_due(conn, clock, &scope.units, root.is_none())?);
     // What is late first (overdue talks, then follow-ups), then the coming talks by date.
     reminders.sort_by_key(|r| match r {
         Reminder::Overdue { .. } => (0, None),
@@ -381,38 +427,45 @@ pub fn overview(
 fn follow_ups_due(
     conn: &Connection,
     clock: &dyn Clock,
-    units: &HashSet<UnitId>,
+    units: &[units::UnitNode],
+    whole_organisation: bool,
 ) -> Result<Vec<Reminder>> {
     let due_before = stamp(clock.now() - Duration::days(FOLLOW_UP_AFTER_DAYS));
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.unit_id, t.kind, max(e.at) AS at, p.id AS person_id,
-                p.given_name || ' ' || p.family_name AS name
+    // Signed talks waiting for a follow-up are few among the years of talks, and a partial
+    // index holds them by unit: a manager's units are read unit by unit, the organisation in
+    // one pass.
+    const SELECT: &str = "SELECT t.id, t.kind, p.id AS person_id,
+                p.given_name || ' ' || p.family_name AS name,
+                (SELECT max(at) FROM talk_event
+                 WHERE talk_id = t.id AND to_state = 'signed') AS at
          FROM talk t
-         JOIN talk_event e ON e.talk_id = t.id AND e.to_state = 'signed'
-         JOIN talk_participant tp ON tp.talk_id = t.id
-         JOIN person p ON p.id = tp.person_id
-         WHERE t.state = 'signed' AND e.at < ?1
-         GROUP BY t.id ORDER BY at",
-    )?;
-    let mut out = Vec::new();
-    for row in stmt.query_map([due_before], |r| {
+         JOIN person p ON p.id = (SELECT min(person_id) FROM talk_participant
+                                  WHERE talk_id = t.id)
+         WHERE t.state = 'signed' AND at < ?1";
+    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Reminder> {
         let kind: String = r.get("kind")?;
-        Ok((
-            r.get::<_, UnitId>("unit_id")?,
-            Reminder::FollowUpDue {
-                talk_id: r.get("id")?,
-                person: Party {
-                    person_id: r.get("person_id")?,
-                    name: r.get("name")?,
-                },
-                kind: TalkKind::parse(&kind).ok_or_else(|| super::library::bad_value(&kind))?,
-                signed_at: r.get("at")?,
+        Ok(Reminder::FollowUpDue {
+            talk_id: r.get("id")?,
+            person: Party {
+                person_id: r.get("person_id")?,
+                name: r.get("name")?,
             },
-        ))
-    })? {
-        let (unit, reminder) = row?;
-        if units.contains(&unit) {
-            out.push(reminder);
+            kind: TalkKind::parse(&kind).ok_or_else(|| super::library::bad_value(&kind))?,
+            signed_at: r.get("at")?,
+        })
+    };
+    let mut out = Vec::new();
+    if whole_organisation {
+        let mut stmt = conn.prepare_cached(SELECT)?;
+        for r in stmt.query_map([&due_before], row)? {
+            out.push(r?);
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(&format!("{SELECT} AND t.unit_id = ?2"))?;
+        for unit in units {
+            for r in stmt.query_map((&due_before, unit.id), row)? {
+                out.push(r?);
+            }
         }
     }
     Ok(out)

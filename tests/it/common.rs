@@ -136,3 +136,18 @@ pub fn team(employees: usize) -> Team {
         dir,
     }
 }
+
+/// What planning a talk this year on the default guide takes.
+pub fn plan_input(
+    kind: samtale::talks::TalkKind,
+    leader: samtale::PersonId,
+    participants: Vec<samtale::PersonId>,
+) -> samtale::talks::talk::PlanInput {
+    samtale::talks::talk::PlanInput {
+        kind,
+        leader_id: leader,
+        participant_ids: participants,
+        year: None,
+        template_version_id: None,
+    }
+}

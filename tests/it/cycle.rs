@@ -1,10 +1,10 @@
 use chrono::Duration;
 use samtale::talks::cycle::{Progress, Reminder};
 use samtale::talks::lifecycle::TalkState;
-use samtale::talks::talk::{PlanInput, ScheduleInput};
+use samtale::talks::talk::ScheduleInput;
 use samtale::talks::TalkKind;
 
-use crate::common::team;
+use crate::common::{plan_input, team};
 
 #[test]
 fn the_cycle_counts_change_as_talks_move_through_their_states() {
@@ -17,13 +17,7 @@ fn the_cycle_counts_change_as_talks_move_through_their_states() {
 
     let id = t
         .app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Mus,
-            leader_id: t.manager,
-            participant_ids: vec![t.employees[0]],
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(TalkKind::Mus, t.manager, vec![t.employees[0]]))
         .unwrap()
         .value
         .id;
@@ -81,22 +75,14 @@ fn a_unit_that_uses_grus_is_due_a_group_talk_and_a_mus_also_counts() {
     let employee = |p: &&samtale::talks::cycle::PersonCycle| p.person.person_id == t.employees[0];
     assert_eq!(people.iter().find(employee).unwrap().due, TalkKind::Grus);
     t.app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Grus,
-            leader_id: t.manager,
-            participant_ids: t.employees[..2].to_vec(),
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(
+            TalkKind::Grus,
+            t.manager,
+            t.employees[..2].to_vec(),
+        ))
         .unwrap();
     t.app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Mus,
-            leader_id: t.manager,
-            participant_ids: vec![t.employees[2]],
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(TalkKind::Mus, t.manager, vec![t.employees[2]]))
         .unwrap();
     let overview = t.app.cycle(2026, Some(t.unit)).unwrap();
     assert_eq!(overview.totals.planned, 3);
@@ -107,13 +93,7 @@ fn a_year_that_ended_leaves_its_unheld_talks_overdue_and_old_agreements_want_fol
     let mut t = team(1);
     let id = t
         .app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Mus,
-            leader_id: t.manager,
-            participant_ids: vec![t.employees[0]],
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(TalkKind::Mus, t.manager, vec![t.employees[0]]))
         .unwrap()
         .value
         .id;

@@ -8,7 +8,7 @@ use samtale::talks::talk::{PlanInput, ScheduleInput, TalkFilter, TalkWarning};
 use samtale::talks::TalkKind;
 use samtale::{Error, Field, PersonId, Samtale, TalkId};
 
-use crate::common::{team, Team};
+use crate::common::{plan_input, team, Team};
 
 fn plan(app: &mut Samtale, kind: TalkKind, leader: PersonId, people: &[PersonId]) -> TalkId {
     app.plan_talk(&PlanInput {
@@ -334,24 +334,12 @@ fn a_lus_with_a_chef_not_above_the_leader_is_warned_but_planned() {
     let mut t = team(1);
     let ok = t
         .app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Lus,
-            leader_id: t.chef,
-            participant_ids: vec![t.manager],
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(TalkKind::Lus, t.chef, vec![t.manager]))
         .unwrap();
     assert!(ok.warnings.is_empty(), "{:?}", ok.warnings);
     let odd = t
         .app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Lus,
-            leader_id: t.employees[0],
-            participant_ids: vec![t.manager],
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(TalkKind::Lus, t.employees[0], vec![t.manager]))
         .unwrap();
     assert_eq!(odd.warnings, [TalkWarning::ChefNotAbove]);
 }
@@ -457,13 +445,7 @@ fn upward_feedback_is_shown_in_the_lus_only_from_five_talks() {
     let mut t = team(MIN_TALKS as usize);
     let lus = t
         .app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Lus,
-            leader_id: t.chef,
-            participant_ids: vec![t.manager],
-            year: None,
-            template_version_id: None,
-        })
+        .plan_talk(&plan_input(TalkKind::Lus, t.chef, vec![t.manager]))
         .unwrap()
         .value
         .id;

@@ -55,7 +55,9 @@ CREATE TABLE talk (
     updated_at           TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX talk_by_year_unit ON talk (year, unit_id);
+-- Covers the year's cycle (every talk of a year, with its state, kind and date) without reading
+-- the wide talk rows, and a unit's talks of a year.
+CREATE INDEX talk_by_year_unit ON talk (year, unit_id, state, kind, starts_at);
 CREATE INDEX talk_by_leader ON talk (leader_id, starts_at);
 -- Signed agreements waiting for their first follow-up: few, among many talks of past years.
 CREATE INDEX talk_awaiting_follow_up ON talk (unit_id) WHERE state = 'signed';

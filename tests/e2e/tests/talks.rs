@@ -288,3 +288,47 @@ async fn a_lus_shows_upward_feedback_only_from_five_talks() {
     app.wait_for_text("upward-feedback", ": 5").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copied_guide_is_edited_into_a_new_version_and_exported() {
+    let profile = Profile::new();
+    seed(&profile, 1, false);
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.click("nav-guides").await;
+    app.wait_for("guide-row").await;
+    app.click("copy-guide").await;
+    app.type_into("copy-name", "Our own MUS").await;
+    app.click("copy-save").await;
+    app.wait_for_text("guide-row", "Our own MUS").await;
+    app.click("edit-guide").await;
+    app.type_into("question-0-0", "What went well this year?")
+        .await;
+    app.click("guide-save").await;
+    app.wait_for("guide-row").await;
+    app.click("[data-testid=\"guide-row\"]:not(:has(.badge)) [data-testid=\"export-guide\"]")
+        .await;
+    app.wait_for("guide-written").await;
+    app.quit().await;
+
+    let store = profile.store_path();
+    assert_eq!(
+        count(
+            &store,
+            "SELECT max(version) FROM template_version v JOIN template t ON t.id = v.template_id
+             WHERE t.builtin_key IS NULL"
+        ),
+        2
+    );
+    let file = std::fs::read_dir(profile.export_dir())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with("-v2.json"))
+        .expect("the exported guide file");
+    let guide =
+        samtale::talks::template::parse(&std::fs::read_to_string(file.path()).unwrap()).unwrap();
+    assert_eq!(
+        guide.sections[0].questions[0].text,
+        "What went well this year?"
+    );
+}

@@ -32,6 +32,7 @@ export const commands = {
 	saveTemplate: (id: TemplateId, template: Template) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("save_template", { id, template })),
 	importTemplate: (json: string) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("import_template", { json })),
 	exportTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("export_template", { id })),
+	writeTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("write_template", { id })),
 	archiveTemplate: (id: TemplateId) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("archive_template", { id })),
 	planTalk: (input: PlanInput) => typedError<Warned<TalkSummary>, Error>(__TAURI_INVOKE("plan_talk", { input })),
 	talks: (filter: TalkFilter) => typedError<TalkSummary[], Error>(__TAURI_INVOKE("talks", { filter })),

@@ -27,6 +27,10 @@ export class CycleState {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once, not state
 	year = $state(new Date().getFullYear());
 	data = $state<CycleOverview | null>(null);
+	/** The units shown: one unit's tree (a manager's own), or the whole organisation. */
+	root = $state<UnitId | null>(null);
+	/** Every unit, for choosing the root: the whole organisation's first answer. */
+	allUnits = $state<CycleOverview['units']>([]);
 	unit = $state<UnitId | null>(null);
 	people = $state<PersonCycle[]>([]);
 	error = $state<AppError | null>(null);
@@ -34,7 +38,7 @@ export class CycleState {
 
 	async load(): Promise<void> {
 		this.loading = true;
-		const result = await call(commands.cycle(this.year, null));
+		const result = await call(commands.cycle(this.year, this.root));
 		this.loading = false;
 		if (result.status === 'error') {
 			this.error = result.error;
@@ -42,6 +46,11 @@ export class CycleState {
 		}
 		this.error = null;
 		this.data = result.data;
+		if (this.root === null) this.allUnits = result.data.units;
+		if (this.unit !== null && !result.data.units.some((u) => u.unitId === this.unit)) {
+			this.unit = null;
+			this.people = [];
+		}
 		if (this.unit !== null) await this.openUnit(this.unit);
 	}
 
