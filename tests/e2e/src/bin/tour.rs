@@ -150,6 +150,9 @@ async fn gallery(dir: &Path) {
         capture(&dir.join("3d-talk.png")).await;
         app.click("talk-back").await;
     }
+    app.click("nav-guides").await;
+    app.wait_for("guide-row").await;
+    capture(&dir.join("3e-guides.png")).await;
     app.click("nav-units").await;
     app.wait_for("unit-row").await;
     capture(&dir.join("4-units.png")).await;

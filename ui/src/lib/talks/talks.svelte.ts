@@ -11,6 +11,8 @@ import {
 	type TalkKind,
 	type TalkState,
 	type TalkWarning,
+	type TemplateSummary,
+	type TemplateVersionId,
 	type UnitId
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
@@ -35,6 +37,14 @@ export class CycleState {
 	people = $state<PersonCycle[]>([]);
 	error = $state<AppError | null>(null);
 	loading = $state(false);
+	/** Guides a new talk can be planned on, and the one chosen per kind (null: built-in). */
+	guides = $state<TemplateSummary[]>([]);
+	guideFor = $state<Record<TalkKind, TemplateVersionId | null>>({ mus: null, grus: null, lus: null });
+
+	async loadGuides(): Promise<void> {
+		const result = await call(commands.templates(false));
+		if (result.status === 'ok') this.guides = result.data;
+	}
 
 	async load(): Promise<void> {
 		this.loading = true;
@@ -72,7 +82,7 @@ export class CycleState {
 				leaderId: leader,
 				participantIds: participants,
 				year: this.year,
-				templateVersionId: null
+				templateVersionId: this.guideFor[kind]
 			})
 		);
 		if (result.status === 'error') {
