@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "archive_person",
     "job_families",
     "set_unit_uses_grus",
+    "my_unit",
+    "set_my_unit",
     "templates",
     "template_version",
     "copy_template",

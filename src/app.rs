@@ -178,6 +178,15 @@ impl Samtale {
         self.write(|tx, _| settings::set_ui_language(tx, language))
     }
 
+    /// The unit whose tree the manager looks after, if chosen.
+    pub fn my_unit(&self) -> Result<Option<UnitId>> {
+        settings::my_unit(self.store.conn())
+    }
+
+    pub fn set_my_unit(&mut self, unit: Option<UnitId>) -> Result<()> {
+        self.write(|tx, _| settings::set_my_unit(tx, unit))
+    }
+
     // Units
 
     pub fn unit_tree(&self, include_archived: bool) -> Result<Vec<UnitNode>> {

@@ -1,29 +1,66 @@
-//! Preferences of this installation, kept in the store: the UI language.
+//! Preferences of this installation, kept in the store: the UI language, and the unit whose
+//! tree the manager looks after ("my units"), which the Overview and the Talks page show.
 
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
+use crate::ids::UnitId;
 use crate::organisation::Language;
 
 const UI_LANGUAGE: &str = "ui_language";
+const MY_UNIT: &str = "my_unit";
+
+fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn set(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) => conn.execute(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, v],
+        )?,
+        None => conn.execute("DELETE FROM setting WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}
 
 /// The chosen UI language, if one was chosen.
 pub fn ui_language(conn: &Connection) -> Result<Option<Language>> {
-    let v: Option<String> = conn
-        .query_row(
-            "SELECT value FROM setting WHERE key = ?1",
-            [UI_LANGUAGE],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(v.as_deref().and_then(Language::parse))
+    Ok(get(conn, UI_LANGUAGE)?.as_deref().and_then(Language::parse))
 }
 
 pub fn set_ui_language(conn: &Connection, language: Language) -> Result<()> {
-    conn.execute(
-        "INSERT INTO setting (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [UI_LANGUAGE, language.as_str()],
+    set(conn, UI_LANGUAGE, Some(language.as_str()))
+}
+
+/// The unit whose tree is "mine", if one was chosen and it is still an active unit.
+pub fn my_unit(conn: &Connection) -> Result<Option<UnitId>> {
+    let Some(id) = get(conn, MY_UNIT)?.and_then(|v| v.parse().ok()) else {
+        return Ok(None);
+    };
+    let active: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM unit WHERE id = ?1 AND archived_at IS NULL)",
+        [id],
+        |r| r.get(0),
     )?;
-    Ok(())
+    Ok(active.then_some(UnitId(id)))
+}
+
+/// Chooses "my units" (`None`: the whole organisation). The unit must exist and be active.
+pub fn set_my_unit(conn: &Connection, unit: Option<UnitId>) -> Result<()> {
+    if let Some(u) = unit {
+        let found = crate::units::get(conn, u)?;
+        if found.archived {
+            return Err(crate::error::Error::Archived {
+                entity: crate::error::Entity::Unit,
+            });
+        }
+    }
+    set(conn, MY_UNIT, unit.map(|u| u.0.to_string()).as_deref())
 }

@@ -210,6 +210,18 @@ async fn job_families(core: State<'_, Core>) -> Result<Vec<String>> {
 
 #[tauri::command]
 #[specta::specta]
+async fn my_unit(core: State<'_, Core>) -> Result<Option<UnitId>> {
+    core.run(|s| s.my_unit()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_my_unit(core: State<'_, Core>, unit: Option<UnitId>) -> Result<()> {
+    core.run(move |s| s.set_my_unit(unit)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn set_unit_uses_grus(core: State<'_, Core>, id: UnitId, uses_grus: bool) -> Result<Unit> {
     core.run(move |s| s.set_unit_uses_grus(id, uses_grus)).await
 }
@@ -434,6 +446,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             archive_person,
             job_families,
             set_unit_uses_grus,
+            my_unit,
+            set_my_unit,
             templates,
             template_version,
             copy_template,

@@ -133,3 +133,24 @@ fn a_year_that_ended_leaves_its_unheld_talks_overdue_and_old_agreements_want_fol
         .iter()
         .any(|r| matches!(r, Reminder::FollowUpDue { .. })));
 }
+
+#[test]
+fn my_units_are_remembered_in_the_store_and_must_be_an_active_unit() {
+    let t = team(1);
+    let path = t.dir.path().join("samtale.sqlite3");
+    let unit = t.unit;
+    let mut app = t.app;
+    assert_eq!(app.my_unit().unwrap(), None);
+    app.set_my_unit(Some(unit)).unwrap();
+    drop(app);
+    let mut app = samtale::Samtale::open(&path, Box::new(crate::common::clock())).unwrap();
+    assert_eq!(app.my_unit().unwrap(), Some(unit));
+    let mine = app.cycle(2026, app.my_unit().unwrap()).unwrap();
+    assert!(mine.units.iter().all(|u| u.unit_id == unit));
+    assert!(matches!(
+        app.set_my_unit(Some(samtale::UnitId(999))),
+        Err(samtale::Error::NotFound { .. })
+    ));
+    app.set_my_unit(None).unwrap();
+    assert_eq!(app.my_unit().unwrap(), None);
+}

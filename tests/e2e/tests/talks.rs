@@ -209,6 +209,15 @@ async fn a_grus_takes_the_four_people_of_a_unit_that_uses_it() {
     app.click("talk-back").await;
     app.wait_for("cycle-planned").await;
     assert_eq!(cycle_count(&app, "planned").await, "4");
+    // "My units": the department's tree only, remembered across a restart.
+    app.choose("cycle-root", &org.unit.to_string()).await;
+    app.wait_for_attr("cycle-due", "data-value", "5").await;
+    app.quit().await;
+    let app = driver.launch().await;
+    app.wait_for_text("overview-cycle", "Solsikken").await;
+    app.click("nav-talks").await;
+    app.wait_for_attr("cycle-due", "data-value", "5").await;
+    assert_eq!(app.value("cycle-root").await, org.unit.to_string());
     app.quit().await;
     assert_eq!(
         count(

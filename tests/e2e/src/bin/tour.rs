@@ -2,7 +2,7 @@
 //!
 //! - `tour measure [--largest PATH_TO_CLI]`: launch to the overview painted, and memory (PSS of
 //!   the app and its WebKit processes), on an empty store or on a `largest` store.
-//! - `tour screenshot OUT.png`: opens the demo organisation, goes to People, and captures the
+//! - `tour screenshot OUT.png`: opens the demo organisation, goes to a unit's talks, and captures the
 //!   whole X screen with ImageMagick's `import` (the real window, not a WebDriver render).
 //!
 //! Run under Xvfb (`scripts/measure-app.sh` and `scripts/screenshot.sh` do).
@@ -86,10 +86,13 @@ async fn screenshot(out: &Path) {
     let app = driver.launch().await;
     app.click("open-demo").await;
     app.wait_for_text("org-title", "(demo)").await;
-    app.click("nav-people").await;
-    let unit = std::env::var("TOUR_UNIT").unwrap_or_else(|_| "8".into());
-    app.choose("people-unit", &unit).await;
-    app.wait_for("person-row").await;
+    app.click("nav-talks").await;
+    app.wait_for("cycle-totals").await;
+    // The whole organisation: a municipality's year at a glance.
+    let unit = std::env::var("TOUR_UNIT").unwrap_or_else(|_| String::new());
+    app.choose("cycle-root", &unit).await;
+    app.wait_for("[data-testid^=cycle-unit-]").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
     capture(out).await;
     app.quit().await;
 }

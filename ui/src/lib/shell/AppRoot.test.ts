@@ -15,7 +15,8 @@ vi.mock('$lib/bindings', () => ({
 		searchPeople: vi.fn(),
 		getPerson: vi.fn(),
 		createPerson: vi.fn(),
-		cycle: vi.fn()
+		cycle: vi.fn(),
+		myUnit: vi.fn()
 	}
 }));
 
@@ -56,6 +57,7 @@ describe('AppRoot', () => {
 			ok({ organisation, units: 2, people: 14, managers: 1, unitsWithoutManager: 1 })
 		);
 		vi.mocked(commands.unitTree).mockImplementation(() => ok(tree));
+		vi.mocked(commands.myUnit).mockImplementation(() => ok(null));
 		vi.mocked(commands.cycle).mockImplementation(() =>
 			ok({
 				year: 2026,

@@ -46,8 +46,16 @@ export class CycleState {
 		if (result.status === 'ok') this.guides = result.data;
 	}
 
+	private rootKnown = false;
+
 	async load(): Promise<void> {
 		this.loading = true;
+		// "My units" are remembered in the store: the first load starts from them.
+		if (!this.rootKnown) {
+			const mine = await call(commands.myUnit());
+			if (mine.status === 'ok') this.root = mine.data;
+			this.rootKnown = true;
+		}
 		const result = await call(commands.cycle(this.year, this.root));
 		this.loading = false;
 		if (result.status === 'error') {
@@ -57,11 +65,28 @@ export class CycleState {
 		this.error = null;
 		this.data = result.data;
 		if (this.root === null) this.allUnits = result.data.units;
+		else if (this.allUnits.length === 0) {
+			const all = await call(commands.cycle(this.year, null));
+			if (all.status === 'ok') this.allUnits = all.data.units;
+		}
 		if (this.unit !== null && !result.data.units.some((u) => u.unitId === this.unit)) {
 			this.unit = null;
 			this.people = [];
 		}
 		if (this.unit !== null) await this.openUnit(this.unit);
+	}
+
+	/** Shows and remembers "my units": one unit's tree, or the whole organisation. */
+	async setRoot(root: UnitId | null): Promise<void> {
+		this.root = root;
+		const saved = await call(commands.setMyUnit(root));
+		if (saved.status === 'error') this.error = saved.error;
+		await this.load();
+	}
+
+	/** The name of the unit shown as "my units", if one is chosen. */
+	get rootName(): string | null {
+		return this.allUnits.find((u) => u.unitId === this.root)?.name ?? null;
 	}
 
 	async openUnit(unit: UnitId): Promise<void> {
