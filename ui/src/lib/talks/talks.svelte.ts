@@ -5,6 +5,7 @@ import {
 	type NoteLayer,
 	type PersonCycle,
 	type PersonId,
+	type Reminder,
 	type Preparation,
 	type TalkDetail,
 	type TalkId,
@@ -16,12 +17,25 @@ import {
 	type UnitId
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
-import { t } from '$lib/i18n/i18n.svelte';
+import { formatDateTime, t } from '$lib/i18n/i18n.svelte';
 import { app } from '$lib/app.svelte';
 
 /** The name of a talk kind as the organisation's country calls it, in the UI language. */
 export function kindName(kind: TalkKind): string {
 	return t(`talkKinds.${app.organisation?.country ?? 'DK'}.${kind}`);
+}
+
+/** A reminder as one sentence in the UI language. */
+export function reminderText(r: Reminder): string {
+	const values = { kind: kindName(r.kind), name: r.person.name };
+	switch (r.type) {
+		case 'upcoming':
+			return t('cycle.upcoming', { ...values, date: formatDateTime(r.startsAt) });
+		case 'overdue':
+			return t('cycle.overdueReminder', values);
+		case 'followUpDue':
+			return t('cycle.followUpDue', { ...values, date: formatDateTime(r.signedAt) });
+	}
 }
 
 /** The year's cycle of the whole organisation and the people of one chosen unit. */
