@@ -593,31 +593,23 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
 
     let [summary, follow_up, note] = demo_texts(country);
     let tx = w.tx;
-    // Each active person with who holds their talk: the unit's manager, or for the manager
-    // the manager of the unit above (no talk for the top leader).
+    // Each active person; their talk is held by their manager in effect (no talk for the top
+    // leader), a LUS when they manage a unit themselves.
     let mut stmt = tx.prepare(
-        "SELECT p.id, p.given_name || ' ' || p.family_name AS name, u.manager_id,
-                (SELECT manager_id FROM unit WHERE id = u.parent_id) AS chef
-         FROM person p JOIN unit u ON u.id = p.unit_id
-         WHERE p.archived_at IS NULL ORDER BY p.id",
+        "SELECT p.id, p.given_name || ' ' || p.family_name AS name,
+                EXISTS (SELECT 1 FROM unit WHERE manager_id = p.id) AS leads
+         FROM person p WHERE p.archived_at IS NULL ORDER BY p.id",
     )?;
-    let rows: Vec<(PersonId, String, Option<PersonId>, Option<PersonId>)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+    let rows: Vec<(PersonId, String, bool)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let name_of = |id: PersonId| -> Result<String> {
-        Ok(tx.query_row(
-            "SELECT given_name || ' ' || family_name FROM person WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?)
-    };
+    let name_of = |id: PersonId| crate::people::full_name(tx, id);
     let year = clock.today().year();
-    for (i, (person, name, manager, chef)) in rows.into_iter().enumerate() {
-        let (kind, leader) = match (manager, chef) {
-            (Some(m), _) if m != person => (TalkKind::Mus, m),
-            (Some(_), Some(c)) => (TalkKind::Lus, c),
-            _ => continue,
+    for (i, (person, name, leads)) in rows.into_iter().enumerate() {
+        let Some(leader) = crate::people::effective_manager(tx, person)? else {
+            continue;
         };
+        let kind = if leads { TalkKind::Lus } else { TalkKind::Mus };
         let leader_name = name_of(leader)?;
         let at = |date: NaiveDate, hour: usize| ScheduleInput {
             starts_at: format!("{date}T{:02}:00:00+00:00", 7 + hour % 7),

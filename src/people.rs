@@ -267,13 +267,17 @@ pub fn get(conn: &Connection, id: PersonId) -> Result<Person> {
     let mut person = row.ok_or(Error::not_found(Entity::Person, id.0))?;
     person.effective_manager_id = effective_manager(conn, id)?;
     if let Some(m) = person.effective_manager_id {
-        person.effective_manager_name = Some(conn.query_row(
-            "SELECT given_name || ' ' || family_name FROM person WHERE id = ?1",
-            [m],
-            |r| r.get(0),
-        )?);
+        person.effective_manager_name = Some(full_name(conn, m)?);
     }
     Ok(person)
+}
+
+/// A person's name as shown and as typed to confirm an agreement: given, then family name.
+pub fn full_name(conn: &Connection, id: PersonId) -> Result<String> {
+    conn.prepare_cached("SELECT given_name || ' ' || family_name FROM person WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or(Error::not_found(Entity::Person, id.0))
 }
 
 /// The manager in effect for a person: the explicit one, else the nearest unit manager up the

@@ -85,6 +85,9 @@ pub struct PersonCycle {
     pub person: Party,
     pub unit_id: UnitId,
     pub due: TalkKind,
+    /// Who holds the person's talk: the manager of their unit, or for that manager (LUS) the
+    /// nearest manager above. `None` for the top leader, or where no unit above has a manager.
+    pub leader: Option<Party>,
     pub progress: Progress,
     pub overdue: bool,
     /// The talk that shows the progress, if any.
@@ -211,12 +214,37 @@ struct Scope {
     units: Vec<units::UnitNode>,
     grus_units: HashSet<UnitId>,
     managers: HashSet<PersonId>,
+    /// Every active unit's parent and manager, for finding who holds a talk above the scope.
+    above: HashMap<UnitId, (Option<UnitId>, Option<Party>)>,
+}
+
+impl Scope {
+    /// The nearest manager at or above `unit` who is not `person`.
+    fn leader_of(&self, person: PersonId, mut unit: Option<UnitId>) -> Option<Party> {
+        while let Some((parent, manager)) = unit.and_then(|u| self.above.get(&u)) {
+            match manager {
+                Some(m) if m.person_id != person => return Some(m.clone()),
+                _ => unit = *parent,
+            }
+        }
+        None
+    }
 }
 
 /// The active units at and below `root` (all when `None`), depth first.
 fn scope(conn: &Connection, root: Option<UnitId>) -> Result<Scope> {
     let tree = units::tree_with(conn, false, false)?;
     let managers = tree.iter().filter_map(|u| u.manager_id).collect();
+    let above = tree
+        .iter()
+        .map(|u| {
+            let manager = u.manager_id.map(|id| Party {
+                person_id: id,
+                name: u.manager_name.clone().unwrap_or_default(),
+            });
+            (u.id, (u.parent_id, manager))
+        })
+        .collect();
     let units = match root {
         None => tree,
         Some(root) => {
@@ -237,23 +265,39 @@ fn scope(conn: &Connection, root: Option<UnitId>) -> Result<Scope> {
         units,
         grus_units,
         managers,
+        above,
     })
 }
 
 /// The active people placed in the given units, unit by unit in the units' order.
-fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<(Party, UnitId)>> {
-    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(Party, UnitId)> {
+/// A person in the cycle: who, where, and the manager set for them explicitly, if any.
+type Placed = (Party, UnitId, Option<Party>);
+
+fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<Placed>> {
+    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Placed> {
+        let explicit = match r.get::<_, Option<PersonId>>("manager_id")? {
+            Some(id) => Some(Party {
+                person_id: id,
+                name: r.get("manager_name")?,
+            }),
+            None => None,
+        };
         Ok((
             Party {
                 person_id: r.get("id")?,
                 name: r.get("name")?,
             },
             r.get("unit_id")?,
+            explicit,
         ))
     };
-    const SELECT: &str = "SELECT id, unit_id, given_name || ' ' || family_name AS name,
-            family_key, name_key
-        FROM person WHERE archived_at IS NULL";
+    // An explicitly set manager holds the person's talk instead of the unit's (as
+    // `people::effective_manager` has it); the unit tree answers the rest.
+    const SELECT: &str = "SELECT p.id, p.unit_id, p.given_name || ' ' || p.family_name AS name,
+            p.family_key, p.name_key, p.manager_id,
+            m.given_name || ' ' || m.family_name AS manager_name
+        FROM person p LEFT JOIN person m ON m.id = p.manager_id
+        WHERE p.archived_at IS NULL";
     let mut out = Vec::new();
     if units.len() > SCAN_UNITS_ABOVE {
         // Many units: one pass over the active people, sorted here into the units' order.
@@ -268,21 +312,17 @@ fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<(Party,
                 r.get::<_, String>("name_key")?,
             ))
         })? {
-            let ((party, unit), family, name) = r?;
-            if let Some(&at) = position.get(&unit) {
-                keyed.push((at, family, name, party, unit));
+            let (placed, family, name) = r?;
+            if let Some(&at) = position.get(&placed.1) {
+                keyed.push((at, family, name, placed));
             }
         }
         // Unit by unit in the tree's order, and by name within a unit.
         keyed.sort_unstable_by(|a, b| (a.0, &a.1, &a.2).cmp(&(b.0, &b.1, &b.2)));
-        out.extend(
-            keyed
-                .into_iter()
-                .map(|(_, _, _, party, unit)| (party, unit)),
-        );
+        out.extend(keyed.into_iter().map(|(_, _, _, placed)| placed));
     } else {
         let mut stmt = conn.prepare_cached(&format!(
-            "{SELECT} AND unit_id = ?1 ORDER BY family_key, name_key"
+            "{SELECT} AND p.unit_id = ?1 ORDER BY p.family_key, p.name_key"
         ))?;
         for unit in units {
             for r in stmt.query_map([unit.id], row)? {
@@ -300,13 +340,13 @@ fn person_cycles(
     scope: &Scope,
 ) -> Result<Vec<PersonCycle>> {
     let people = people_in(conn, &scope.units)?;
-    let ids: Vec<PersonId> = people.iter().map(|(p, _)| p.person_id).collect();
+    let ids: Vec<PersonId> = people.iter().map(|(p, _, _)| p.person_id).collect();
     let mut talks = talks_of(conn, year, &ids)?;
     let now = stamp(clock.now());
     let year_over = clock.today().year() > year;
     Ok(people
         .into_iter()
-        .map(|(person, unit_id)| {
+        .map(|(person, unit_id, explicit)| {
             let due = if scope.managers.contains(&person.person_id) {
                 TalkKind::Lus
             } else if scope.grus_units.contains(&unit_id) {
@@ -334,6 +374,7 @@ fn person_cycles(
                 .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
                 .map(|d| d.with_timezone(&Utc));
             PersonCycle {
+                leader: explicit.or_else(|| scope.leader_of(person.person_id, Some(unit_id))),
                 person,
                 unit_id,
                 due,

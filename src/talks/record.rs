@@ -216,11 +216,7 @@ pub fn own_preparation(conn: &Connection, id: TalkId, author: PersonId) -> Resul
             field: Field::Participants,
         });
     }
-    let name: String = conn.query_row(
-        "SELECT given_name || ' ' || family_name FROM person WHERE id = ?1",
-        [author],
-        |r| r.get(0),
-    )?;
+    let name = crate::people::full_name(conn, author)?;
     let shared_at = conn
         .query_row(
             "SELECT shared_at FROM preparation_share WHERE talk_id = ?1 AND author_id = ?2",
@@ -381,11 +377,7 @@ pub fn sign(
         });
     }
     let typed = validate::required(typed_name, Field::TypedName, validate::MAX_NAME)?;
-    let name: String = conn.query_row(
-        "SELECT given_name || ' ' || family_name FROM person WHERE id = ?1",
-        [person],
-        |r| r.get(0),
-    )?;
+    let name = crate::people::full_name(conn, person)?;
     // The typed name is the confirmation: it must be the person's own, as they would write it.
     if validate::search_key(&typed)
         .split_whitespace()

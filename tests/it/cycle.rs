@@ -59,11 +59,14 @@ fn the_cycle_counts_change_as_talks_move_through_their_states() {
         .find(|p| p.person.person_id == t.manager)
         .unwrap();
     assert_eq!(manager.due, TalkKind::Lus);
+    // The manager's LUS is held by the chef above; the employees' MUS by the manager.
+    assert_eq!(manager.leader.as_ref().map(|l| l.person_id), Some(t.chef));
     let first = people
         .iter()
         .find(|p| p.person.person_id == t.employees[0])
         .unwrap();
     assert_eq!(first.progress, Progress::Agreed);
+    assert_eq!(first.leader.as_ref().map(|l| l.person_id), Some(t.manager));
     assert_eq!(first.talk_id, Some(id));
 }
 
@@ -153,4 +156,22 @@ fn my_units_are_remembered_in_the_store_and_must_be_an_active_unit() {
     ));
     app.set_my_unit(None).unwrap();
     assert_eq!(app.my_unit().unwrap(), None);
+}
+
+#[test]
+fn an_explicitly_set_manager_holds_the_persons_talk() {
+    let mut t = team(2);
+    let mut input = crate::common::person_input("E1", "Emil1", "Ansat", t.unit);
+    input.manager_id = Some(t.chef);
+    t.app.update_person(t.employees[1], &input).unwrap();
+    let people = t.app.unit_cycle(t.unit, 2026).unwrap();
+    let leader = |id| {
+        people
+            .iter()
+            .find(|p| p.person.person_id == id)
+            .and_then(|p| p.leader.as_ref())
+            .map(|l| l.person_id)
+    };
+    assert_eq!(leader(t.employees[1]), Some(t.chef));
+    assert_eq!(leader(t.employees[0]), Some(t.manager));
 }

@@ -242,6 +242,11 @@ export type PersonCycle = {
 	person: Party,
 	unitId: UnitId,
 	due: TalkKind,
+	/**
+	 *  Who holds the person's talk: the manager of their unit, or for that manager (LUS) the
+	 *  nearest manager above. `None` for the top leader, or where no unit above has a manager.
+	 */
+	leader: Party | null,
 	progress: Progress,
 	overdue: boolean,
 	/**  The talk that shows the progress, if any. */

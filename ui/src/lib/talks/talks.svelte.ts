@@ -14,7 +14,8 @@ import {
 	type TalkWarning,
 	type TemplateSummary,
 	type TemplateVersionId,
-	type UnitId
+	type UnitId,
+	type UnitNode
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
 import { formatDateTime, t } from '$lib/i18n/i18n.svelte';
@@ -45,8 +46,8 @@ export class CycleState {
 	data = $state<CycleOverview | null>(null);
 	/** The units shown: one unit's tree (a manager's own), or the whole organisation. */
 	root = $state<UnitId | null>(null);
-	/** Every unit, for choosing the root: the whole organisation's first answer. */
-	allUnits = $state<CycleOverview['units']>([]);
+	/** Every active unit, for choosing "my units". */
+	allUnits = $state<UnitNode[]>([]);
 	unit = $state<UnitId | null>(null);
 	people = $state<PersonCycle[]>([]);
 	error = $state<AppError | null>(null);
@@ -78,10 +79,10 @@ export class CycleState {
 		}
 		this.error = null;
 		this.data = result.data;
-		if (this.root === null) this.allUnits = result.data.units;
-		else if (this.allUnits.length === 0) {
-			const all = await call(commands.cycle(this.year, null));
-			if (all.status === 'ok') this.allUnits = all.data.units;
+		// The unit tree names the choices; not a second (organisation-wide) cycle.
+		if (this.allUnits.length === 0) {
+			const tree = await call(commands.unitTree(false));
+			if (tree.status === 'ok') this.allUnits = tree.data;
 		}
 		if (this.unit !== null && !result.data.units.some((u) => u.unitId === this.unit)) {
 			this.unit = null;
@@ -100,7 +101,7 @@ export class CycleState {
 
 	/** The name of the unit shown as "my units", if one is chosen. */
 	get rootName(): string | null {
-		return this.allUnits.find((u) => u.unitId === this.root)?.name ?? null;
+		return this.allUnits.find((u) => u.id === this.root)?.name ?? null;
 	}
 
 	async openUnit(unit: UnitId): Promise<void> {
