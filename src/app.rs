@@ -6,10 +6,23 @@ use std::path::Path;
 use serde::Serialize;
 use specta::Type;
 
+use crate::actions::plan::{self, RollOutcome, UnitPlan};
+use crate::actions::{
+    self, Action, ActionBoard, ActionDetail, ActionFilter, ActionInput, ActionStatus, Effect,
+};
 use crate::clock::Clock;
+use crate::competence;
+use crate::competence::assessment::{
+    self, AssessmentInput, HeatMap, PastAssessment, TalkAssessment,
+};
+use crate::competence::catalogue::{self, Competence, CompetenceInput, Level};
+use crate::competence::file::ImportSummary;
+use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
 use crate::error::{Error, Result};
-use crate::ids::{PersonId, TalkId, TemplateId, TemplateVersionId, UnitId};
+use crate::ids::{
+    ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
+};
 use crate::organisation::{self, Language, Organisation, OrganisationInput};
 use crate::people::{self, Person, PersonInput, PersonSummary};
 use crate::settings;
@@ -103,7 +116,10 @@ impl Samtale {
 
     /// Brings the built-in question guides in line with this app's before anything reads them.
     fn ready(mut self) -> Result<Samtale> {
-        self.write(|tx, clock| library::ensure_builtins(tx, clock))?;
+        self.write(|tx, clock| {
+            library::ensure_builtins(tx, clock)?;
+            competence::file::ensure_starters(tx, clock)
+        })?;
         Ok(self)
     }
 
@@ -131,7 +147,11 @@ impl Samtale {
     }
 
     pub fn create_organisation(&mut self, input: &OrganisationInput) -> Result<Organisation> {
-        self.write(|tx, clock| organisation::create(tx, clock, input))
+        self.write(|tx, clock| {
+            let created = organisation::create(tx, clock, input)?;
+            competence::file::ensure_starters(tx, clock)?;
+            Ok(created)
+        })
     }
 
     pub fn update_organisation(&mut self, input: &OrganisationInput) -> Result<Organisation> {
@@ -408,6 +428,166 @@ impl Samtale {
 
     pub fn unit_cycle(&self, unit: UnitId, year: i32) -> Result<Vec<PersonCycle>> {
         cycle::unit_people(self.store.conn(), self.clock.as_ref(), unit, year)
+    }
+
+    // Competences and profiles
+
+    pub fn level_scale(&self) -> Result<Vec<Level>> {
+        catalogue::scale(self.store.conn())
+    }
+
+    pub fn set_level_scale(&mut self, labels: &[String]) -> Result<Vec<Level>> {
+        self.write(|tx, _| catalogue::set_scale(tx, labels))
+    }
+
+    pub fn competences(&self, include_archived: bool) -> Result<Vec<Competence>> {
+        catalogue::list(self.store.conn(), include_archived)
+    }
+
+    pub fn create_competence(&mut self, input: &CompetenceInput) -> Result<Competence> {
+        self.write(|tx, clock| catalogue::create(tx, clock, input))
+    }
+
+    pub fn update_competence(
+        &mut self,
+        id: CompetenceId,
+        input: &CompetenceInput,
+    ) -> Result<Competence> {
+        self.write(|tx, clock| catalogue::update(tx, clock, id, input))
+    }
+
+    pub fn archive_competence(&mut self, id: CompetenceId) -> Result<Competence> {
+        self.write(|tx, clock| catalogue::archive(tx, clock, id))
+    }
+
+    pub fn profiles(&self, include_archived: bool) -> Result<Vec<Profile>> {
+        profile::list(self.store.conn(), include_archived)
+    }
+
+    pub fn create_profile(&mut self, input: &ProfileInput) -> Result<Profile> {
+        self.write(|tx, clock| profile::create(tx, clock, input))
+    }
+
+    pub fn update_profile(&mut self, id: ProfileId, input: &ProfileInput) -> Result<Profile> {
+        self.write(|tx, clock| profile::update(tx, clock, id, input))
+    }
+
+    pub fn archive_profile(&mut self, id: ProfileId) -> Result<Profile> {
+        self.write(|tx, clock| profile::archive(tx, clock, id))
+    }
+
+    pub fn set_requirement(
+        &mut self,
+        id: ProfileId,
+        competence: CompetenceId,
+        level: Option<u32>,
+    ) -> Result<Profile> {
+        self.write(|tx, clock| profile::set_requirement(tx, clock, id, competence, level))
+    }
+
+    /// A profile as it applies in a unit (organisation-wide with `None`).
+    pub fn effective_profile(
+        &self,
+        id: ProfileId,
+        unit: Option<UnitId>,
+    ) -> Result<EffectiveProfile> {
+        profile::effective(self.store.conn(), id, unit)
+    }
+
+    pub fn set_unit_requirement(
+        &mut self,
+        unit: UnitId,
+        id: ProfileId,
+        competence: CompetenceId,
+        level: Option<u32>,
+    ) -> Result<EffectiveProfile> {
+        self.write(|tx, clock| {
+            profile::set_unit_requirement(tx, clock, unit, id, competence, level)
+        })
+    }
+
+    pub fn import_competences(&mut self, json: &str) -> Result<ImportSummary> {
+        let file = competence::file::parse(json)?;
+        self.write(|tx, clock| competence::file::import(tx, clock, &file, false))
+    }
+
+    pub fn export_competences(&self) -> Result<String> {
+        let org = self.organisation()?.ok_or(Error::NoOrganisation)?;
+        competence::file::export(self.store.conn(), org.language)
+    }
+
+    /// Writes the catalogue and profiles as a competence file into `dir`.
+    pub fn write_competences(&self, dir: &Path) -> Result<String> {
+        let json = self.export_competences()?;
+        write_file(dir, "samtale-competences.json", &json)
+    }
+
+    // Assessments
+
+    pub fn talk_assessment(&self, id: TalkId, person: PersonId) -> Result<TalkAssessment> {
+        assessment::of_talk(self.store.conn(), id, person)
+    }
+
+    pub fn save_assessment(
+        &mut self,
+        id: TalkId,
+        person: PersonId,
+        input: &AssessmentInput,
+    ) -> Result<()> {
+        self.write(|tx, clock| assessment::save(tx, clock, id, person, input))
+    }
+
+    pub fn assessment_history(&self, person: PersonId) -> Result<Vec<PastAssessment>> {
+        assessment::history(self.store.conn(), person)
+    }
+
+    pub fn heat_map(&self, unit: UnitId, year: i32) -> Result<HeatMap> {
+        assessment::heat_map(self.store.conn(), unit, year)
+    }
+
+    // Agreed actions and unit plans
+
+    pub fn actions(&self, filter: &ActionFilter) -> Result<ActionBoard> {
+        actions::board(self.store.conn(), self.clock.as_ref(), filter)
+    }
+
+    pub fn action(&self, id: ActionId) -> Result<ActionDetail> {
+        actions::detail(self.store.conn(), self.clock.as_ref(), id)
+    }
+
+    pub fn create_action(&mut self, input: &ActionInput) -> Result<Action> {
+        self.write(|tx, clock| actions::create(tx, clock, input))
+    }
+
+    pub fn update_action(&mut self, id: ActionId, input: &ActionInput) -> Result<Action> {
+        self.write(|tx, clock| actions::update(tx, clock, id, input))
+    }
+
+    pub fn set_action_status(&mut self, id: ActionId, to: ActionStatus) -> Result<Action> {
+        self.write(|tx, clock| actions::set_status(tx, clock, id, to))
+    }
+
+    pub fn judge_action(
+        &mut self,
+        id: ActionId,
+        result: Option<Effect>,
+        note: &str,
+    ) -> Result<Action> {
+        self.write(|tx, clock| actions::judge(tx, clock, id, result, note))
+    }
+
+    pub fn add_action_follow_up(&mut self, id: ActionId, text: &str) -> Result<()> {
+        self.write(|tx, clock| actions::add_follow_up(tx, clock, id, text))
+    }
+
+    pub fn unit_plan(&self, unit: UnitId, year: i32) -> Result<UnitPlan> {
+        plan::unit_plan(self.store.conn(), self.clock.as_ref(), unit, year)
+    }
+
+    /// Carries the open actions of one unit's plan (or, with `None`, of every unit's) into the
+    /// next year.
+    pub fn roll_plan(&mut self, unit: Option<UnitId>, year: i32) -> Result<RollOutcome> {
+        self.write(|tx, clock| plan::roll(tx, clock, unit, year))
     }
 
     // Backups

@@ -450,6 +450,8 @@ pub fn generate_with(
             &now,
         ),
     )?;
+    // Profiles before people, so the demo's talks assess against them.
+    crate::competence::file::ensure_starters(tx, clock)?;
     let mut family_ids = [0i64; 7];
     for (i, name) in names.families.iter().enumerate() {
         tx.execute(

@@ -38,6 +38,24 @@ pub enum Field {
     TypedName,
     FollowUp,
     Template,
+    Competence,
+    CompetenceName,
+    Description,
+    Level,
+    Scale,
+    Profile,
+    ProfileName,
+    Unit,
+    Person,
+    ActionTitle,
+    Theme,
+    Owner,
+    DueDate,
+    PlannedCost,
+    PlannedHours,
+    ActualCost,
+    ActualHours,
+    ResultNote,
 }
 
 impl std::fmt::Display for Field {
@@ -59,6 +77,9 @@ pub enum Entity {
     Talk,
     Template,
     TemplateVersion,
+    Competence,
+    Profile,
+    Action,
 }
 
 impl std::fmt::Display for Entity {
@@ -71,6 +92,9 @@ impl std::fmt::Display for Entity {
             Entity::Talk => "talk",
             Entity::Template => "template",
             Entity::TemplateVersion => "template version",
+            Entity::Competence => "competence",
+            Entity::Profile => "profile",
+            Entity::Action => "action",
         })
     }
 }
@@ -141,6 +165,33 @@ pub enum Error {
     BuiltinTemplate,
     #[error("the template file is not valid ({problem:?} at {at})")]
     TemplateInvalid {
+        problem: crate::talks::template::TemplateProblem,
+        at: String,
+        limit: Option<u32>,
+    },
+    #[error("level {level} is outside the scale (1 to {max})")]
+    LevelOutOfScale { level: u32, max: u32 },
+    #[error("{field} must not be negative")]
+    Negative { field: Field },
+    #[error("{field} is too large (at most {max})")]
+    TooLarge { field: Field, max: u32 },
+    #[error("the due date is before the day the action was made")]
+    DueBeforeCreated,
+    #[error("a profile cannot build on itself or on a profile that builds on it")]
+    ProfileCycle,
+    #[error("{field} is already used by another record")]
+    Duplicate { field: Field },
+    #[error("no competence named {name}")]
+    UnknownCompetence { name: String },
+    #[error("level {level} is still used; it cannot be removed from the scale")]
+    ScaleInUse { level: u32 },
+    #[error("an action cannot go from {from} to {to}")]
+    IllegalActionStep {
+        from: crate::actions::ActionStatus,
+        to: crate::actions::ActionStatus,
+    },
+    #[error("the competence file is not valid ({problem:?} at {at})")]
+    CompetenceFileInvalid {
         problem: crate::talks::template::TemplateProblem,
         at: String,
         limit: Option<u32>,

@@ -55,3 +55,15 @@ id_type!(
     /// One frozen version of a question guide, as a talk was started with it.
     TemplateVersionId
 );
+id_type!(
+    /// A competence of the organisation's catalogue.
+    CompetenceId
+);
+id_type!(
+    /// A competence profile (of a job family, or the leader profile).
+    ProfileId
+);
+id_type!(
+    /// An agreed action of a unit's plan.
+    ActionId
+);

@@ -4,7 +4,9 @@
 //! The core knows nothing of Tauri. The desktop shell and the `samtale` CLI both go through
 //! [`Samtale`], which owns the store and the clock and runs each write in one transaction.
 
+pub mod actions;
 pub mod clock;
+pub mod competence;
 pub mod demo;
 pub mod error;
 pub mod ids;
@@ -21,4 +23,6 @@ mod app;
 pub use app::{AppState, Overview, Samtale};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, Field, Result};
-pub use ids::{PersonId, TalkId, TemplateId, TemplateVersionId, UnitId};
+pub use ids::{
+    ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
+};

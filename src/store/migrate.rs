@@ -13,6 +13,7 @@ use crate::error::Result;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_initial.sql"),
     include_str!("sql/002_talks.sql"),
+    include_str!("sql/003_competences.sql"),
 ];
 
 /// The schema version this app writes.

@@ -133,7 +133,7 @@ fn guide_of(conn: &Connection, id: TalkId) -> Result<TemplateVersion> {
 }
 
 /// Notes may be written from the invitation until the agreement is signed.
-fn check_writable(state: TalkState) -> Result<()> {
+pub(crate) fn check_writable(state: TalkState) -> Result<()> {
     match state {
         s if s.is_locked() => Err(Error::Locked),
         TalkState::Cancelled | TalkState::Planned => Err(Error::WrongState { state }),

@@ -31,3 +31,10 @@ mod cycle;
 
 /// The `samtale` command line: subcommands, messages and exit codes.
 mod cli;
+
+/// Competences: the level scale, the catalogue, profiles and their unit changes, the competence
+/// file and the starters, assessments in talks, the unit heat map.
+mod competences;
+
+/// Agreed actions (activity and result), the actions board, unit plans and rolling them.
+mod actions;
