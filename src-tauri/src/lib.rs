@@ -5,6 +5,14 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use samtale::actions::plan::{RollOutcome, UnitPlan};
+use samtale::actions::{
+    Action, ActionBoard, ActionDetail, ActionFilter, ActionInput, ActionStatus, Effect,
+};
+use samtale::competence::assessment::{AssessmentInput, HeatMap, PastAssessment, TalkAssessment};
+use samtale::competence::catalogue::{Competence, CompetenceInput, Level};
+use samtale::competence::file::ImportSummary;
+use samtale::competence::profile::{EffectiveProfile, Profile, ProfileInput};
 use samtale::demo::DemoSize;
 use samtale::organisation::{Language, Organisation, OrganisationInput};
 use samtale::people::{Person, PersonInput, PersonSummary};
@@ -16,8 +24,8 @@ use samtale::talks::talk::{PlanInput, ScheduleInput, TalkFilter, TalkSummary, Wa
 use samtale::talks::template::Template;
 use samtale::units::{Unit, UnitInput, UnitNode};
 use samtale::{
-    AppState, Error, Overview, PersonId, Samtale, SystemClock, TalkId, TemplateId,
-    TemplateVersionId, UnitId,
+    ActionId, AppState, CompetenceId, Error, Overview, PersonId, ProfileId, Samtale, SystemClock,
+    TalkId, TemplateId, TemplateVersionId, UnitId,
 };
 use tauri::{Manager, State};
 
@@ -421,6 +429,224 @@ async fn unit_cycle(core: State<'_, Core>, unit: UnitId, year: i32) -> Result<Ve
     core.run(move |s| s.unit_cycle(unit, year)).await
 }
 
+// Competences, assessments, actions and unit plans
+
+#[tauri::command]
+#[specta::specta]
+async fn level_scale(core: State<'_, Core>) -> Result<Vec<Level>> {
+    core.run(move |s| s.level_scale()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_level_scale(core: State<'_, Core>, labels: Vec<String>) -> Result<Vec<Level>> {
+    core.run(move |s| s.set_level_scale(&labels)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn competences(core: State<'_, Core>, include_archived: bool) -> Result<Vec<Competence>> {
+    core.run(move |s| s.competences(include_archived)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn create_competence(core: State<'_, Core>, input: CompetenceInput) -> Result<Competence> {
+    core.run(move |s| s.create_competence(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn update_competence(
+    core: State<'_, Core>,
+    id: CompetenceId,
+    input: CompetenceInput,
+) -> Result<Competence> {
+    core.run(move |s| s.update_competence(id, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn archive_competence(core: State<'_, Core>, id: CompetenceId) -> Result<Competence> {
+    core.run(move |s| s.archive_competence(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn profiles(core: State<'_, Core>, include_archived: bool) -> Result<Vec<Profile>> {
+    core.run(move |s| s.profiles(include_archived)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn create_profile(core: State<'_, Core>, input: ProfileInput) -> Result<Profile> {
+    core.run(move |s| s.create_profile(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn update_profile(
+    core: State<'_, Core>,
+    id: ProfileId,
+    input: ProfileInput,
+) -> Result<Profile> {
+    core.run(move |s| s.update_profile(id, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn archive_profile(core: State<'_, Core>, id: ProfileId) -> Result<Profile> {
+    core.run(move |s| s.archive_profile(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_requirement(
+    core: State<'_, Core>,
+    id: ProfileId,
+    competence: CompetenceId,
+    level: Option<u32>,
+) -> Result<Profile> {
+    core.run(move |s| s.set_requirement(id, competence, level))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn effective_profile(
+    core: State<'_, Core>,
+    id: ProfileId,
+    unit: Option<UnitId>,
+) -> Result<EffectiveProfile> {
+    core.run(move |s| s.effective_profile(id, unit)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_unit_requirement(
+    core: State<'_, Core>,
+    unit: UnitId,
+    id: ProfileId,
+    competence: CompetenceId,
+    level: Option<u32>,
+) -> Result<EffectiveProfile> {
+    core.run(move |s| s.set_unit_requirement(unit, id, competence, level))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn import_competences(core: State<'_, Core>, json: String) -> Result<ImportSummary> {
+    core.run(move |s| s.import_competences(&json)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn write_competences(core: State<'_, Core>, dir: State<'_, ExportDir>) -> Result<String> {
+    let dir = dir.0.clone();
+    core.run(move |s| s.write_competences(&dir)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn talk_assessment(
+    core: State<'_, Core>,
+    id: TalkId,
+    person: PersonId,
+) -> Result<TalkAssessment> {
+    core.run(move |s| s.talk_assessment(id, person)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn save_assessment(
+    core: State<'_, Core>,
+    id: TalkId,
+    person: PersonId,
+    input: AssessmentInput,
+) -> Result<()> {
+    core.run(move |s| s.save_assessment(id, person, &input))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn assessment_history(
+    core: State<'_, Core>,
+    person: PersonId,
+) -> Result<Vec<PastAssessment>> {
+    core.run(move |s| s.assessment_history(person)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn heat_map(core: State<'_, Core>, unit: UnitId, year: i32) -> Result<HeatMap> {
+    core.run(move |s| s.heat_map(unit, year)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn actions(core: State<'_, Core>, filter: ActionFilter) -> Result<ActionBoard> {
+    core.run(move |s| s.actions(&filter)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_action(core: State<'_, Core>, id: ActionId) -> Result<ActionDetail> {
+    core.run(move |s| s.action(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn create_action(core: State<'_, Core>, input: ActionInput) -> Result<Action> {
+    core.run(move |s| s.create_action(&input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn update_action(core: State<'_, Core>, id: ActionId, input: ActionInput) -> Result<Action> {
+    core.run(move |s| s.update_action(id, &input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_action_status(
+    core: State<'_, Core>,
+    id: ActionId,
+    status: ActionStatus,
+) -> Result<Action> {
+    core.run(move |s| s.set_action_status(id, status)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn judge_action(
+    core: State<'_, Core>,
+    id: ActionId,
+    result: Option<Effect>,
+    note: String,
+) -> Result<Action> {
+    core.run(move |s| s.judge_action(id, result, &note)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn add_action_follow_up(core: State<'_, Core>, id: ActionId, text: String) -> Result<()> {
+    core.run(move |s| s.add_action_follow_up(id, &text)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn unit_plan(core: State<'_, Core>, unit: UnitId, year: i32) -> Result<UnitPlan> {
+    core.run(move |s| s.unit_plan(unit, year)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn roll_plan(core: State<'_, Core>, unit: Option<UnitId>, year: i32) -> Result<RollOutcome> {
+    core.run(move |s| s.roll_plan(unit, year)).await
+}
+
 /// The command list, shared by the invoke handler and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -472,6 +698,34 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             add_follow_up,
             cycle,
             unit_cycle,
+            level_scale,
+            set_level_scale,
+            competences,
+            create_competence,
+            update_competence,
+            archive_competence,
+            profiles,
+            create_profile,
+            update_profile,
+            archive_profile,
+            set_requirement,
+            effective_profile,
+            set_unit_requirement,
+            import_competences,
+            write_competences,
+            talk_assessment,
+            save_assessment,
+            assessment_history,
+            heat_map,
+            actions,
+            get_action,
+            create_action,
+            update_action,
+            set_action_status,
+            judge_action,
+            add_action_follow_up,
+            unit_plan,
+            roll_plan,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize

@@ -9,7 +9,14 @@ import {
 import { call, type AppError } from '$lib/errors';
 import { applyLanguage, currentLanguage, languageFromTag } from '$lib/i18n/i18n.svelte';
 
-export type View = 'overview' | 'talks' | 'units' | 'people' | 'guides';
+export type View =
+	| 'overview'
+	| 'talks'
+	| 'actions'
+	| 'competences'
+	| 'units'
+	| 'people'
+	| 'guides';
 export type Phase = 'loading' | 'failed' | 'welcome' | 'ready';
 
 /** The whole app's state: startup, organisation, language and which page is shown. */

@@ -52,9 +52,138 @@ export const commands = {
 	addFollowUp: (id: TalkId, text: string) => typedError<null, Error>(__TAURI_INVOKE("add_follow_up", { id, text })),
 	cycle: (year: number, root: UnitId | null) => typedError<CycleOverview, Error>(__TAURI_INVOKE("cycle", { year, root })),
 	unitCycle: (unit: UnitId, year: number) => typedError<PersonCycle[], Error>(__TAURI_INVOKE("unit_cycle", { unit, year })),
+	levelScale: () => typedError<Level[], Error>(__TAURI_INVOKE("level_scale")),
+	setLevelScale: (labels: string[]) => typedError<Level[], Error>(__TAURI_INVOKE("set_level_scale", { labels })),
+	competences: (includeArchived: boolean) => typedError<Competence[], Error>(__TAURI_INVOKE("competences", { includeArchived })),
+	createCompetence: (input: CompetenceInput) => typedError<Competence, Error>(__TAURI_INVOKE("create_competence", { input })),
+	updateCompetence: (id: CompetenceId, input: CompetenceInput) => typedError<Competence, Error>(__TAURI_INVOKE("update_competence", { id, input })),
+	archiveCompetence: (id: CompetenceId) => typedError<Competence, Error>(__TAURI_INVOKE("archive_competence", { id })),
+	profiles: (includeArchived: boolean) => typedError<Profile[], Error>(__TAURI_INVOKE("profiles", { includeArchived })),
+	createProfile: (input: ProfileInput) => typedError<Profile, Error>(__TAURI_INVOKE("create_profile", { input })),
+	updateProfile: (id: ProfileId, input: ProfileInput) => typedError<Profile, Error>(__TAURI_INVOKE("update_profile", { id, input })),
+	archiveProfile: (id: ProfileId) => typedError<Profile, Error>(__TAURI_INVOKE("archive_profile", { id })),
+	setRequirement: (id: ProfileId, competence: CompetenceId, level: number | null) => typedError<Profile, Error>(__TAURI_INVOKE("set_requirement", { id, competence, level })),
+	effectiveProfile: (id: ProfileId, unit: UnitId | null) => typedError<EffectiveProfile, Error>(__TAURI_INVOKE("effective_profile", { id, unit })),
+	setUnitRequirement: (unit: UnitId, id: ProfileId, competence: CompetenceId, level: number | null) => typedError<EffectiveProfile, Error>(__TAURI_INVOKE("set_unit_requirement", { unit, id, competence, level })),
+	importCompetences: (json: string) => typedError<ImportSummary, Error>(__TAURI_INVOKE("import_competences", { json })),
+	writeCompetences: () => typedError<string, Error>(__TAURI_INVOKE("write_competences")),
+	talkAssessment: (id: TalkId, person: PersonId) => typedError<TalkAssessment, Error>(__TAURI_INVOKE("talk_assessment", { id, person })),
+	saveAssessment: (id: TalkId, person: PersonId, input: AssessmentInput) => typedError<null, Error>(__TAURI_INVOKE("save_assessment", { id, person, input })),
+	assessmentHistory: (person: PersonId) => typedError<PastAssessment[], Error>(__TAURI_INVOKE("assessment_history", { person })),
+	heatMap: (unit: UnitId, year: number) => typedError<HeatMap, Error>(__TAURI_INVOKE("heat_map", { unit, year })),
+	actions: (filter: ActionFilter) => typedError<ActionBoard, Error>(__TAURI_INVOKE("actions", { filter })),
+	getAction: (id: ActionId) => typedError<ActionDetail, Error>(__TAURI_INVOKE("get_action", { id })),
+	createAction: (input: ActionInput) => typedError<Action, Error>(__TAURI_INVOKE("create_action", { input })),
+	updateAction: (id: ActionId, input: ActionInput) => typedError<Action, Error>(__TAURI_INVOKE("update_action", { id, input })),
+	setActionStatus: (id: ActionId, status: ActionStatus) => typedError<Action, Error>(__TAURI_INVOKE("set_action_status", { id, status })),
+	judgeAction: (id: ActionId, result: Effect | null, note: string) => typedError<Action, Error>(__TAURI_INVOKE("judge_action", { id, result, note })),
+	addActionFollowUp: (id: ActionId, text: string) => typedError<null, Error>(__TAURI_INVOKE("add_action_follow_up", { id, text })),
+	unitPlan: (unit: UnitId, year: number) => typedError<UnitPlan, Error>(__TAURI_INVOKE("unit_plan", { unit, year })),
+	rollPlan: (unit: UnitId | null, year: number) => typedError<RollOutcome, Error>(__TAURI_INVOKE("roll_plan", { unit, year })),
 };
 
 /* Types */
+export type Action = {
+	id: ActionId,
+	unitId: UnitId,
+	unitName: string,
+	year: number,
+	scope: ActionScope,
+	talkId: TalkId | null,
+	person: Party | null,
+	title: string,
+	theme: string,
+	competences: CompetenceRef[],
+	kind: ActionKind,
+	owner: Party,
+	dueDate: string | null,
+	plannedCost: number | null,
+	plannedHours: number | null,
+	actualCost: number | null,
+	actualHours: number | null,
+	status: ActionStatus,
+	result: Effect | null,
+	resultNote: string | null,
+	confidential: boolean,
+	carriedFrom: ActionId | null,
+	createdOn: string,
+	/**  Open and past its due date (as of the clock given to the read). */
+	overdue: boolean,
+};
+
+export type ActionBoard = {
+	actions: Action[],
+	/**  How many matched, when more than `actions` holds. */
+	total: number,
+	overdue: number,
+};
+
+export type ActionDetail = {
+	action: Action,
+	events: ActionEvent[],
+	followUps: ActionNote[],
+	/**  The action in next year's plan that carries this one on. */
+	carriedTo: ActionId | null,
+};
+
+export type ActionEvent = {
+	from: ActionStatus | null,
+	to: ActionStatus,
+	at: string,
+};
+
+/**  Which actions the board shows; every given condition must hold. */
+export type ActionFilter = {
+	/**  Actions of this unit's plans and of every unit below it (the manager's units). */
+	root: UnitId | null,
+	personId: PersonId | null,
+	talkId: TalkId | null,
+	year: number | null,
+	/**  Any of these; all when empty. */
+	statuses: ActionStatus[],
+	kind: ActionKind | null,
+	dueFrom: string | null,
+	dueTo: string | null,
+	overdueOnly: boolean,
+	/**  At most this many (500 when not given). */
+	limit: number | null,
+};
+
+/**  An agreed action of a unit's plan. */
+export type ActionId = number;
+
+export type ActionInput = {
+	unitId: UnitId,
+	year: number,
+	scope: ActionScope,
+	talkId: TalkId | null,
+	personId: PersonId | null,
+	title: string,
+	theme: string,
+	competenceIds: CompetenceId[],
+	kind: ActionKind,
+	ownerId: PersonId | null,
+	dueDate: string | null,
+	plannedCost: number | null,
+	plannedHours: number | null,
+	actualCost: number | null,
+	actualHours: number | null,
+	confidential: boolean,
+};
+
+/**  What kind of development an action is. */
+export type ActionKind = "course" | "training" | "mentoring" | "rotation" | "network" | "shadowing" | "other";
+
+export type ActionNote = {
+	text: string,
+	at: string,
+};
+
+/**  Whom an action develops: one person, a group (from a GRUS), or the whole unit. */
+export type ActionScope = "individual" | "group" | "unit";
+
+export type ActionStatus = "planned" | "ongoing" | "done" | "cancelled" | "carriedOver";
+
 /**  The text (and, for a scale or yes/no question, the chosen value) written to one question. */
 export type Answer = {
 	section: number,
@@ -74,6 +203,25 @@ export type AppState = {
 	storeError: Error | null,
 };
 
+export type AssessmentInput = {
+	competenceId: CompetenceId,
+	selfLevel: number | null,
+	leaderLevel: number | null,
+	agreedLevel: number | null,
+	desiredLevel: number | null,
+};
+
+export type AssessmentRow = {
+	competence: CompetenceRef,
+	/**  The level the effective profile asks for; `None` when it is not (or no longer) in it. */
+	required: number | null,
+	selfLevel: number | null,
+	leaderLevel: number | null,
+	agreedLevel: number | null,
+	desiredLevel: number | null,
+	gap: number | null,
+};
+
 /**  Who answers a question, and when. */
 export type Audience = 
 /**  Both parties prepare an answer on their own before the talk. */
@@ -82,6 +230,32 @@ export type Audience =
 "leaderOnly" | 
 /**  Not prepared: taken up in the talk itself. */
 "discussed";
+
+export type Category = "professional" | "personal" | "social" | "leadership";
+
+export type Competence = {
+	id: CompetenceId,
+	name: string,
+	description: string,
+	category: Category,
+	archived: boolean,
+};
+
+/**  A competence of the organisation's catalogue. */
+export type CompetenceId = number;
+
+export type CompetenceInput = {
+	name: string,
+	description: string,
+	category: Category,
+};
+
+/**  A competence as lists and pictures name it. */
+export type CompetenceRef = {
+	id: CompetenceId,
+	name: string,
+	category: Category,
+};
 
 export type Country = "DK" | "SE" | "NO";
 
@@ -116,8 +290,26 @@ export type DemoSize =
  */
 "largest";
 
+/**  Whether the action had the effect it was meant to have. */
+export type Effect = "yes" | "partly" | "no";
+
+export type EffectiveProfile = {
+	profileId: ProfileId,
+	name: string,
+	requirements: EffectiveRequirement[],
+};
+
+export type EffectiveRequirement = {
+	competence: CompetenceRef,
+	level: number,
+	/**  The organisation-wide level; `None` when a unit added the competence. */
+	profileLevel: number | null,
+	/**  The unit that changed or added it, if one did. */
+	changedBy: UnitChange | null,
+};
+
 /**  The kind of record an id points at. */
-export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion";
+export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion" | "competence" | "profile" | "action";
 
 export type Error = { code: "empty"; params: {
 	field: Field,
@@ -150,6 +342,27 @@ export type Error = { code: "empty"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
+} } | { code: "levelOutOfScale"; params: {
+	level: number,
+	max: number,
+} } | { code: "negative"; params: {
+	field: Field,
+} } | { code: "tooLarge"; params: {
+	field: Field,
+	max: number,
+} } | { code: "dueBeforeCreated" } | { code: "profileCycle" } | { code: "duplicate"; params: {
+	field: Field,
+} } | { code: "unknownCompetence"; params: {
+	name: string,
+} } | { code: "scaleInUse"; params: {
+	level: number,
+} } | { code: "illegalActionStep"; params: {
+	from: ActionStatus,
+	to: ActionStatus,
+} } | { code: "competenceFileInvalid"; params: {
+	problem: TemplateProblem,
+	at: string,
+	limit: number | null,
 } } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
 
 export type FeedbackQuestion = {
@@ -166,7 +379,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote";
 
 export type FollowUp = {
 	text: string,
@@ -175,8 +388,48 @@ export type FollowUp = {
 
 export type Gender = "female" | "male" | "other";
 
+export type HeatColumn = {
+	competence: CompetenceRef,
+	/**  Sum of the positive gaps in the column. */
+	totalGap: number,
+	/**  People with a gap for this competence. */
+	assessed: number,
+};
+
+/**  People × competences coloured by gap; largest gaps first, both ways. */
+export type HeatMap = {
+	unitId: UnitId,
+	year: number,
+	/**  The widest gap the scale allows, for the colour scale. */
+	maxGap: number,
+	columns: HeatColumn[],
+	rows: HeatRow[],
+};
+
+export type HeatRow = {
+	personId: PersonId,
+	name: string,
+	jobFamily: string | null,
+	/**  The year of the talk the gaps come from; `None` when the person was never assessed. */
+	year: number | null,
+	/**  One cell per column, in the columns' order. */
+	gaps: (number | null)[],
+	totalGap: number,
+};
+
+/**  What an import did, for the confirmation message. */
+export type ImportSummary = {
+	competences: number,
+	profiles: number,
+};
+
 /**  A UI and content language. */
 export type Language = "da" | "sv" | "nb" | "en";
+
+export type Level = {
+	level: number,
+	label: string,
+};
 
 /**  Which record a note in the talk goes to. */
 export type NoteLayer = 
@@ -213,6 +466,14 @@ export type Overview = {
 export type Party = {
 	personId: PersonId,
 	name: string,
+};
+
+/**  The assessment of one earlier talk. */
+export type PastAssessment = {
+	talkId: TalkId,
+	year: number,
+	kind: TalkKind,
+	rows: AssessmentRow[],
 };
 
 /**  Everything about a person, for the edit form. */
@@ -299,6 +560,17 @@ export type PlanInput = {
 	templateVersionId: TemplateVersionId | null,
 };
 
+export type PlanTotals = {
+	plannedCost: number | null,
+	actualCost: number | null,
+	plannedHours: number | null,
+	actualHours: number | null,
+	open: number,
+	done: number,
+	cancelled: number,
+	carriedOver: number,
+};
+
 /**  One party's preparation, as the other party and the talk see it once shared. */
 export type Preparation = {
 	author: Party,
@@ -312,6 +584,31 @@ export type PreviousAgreement = {
 	year: number,
 	summary: string,
 	followUps: FollowUp[],
+};
+
+export type Profile = {
+	id: ProfileId,
+	name: string,
+	jobFamily: string | null,
+	forLeaders: boolean,
+	parentId: ProfileId | null,
+	/**  Shipped with the app as a starting point; the organisation adapts it. */
+	starter: boolean,
+	archived: boolean,
+	/**  The profile's own requirements (not those it inherits). */
+	requirements: Requirement[],
+	/**  Active people whose job family this profile is for. */
+	people: number,
+};
+
+/**  A competence profile (of a job family, or the leader profile). */
+export type ProfileId = number;
+
+export type ProfileInput = {
+	name: string,
+	jobFamily: string | null,
+	forLeaders: boolean,
+	parentId: ProfileId | null,
 };
 
 /**  How far a person's talk of the year has come. */
@@ -348,6 +645,16 @@ export type Reminder =
 /**  A signed agreement not followed up half a year on. */
 { type: "followUpDue"; talkId: TalkId; person: Party; kind: TalkKind; signedAt: string };
 
+export type Requirement = {
+	competenceId: CompetenceId,
+	level: number,
+};
+
+export type RollOutcome = {
+	units: number,
+	carried: number,
+};
+
 /**  When and where: the invitation. */
 export type ScheduleInput = {
 	/**  RFC 3339 with the laptop's offset, e.g. `2026-12-03T10:00:00+01:00`. */
@@ -366,6 +673,16 @@ export type Signature = {
 	person: Party,
 	typedName: string,
 	at: string,
+};
+
+/**  What the talk screen's competence step shows for one participant. */
+export type TalkAssessment = {
+	person: Party,
+	profile: EffectiveProfile | null,
+	scale: Level[],
+	rows: AssessmentRow[],
+	/**  The newest assessment of an earlier year, drawn faint behind this one. */
+	previous: PastAssessment | null,
 };
 
 /**  Everything the talk screen shows. */
@@ -496,6 +813,12 @@ export type Unit = {
 	archived: boolean,
 };
 
+/**  Where a requirement of an effective profile comes from. */
+export type UnitChange = {
+	unitId: UnitId,
+	unitName: string,
+};
+
 export type UnitCycle = {
 	unitId: UnitId,
 	name: string,
@@ -530,6 +853,21 @@ export type UnitNode = {
 	totalHeadcount: number,
 	usesGrus: boolean,
 	archived: boolean,
+};
+
+export type UnitPlan = {
+	unitId: UnitId,
+	unitName: string,
+	year: number,
+	/**  Group and unit actions first, then individual ones; each by due date. */
+	actions: Action[],
+	/**  Confidential actions of the plan: counted, never listed. */
+	confidential: number,
+	totals: PlanTotals,
+	/**  Open actions the plan still holds: what rolling it would carry. */
+	openToRoll: number,
+	/**  Actions that came into this plan from last year's. */
+	carriedIn: number,
 };
 
 export type UpwardFeedback = {

@@ -29,6 +29,19 @@ const examples: Record<ApiError['code'], ApiError> = {
 	groupTooSmall: { code: 'groupTooSmall', params: { min: 2 } },
 	notScheduled: { code: 'notScheduled' },
 	builtinTemplate: { code: 'builtinTemplate' },
+	levelOutOfScale: { code: 'levelOutOfScale', params: { level: 4, max: 3 } },
+	negative: { code: 'negative', params: { field: 'plannedCost' } },
+	tooLarge: { code: 'tooLarge', params: { field: 'actualHours', max: 10000 } },
+	dueBeforeCreated: { code: 'dueBeforeCreated' },
+	profileCycle: { code: 'profileCycle' },
+	duplicate: { code: 'duplicate', params: { field: 'competenceName' } },
+	unknownCompetence: { code: 'unknownCompetence', params: { name: 'Telepati' } },
+	scaleInUse: { code: 'scaleInUse', params: { level: 5 } },
+	illegalActionStep: { code: 'illegalActionStep', params: { from: 'carriedOver', to: 'done' } },
+	competenceFileInvalid: {
+		code: 'competenceFileInvalid',
+		params: { problem: 'malformed', at: 'profiles', limit: null }
+	},
 	templateInvalid: {
 		code: 'templateInvalid',
 		params: { problem: 'tooLong', at: 'sections[1].questions[0].text', limit: 500 }

@@ -35,7 +35,25 @@ export const fields = [
 	'disagreement',
 	'typedName',
 	'followUp',
-	'template'
+	'template',
+	'competence',
+	'competenceName',
+	'description',
+	'level',
+	'scale',
+	'profile',
+	'profileName',
+	'unit',
+	'person',
+	'actionTitle',
+	'theme',
+	'owner',
+	'dueDate',
+	'plannedCost',
+	'plannedHours',
+	'actualCost',
+	'actualHours',
+	'resultNote'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -45,7 +63,10 @@ export const entities = [
 	'backup',
 	'talk',
 	'template',
-	'templateVersion'
+	'templateVersion',
+	'competence',
+	'profile',
+	'action'
 ] as const satisfies readonly Entity[];
 
 export const errorCodes = [
@@ -73,7 +94,17 @@ export const errorCodes = [
 	'wrongState',
 	'groupTooSmall',
 	'notScheduled',
-	'builtinTemplate'
+	'builtinTemplate',
+	'levelOutOfScale',
+	'negative',
+	'tooLarge',
+	'dueBeforeCreated',
+	'profileCycle',
+	'duplicate',
+	'unknownCompetence',
+	'scaleInUse',
+	'illegalActionStep',
+	'competenceFileInvalid'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
@@ -143,6 +174,27 @@ export function errorMessage(error: AppError): string {
 				problem: t(`templateProblems.${String(p.problem)}`, { limit: num(p.limit) }),
 				at: String(p.at ?? '')
 			});
+		case 'competenceFileInvalid':
+			return t('errors.competenceFileInvalid', {
+				problem: t(`templateProblems.${String(p.problem)}`, { limit: num(p.limit) }),
+				at: String(p.at ?? '')
+			});
+		case 'levelOutOfScale':
+			return t('errors.levelOutOfScale', { level: num(p.level), max: num(p.max) });
+		case 'negative':
+		case 'duplicate':
+			return t(`errors.${error.code}`, { field: fieldParam(error) });
+		case 'tooLarge':
+			return t('errors.tooLarge', { field: fieldParam(error), max: num(p.max) });
+		case 'unknownCompetence':
+			return t('errors.unknownCompetence', { name: String(p.name ?? '') });
+		case 'scaleInUse':
+			return t('errors.scaleInUse', { level: num(p.level) });
+		case 'illegalActionStep':
+			return t('errors.illegalActionStep', {
+				from: t(`actionStatuses.${String(p.from)}`),
+				to: t(`actionStatuses.${String(p.to)}`)
+			});
 		case 'wrongState':
 			return t('errors.wrongState', { state: t(`talkStates.${String(p.state)}`) });
 		case 'groupTooSmall':
@@ -150,6 +202,8 @@ export function errorMessage(error: AppError): string {
 		case 'locked':
 		case 'notScheduled':
 		case 'builtinTemplate':
+		case 'dueBeforeCreated':
+		case 'profileCycle':
 		case 'unitCycle':
 		case 'reasonRequired':
 		case 'endBeforeStart':
