@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
+use samtale::actions::ActionFilter;
 use samtale::demo::DemoSize;
 use samtale::organisation::Language;
 use samtale::people::PersonInput;
@@ -214,9 +215,76 @@ fn benches(c: &mut Criterion) {
     });
 }
 
+/// Competences and agreed actions on `largest`: the heat map, the actions board and rolling the
+/// plans. Rolls run inside a savepoint that is rolled back, so each iteration rolls the same
+/// open actions.
+fn competence_benches(c: &mut Criterion) {
+    let (_dir, app, big) = largest();
+    let map = app.heat_map(big, 2026).unwrap();
+    assert_eq!(map.rows.len(), 200);
+    assert!(!map.columns.is_empty());
+    c.bench_function("heat map of a 200-person unit (largest)", |b| {
+        b.iter(|| app.heat_map(big, 2026).unwrap())
+    });
+
+    let sixty = app
+        .unit_tree(false)
+        .unwrap()
+        .into_iter()
+        .min_by_key(|u| u.total_headcount.abs_diff(60))
+        .unwrap();
+    // What the Actions page asks: the manager's units, every year, the first 200 shown.
+    let filter = ActionFilter {
+        root: Some(sixty.id),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let board = app.actions(&filter).unwrap();
+    eprintln!(
+        "actions board: {} actions over 10 years for {} people",
+        board.total, sixty.total_headcount
+    );
+    c.bench_function(
+        "actions board of a manager with 60 people, 10 years (largest)",
+        |b| b.iter(|| app.actions(&filter).unwrap()),
+    );
+
+    let conn = app.store().conn();
+    let roll = |unit: Option<UnitId>| {
+        conn.execute_batch("SAVEPOINT bench").unwrap();
+        let out = samtale::actions::plan::roll(conn, &clock(), unit, 2026).unwrap();
+        conn.execute_batch("ROLLBACK TO bench; RELEASE bench")
+            .unwrap();
+        out
+    };
+    let one = roll(Some(big));
+    assert!(one.carried > 0);
+    eprintln!("rolling the 200-person unit carries {}", one.carried);
+    c.bench_function("roll one unit's plan (largest)", |b| {
+        b.iter(|| roll(Some(big)))
+    });
+    let all = roll(None);
+    eprintln!(
+        "rolling every plan carries {} in {} units",
+        all.carried, all.units
+    );
+    let mut slow = c.benchmark_group("slow");
+    slow.sample_size(10);
+    slow.bench_function("roll every unit's plan (largest)", |b| {
+        b.iter(|| roll(None))
+    });
+    slow.finish();
+}
+
+criterion_group! {
+    name = competences;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(5));
+    targets = competence_benches
+}
+
 criterion_group! {
     name = store;
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
     targets = benches
 }
-criterion_main!(store);
+criterion_main!(store, competences);

@@ -45,6 +45,7 @@ pub struct Generated {
     pub people: u32,
     pub active_people: u32,
     pub talks: u32,
+    pub actions: u32,
 }
 
 /// A level-2 unit of the demo: its name, the job family of its staff, and how many they are.
@@ -583,6 +584,50 @@ fn demo_texts(country: Country) -> [&'static str; 3] {
     }
 }
 
+/// Titles of the demo's agreed actions, one per kind in `DEMO_KINDS`, and of a unit action.
+fn demo_actions(country: Country) -> ([&'static str; 6], &'static str) {
+    match country {
+        Country::DK => (
+            [
+                "Kursus i konflikthåndtering",
+                "Sidemandsoplæring i dokumentation",
+                "Mentorforløb med erfaren kollega",
+                "Jobrotation til naboafdelingen",
+                "Deltagelse i fagligt netværk",
+                "Følordning hos specialist",
+            ],
+            "Fælles temadag om faglig kvalitet",
+        ),
+        Country::SE => (
+            [
+                "Kurs i konflikthantering",
+                "Introduktion i dokumentation med kollega",
+                "Mentorskap med erfaren kollega",
+                "Arbetsrotation till grannavdelningen",
+                "Deltagande i professionellt nätverk",
+                "Skuggning av specialist",
+            ],
+            "Gemensam temadag om kvalitet i arbetet",
+        ),
+        Country::NO => (
+            [
+                "Kurs i konflikthåndtering",
+                "Opplæring i dokumentasjon med kollega",
+                "Mentorordning med erfaren kollega",
+                "Jobbrotasjon til naboavdelingen",
+                "Deltakelse i faglig nettverk",
+                "Hospitering hos spesialist",
+            ],
+            "Felles fagdag om kvalitet",
+        ),
+    }
+}
+
+const DEMO_KINDS: [crate::actions::ActionKind; 6] = {
+    use crate::actions::ActionKind::*;
+    [Course, Training, Mentoring, Rotation, Network, Shadowing]
+};
+
 /// The demo's talks: last year's agreements, signed and followed up, and this year's cycle in
 /// every stage (not planned, planned, overdue, held, signed), written through the same
 /// functions the app uses, so the Talks page is alive from the first click.
@@ -593,8 +638,15 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
     use crate::talks::talk::{self, PlanInput, ScheduleInput};
     use crate::talks::TalkKind;
 
+    use crate::actions::{self, ActionInput, ActionScope, ActionStatus, Effect};
+    use crate::competence::{assessment, profile};
+
     let [summary, follow_up, note] = demo_texts(country);
+    let (action_titles, unit_action) = demo_actions(country);
     let tx = w.tx;
+    // Last year's actions are made on last year's calendar, so their dates and history read
+    // as they would have been written then.
+    let last_year = crate::clock::FixedClock(clock.now() - Duration::days(365));
     // Each active person; their talk is held by their manager in effect (no talk for the top
     // leader), a LUS when they manage a unit themselves.
     let mut stmt = tx.prepare(
@@ -657,6 +709,64 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
             record::save_summary(tx, clock, id, summary)?;
             Ok(())
         };
+        // Levels spread by person and competence, a little higher the second year; returns the
+        // competence with the largest gap, which the talk's action then develops.
+        let assess = |id, grown: u32| -> Result<Option<crate::ids::CompetenceId>> {
+            let Some(p) = profile::for_person(tx, person, kind)? else {
+                return Ok(None);
+            };
+            let mut widest = None;
+            for (k, r) in p.requirements.iter().enumerate() {
+                let agreed = (1 + ((i * 7 + k * 3) % 3) as u32 + grown).min(3);
+                let desired = r.level.max(agreed);
+                let own = (agreed + (i + k) as u32 % 2).min(3);
+                assessment::save(
+                    tx,
+                    clock,
+                    id,
+                    person,
+                    &assessment::AssessmentInput {
+                        competence_id: r.competence.id,
+                        self_level: Some(own),
+                        leader_level: Some(agreed),
+                        agreed_level: Some(agreed),
+                        desired_level: Some(desired),
+                    },
+                )?;
+                if widest.is_none_or(|(g, _)| desired - agreed > g) {
+                    widest = Some((desired - agreed, r.competence.id));
+                }
+            }
+            Ok(widest.map(|(_, c)| c))
+        };
+        let agree_action = |id, y: i32, on: &dyn Clock, competence: Option<_>, due: NaiveDate| {
+            let k = i % DEMO_KINDS.len();
+            let unit_id =
+                tx.query_row("SELECT unit_id FROM talk WHERE id = ?1", [id], |r| r.get(0))?;
+            actions::create(
+                tx,
+                on,
+                &ActionInput {
+                    unit_id,
+                    year: y,
+                    scope: ActionScope::Individual,
+                    talk_id: Some(id),
+                    person_id: Some(person),
+                    title: action_titles[k].into(),
+                    theme: String::new(),
+                    competence_ids: competence.into_iter().collect(),
+                    kind: DEMO_KINDS[k],
+                    owner_id: Some(if k == 1 { leader } else { person }),
+                    due_date: Some(due),
+                    planned_cost: Some([4500.0, 0.0, 2000.0, 0.0, 1200.0, 800.0][k]),
+                    planned_hours: Some([14.0, 8.0, 12.0, 37.0, 6.0, 7.5][k]),
+                    actual_cost: None,
+                    actual_hours: None,
+                    // Coaching agreed in confidence, as after a hard year.
+                    confidential: i % 9 == 4,
+                },
+            )
+        };
         let sign = |id| -> Result<()> {
             talk::step(tx, clock, id, TalkState::Agreed, None)?;
             record::sign(tx, clock, id, leader, &leader_name)?;
@@ -669,8 +779,36 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
         let date = NaiveDate::from_ymd_opt(year - 1, 10, 1 + (i % 28) as u32).unwrap_or(w.today);
         talk::schedule(tx, clock, last, &at(date, i))?;
         hold(last, 2 + w.rng.u32(0..3))?;
+        let widest = assess(last, 0)?;
+        let action = agree_action(
+            last,
+            year - 1,
+            &last_year,
+            widest,
+            date + Duration::days(120),
+        )?;
         sign(last)?;
         record::add_follow_up(tx, clock, last, follow_up)?;
+        // Followed up for activity and result: most done, some still going (carried into
+        // this year's plan when last year's plans roll), a few cancelled.
+        match i % 5 {
+            0 | 1 => {
+                actions::set_status(tx, &last_year, action.id, ActionStatus::Done)?;
+                let effect = if i % 5 == 0 {
+                    Effect::Yes
+                } else {
+                    Effect::Partly
+                };
+                actions::judge(tx, &last_year, action.id, Some(effect), "")?;
+            }
+            2 => {
+                actions::set_status(tx, &last_year, action.id, ActionStatus::Ongoing)?;
+            }
+            3 => {
+                actions::set_status(tx, &last_year, action.id, ActionStatus::Cancelled)?;
+            }
+            _ => {}
+        }
 
         // This year, in every stage.
         match w.rng.u8(0..10) {
@@ -690,12 +828,51 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
                 let past = w.today - Duration::days(10 + w.rng.i64(0..60));
                 talk::schedule(tx, clock, id, &at(past, i))?;
                 hold(id, 2 + w.rng.u32(0..3))?;
+                let widest = assess(id, 1)?;
+                agree_action(
+                    id,
+                    year,
+                    clock,
+                    widest,
+                    w.today + Duration::days(60 + 7 * (i % 20) as i64),
+                )?;
                 if stage >= 6 {
                     sign(id)?;
                 }
             }
         }
     }
+    // Every unit with a manager has a shared action in this year's plan.
+    let leads: Vec<(crate::ids::UnitId, crate::ids::PersonId)> = tx
+        .prepare("SELECT id, manager_id FROM unit WHERE manager_id IS NOT NULL ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (n, (unit_id, manager)) in leads.into_iter().enumerate() {
+        actions::create(
+            tx,
+            clock,
+            &ActionInput {
+                unit_id,
+                year,
+                scope: ActionScope::Unit,
+                talk_id: None,
+                person_id: None,
+                title: unit_action.into(),
+                theme: String::new(),
+                competence_ids: Vec::new(),
+                kind: crate::actions::ActionKind::Network,
+                owner_id: Some(manager),
+                due_date: Some(w.today + Duration::days(30 + 10 * (n % 10) as i64)),
+                planned_cost: Some(3000.0),
+                planned_hours: Some(6.0),
+                actual_cost: None,
+                actual_hours: None,
+                confidential: false,
+            },
+        )?;
+    }
+    // Last year's plans roll into this year's: what was still going is carried over.
+    crate::actions::plan::roll(tx, clock, None, year - 1)?;
     Ok(())
 }
 
@@ -719,12 +896,36 @@ fn largest_talks(w: &mut Writer<'_>, clock: &dyn Clock, years: i32) -> Result<()
         "SELECT p.id, p.unit_id, p.archived_at IS NULL AS active,
                 CASE WHEN u.manager_id = p.id
                      THEN (SELECT manager_id FROM unit WHERE id = u.parent_id)
-                     ELSE u.manager_id END AS leader
+                     ELSE u.manager_id END AS leader,
+                p.job_family_id
          FROM person p JOIN unit u ON u.id = p.unit_id ORDER BY p.id",
     )?;
     let people: Vec<(i64, i64, bool, Option<i64>)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let family_of: std::collections::HashMap<i64, Option<i64>> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Each job family's profile, organisation-wide: what a talk assesses.
+    let mut profiles: std::collections::HashMap<i64, Vec<(crate::ids::CompetenceId, u32)>> =
+        std::collections::HashMap::new();
+    for p in crate::competence::profile::list(tx, false)? {
+        let Some(family) = p.job_family.as_deref() else {
+            continue;
+        };
+        let id: i64 = tx.query_row("SELECT id FROM job_family WHERE name = ?1", [family], |r| {
+            r.get(0)
+        })?;
+        let effective = crate::competence::profile::effective(tx, p.id, None)?;
+        profiles.insert(
+            id,
+            effective
+                .requirements
+                .iter()
+                .map(|r| (r.competence.id, r.level))
+                .collect(),
+        );
+    }
     let (active, former): (Vec<_>, Vec<_>) = people
         .into_iter()
         .filter(|p| p.3.is_some())
@@ -777,6 +978,33 @@ fn largest_talks(w: &mut Writer<'_>, clock: &dyn Clock, years: i32) -> Result<()
         "INSERT INTO talk_note (talk_id, section, question, text, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
+    let mut insert_assessment = tx.prepare(
+        "INSERT INTO assessment (talk_id, person_id, competence_id, self_level, leader_level,
+                                 agreed_level, desired_level, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
+    )?;
+    let mut insert_action = tx.prepare(
+        "INSERT INTO action (unit_id, year, scope, talk_id, person_id, title, kind, owner_id,
+             due_date, planned_cost, planned_hours, actual_cost, actual_hours, status, result,
+             confidential, created_on, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?18)",
+    )?;
+    let mut insert_action_competence =
+        tx.prepare("INSERT INTO action_competence (action_id, competence_id) VALUES (?1, ?2)")?;
+    let mut insert_action_event = tx.prepare(
+        "INSERT INTO action_event (action_id, from_status, to_status, at) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let kinds = crate::actions::ActionKind::ALL;
+    let titles = [
+        "Kursus i konflikthåndtering",
+        "Sidemandsoplæring i dokumentation",
+        "Mentorforløb",
+        "Jobrotation",
+        "Fagligt netværk",
+        "Følordning hos specialist",
+        "Temadag",
+    ];
     let mut last: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
     for year in this_year - years.min(LARGEST_YEARS) + 1..=this_year {
         // Every active employee, and people who have left since (or during the year).
@@ -818,6 +1046,63 @@ fn largest_talks(w: &mut Writer<'_>, clock: &dyn Clock, years: i32) -> Result<()
                 for (section, question) in [(0, 0), (1, 0), (2, 1), (7, 1)] {
                     let note = text(&mut w.rng, 430);
                     insert_note.execute((id, section, question, note, &now))?;
+                }
+                let profile = family_of
+                    .get(&person)
+                    .copied()
+                    .flatten()
+                    .and_then(|f| profiles.get(&f));
+                let mut gaps = Vec::new();
+                for &(competence, required) in profile.map(Vec::as_slice).unwrap_or_default() {
+                    let agreed = 1 + w.rng.u32(0..3);
+                    let desired = required.max(agreed);
+                    let own = (agreed + w.rng.u32(0..2)).min(3);
+                    insert_assessment
+                        .execute((id, person, competence, own, agreed, desired, &now))?;
+                    gaps.push(competence);
+                }
+                // Four agreed actions per talk: past years' are finished, this year's mostly
+                // open (what rolling the plans carries).
+                for k in 0..4usize {
+                    let kind = kinds[w.rng.usize(..kinds.len())];
+                    let status = if year < this_year {
+                        ["done", "done", "done", "cancelled"][w.rng.usize(..4)]
+                    } else {
+                        ["planned", "planned", "ongoing", "done"][w.rng.usize(..4)]
+                    };
+                    let done = status == "done";
+                    let due = day + Duration::days(30 + w.rng.i64(0..300));
+                    insert_action.execute(rusqlite::params![
+                        unit,
+                        year,
+                        "individual",
+                        id,
+                        person,
+                        titles[k + w.rng.usize(..3)],
+                        kind,
+                        leader,
+                        due,
+                        (k % 2 == 0)
+                            .then(|| 100 * w.rng.i64(5..60))
+                            .map(|c| c * 100),
+                        Some(w.rng.u32(2..40) as f64),
+                        done.then(|| 100 * w.rng.i64(5..60) * 100),
+                        done.then(|| w.rng.u32(2..40) as f64),
+                        status,
+                        done.then(|| ["yes", "partly", "no"][w.rng.usize(..3)]),
+                        w.rng.u8(0..20) == 0,
+                        day,
+                        now
+                    ])?;
+                    let action = tx.last_insert_rowid();
+                    if let Some(c) = gaps.get(w.rng.usize(..gaps.len().max(1))) {
+                        insert_action_competence.execute((action, c))?;
+                    }
+                    insert_action_event.execute((action, None::<&str>, "planned", &now))?;
+                    if status != "planned" {
+                        insert_action_event.execute((action, "planned", status, &now))?;
+                    }
+                    w.out.actions += 1;
                 }
             }
             last.insert(person, id);

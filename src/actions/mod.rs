@@ -685,44 +685,90 @@ pub fn board(conn: &Connection, clock: &dyn Clock, filter: &ActionFilter) -> Res
         }
         None => None,
     };
-    let sql = format!(
-        "{SELECT}
-         WHERE (?1 IS NULL OR a.unit_id IN (SELECT value FROM json_each(?1)))
-           AND (?2 IS NULL OR a.person_id = ?2)
-           AND (?3 IS NULL OR a.talk_id = ?3)
-           AND (?4 IS NULL OR a.year = ?4)
-           AND (?5 = '[]' OR a.status IN (SELECT value FROM json_each(?5)))
-           AND (?6 IS NULL OR a.kind = ?6)
-           AND (?7 IS NULL OR a.due_date >= ?7)
-           AND (?8 IS NULL OR a.due_date <= ?8)
-           AND (NOT ?9 OR (a.status IN ('planned', 'ongoing') AND a.due_date < ?10))
-         ORDER BY (a.status IN ('planned', 'ongoing') AND a.due_date < ?10) DESC,
-                  a.due_date IS NULL, a.due_date, a.id"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params![
-        units,
-        filter.person_id,
-        filter.talk_id,
-        filter.year,
-        statuses,
-        filter.kind,
-        filter.due_from,
-        filter.due_to,
-        filter.overdue_only,
-        today,
-    ])?;
-    let limit = filter.limit.unwrap_or(MAX_BOARD).min(MAX_BOARD) as usize;
-    let mut actions = Vec::new();
-    let (mut total, mut overdue) = (0u32, 0u32);
-    while let Some(r) = rows.next()? {
-        let a = read(r, today)?;
-        total += 1;
-        overdue += a.overdue as u32;
-        if actions.len() < limit {
-            actions.push(a);
-        }
+    // Only the conditions given go into the query, so SQLite can use the index that fits
+    // (a manager's units, a person, a talk) instead of scanning every action.
+    let mut conditions: Vec<&str> = Vec::new();
+    let mut params: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    let mut add = |condition: &'static str, value: Box<dyn rusqlite::ToSql>| {
+        conditions.push(condition);
+        params.push(value);
+    };
+    if let Some(units) = units {
+        add(
+            "a.unit_id IN (SELECT value FROM json_each(?))",
+            Box::new(units),
+        );
     }
+    if let Some(p) = filter.person_id {
+        add("a.person_id = ?", Box::new(p));
+    }
+    if let Some(t) = filter.talk_id {
+        add("a.talk_id = ?", Box::new(t));
+    }
+    if let Some(y) = filter.year {
+        add("a.year = ?", Box::new(y));
+    }
+    if !filter.statuses.is_empty() {
+        add(
+            "a.status IN (SELECT value FROM json_each(?))",
+            Box::new(statuses),
+        );
+    }
+    if let Some(k) = filter.kind {
+        add("a.kind = ?", Box::new(k));
+    }
+    if let Some(d) = filter.due_from {
+        add("a.due_date >= ?", Box::new(d));
+    }
+    if let Some(d) = filter.due_to {
+        add("a.due_date <= ?", Box::new(d));
+    }
+    if filter.overdue_only {
+        add(
+            "a.status IN ('planned', 'ongoing') AND a.due_date < ?",
+            Box::new(today),
+        );
+    }
+    let sql = format!(
+        "SELECT a.id, a.status, a.due_date FROM action a WHERE {}",
+        if conditions.is_empty() {
+            "1".to_owned()
+        } else {
+            conditions.join(" AND ")
+        }
+    );
+    // First the few columns that order the board, for every match; then whole rows (with
+    // names and competences) only for the ones shown.
+    let mut matches: Vec<(bool, Option<NaiveDate>, ActionId)> = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| {
+            let status: ActionStatus = r.get(1)?;
+            let due: Option<NaiveDate> = r.get(2)?;
+            let overdue = status.is_open() && due.is_some_and(|d| d < today);
+            Ok((overdue, due, r.get(0)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // Overdue first, then by due date, undated last.
+    matches.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.is_none().cmp(&b.1.is_none()))
+            .then(a.1.cmp(&b.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let total = matches.len() as u32;
+    let overdue = matches.iter().filter(|m| m.0).count() as u32;
+    let limit = filter.limit.unwrap_or(MAX_BOARD).min(MAX_BOARD) as usize;
+    matches.truncate(limit);
+    let shown = serde_json::to_string(&matches.iter().map(|m| m.2 .0).collect::<Vec<_>>())
+        .expect("ids serialise");
+    let mut by_id: std::collections::HashMap<ActionId, Action> = conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE a.id IN (SELECT value FROM json_each(?1))"
+        ))?
+        .query_map([shown], |r| read(r, today))?
+        .map(|a| a.map(|a| (a.id, a)))
+        .collect::<rusqlite::Result<_>>()?;
+    let actions = matches.iter().filter_map(|m| by_id.remove(&m.2)).collect();
     Ok(ActionBoard {
         actions: with_competences(conn, actions)?,
         total,

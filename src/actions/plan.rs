@@ -132,25 +132,35 @@ pub fn roll(
         crate::units::get(conn, u)?;
     }
     let now = stamp(clock.now());
-    let carried = conn.prepare_cached(
+    // Two shapes of query rather than `?2 IS NULL OR unit_id = ?2`, which would keep SQLite
+    // from using the unit in the open-actions index and scan the whole year for one unit.
+    let of_unit = if unit.is_some() {
+        "o.unit_id = ?2"
+    } else {
+        "?2 IS NULL"
+    };
+    let carried = conn
+        .prepare_cached(&format!(
         "INSERT INTO action (unit_id, year, scope, talk_id, person_id, title, theme, kind, owner_id,
              due_date, planned_cost, planned_hours, status, confidential, carried_from_id,
              created_on, created_at, updated_at)
          SELECT unit_id, year + 1, scope, talk_id, person_id, title, theme, kind, owner_id,
              due_date, planned_cost, planned_hours, status, confidential, id, created_on, ?3, ?3
          FROM action o
-         WHERE o.year = ?1 AND (?2 IS NULL OR o.unit_id = ?2) AND o.status IN ('planned', 'ongoing')
+         WHERE o.year = ?1 AND {of_unit} AND o.status IN ('planned', 'ongoing')
            AND NOT EXISTS (SELECT 1 FROM action c WHERE c.carried_from_id = o.id)
-         ORDER BY o.id",
-    )?
-    .execute((year, unit, &now))?;
+         ORDER BY o.id"
+    ))?
+        .execute((year, unit, &now))?;
     // The originals still open with a carry are exactly the ones just carried.
-    const ROLLED: &str = "FROM action o JOIN action n ON n.carried_from_id = o.id
-         WHERE o.year = ?1 AND (?2 IS NULL OR o.unit_id = ?2) AND o.status IN ('planned', 'ongoing')";
+    let rolled = format!(
+        "FROM action o JOIN action n ON n.carried_from_id = o.id
+         WHERE o.year = ?1 AND {of_unit} AND o.status IN ('planned', 'ongoing')"
+    );
     conn.prepare_cached(&format!(
         "INSERT INTO action_competence (action_id, competence_id)
          SELECT n.id, ac.competence_id {ROLLED_AC}",
-        ROLLED_AC = ROLLED.replace(
+        ROLLED_AC = rolled.replace(
             "FROM action o JOIN action n ON n.carried_from_id = o.id",
             "FROM action o JOIN action n ON n.carried_from_id = o.id
              JOIN action_competence ac ON ac.action_id = o.id"
@@ -159,16 +169,16 @@ pub fn roll(
     .execute((year, unit))?;
     conn.prepare_cached(&format!(
         "INSERT INTO action_event (action_id, from_status, to_status, at)
-         SELECT n.id, NULL, n.status, ?3 {ROLLED}
+         SELECT n.id, NULL, n.status, ?3 {rolled}
          UNION ALL
-         SELECT o.id, o.status, 'carriedOver', ?3 {ROLLED}"
+         SELECT o.id, o.status, 'carriedOver', ?3 {rolled}"
     ))?
     .execute((year, unit, &now))?;
-    conn.prepare_cached(
-        "UPDATE action SET status = 'carriedOver', updated_at = ?3
-         WHERE year = ?1 AND (?2 IS NULL OR unit_id = ?2) AND status IN ('planned', 'ongoing')
-           AND EXISTS (SELECT 1 FROM action c WHERE c.carried_from_id = action.id)",
-    )?
+    conn.prepare_cached(&format!(
+        "UPDATE action AS o SET status = 'carriedOver', updated_at = ?3
+         WHERE o.year = ?1 AND {of_unit} AND o.status IN ('planned', 'ongoing')
+           AND EXISTS (SELECT 1 FROM action c WHERE c.carried_from_id = o.id)"
+    ))?
     .execute((year, unit, &now))?;
     let units: u32 = match unit {
         Some(_) => (carried > 0) as u32,

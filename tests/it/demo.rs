@@ -115,6 +115,17 @@ fn largest_has_the_scale_of_the_largest_users() {
         )
         .unwrap();
     assert!((1800.0..2400.0).contains(&per_talk), "{per_talk}");
+    // Four agreed actions and a full assessment per held talk.
+    let (held, assessed): (u32, u32) = conn
+        .query_row(
+            "SELECT (SELECT count(DISTINCT talk_id) FROM talk_note),
+                    (SELECT count(DISTINCT talk_id) FROM assessment)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(out.actions, 4 * held);
+    assert!(assessed as f64 > held as f64 * 0.6, "{assessed} of {held}");
 }
 
 #[test]
@@ -151,4 +162,55 @@ fn the_demo_has_this_years_talks_in_every_stage_and_last_years_agreements() {
         .map(|t| app.talk(t.id).unwrap().upward_feedback.unwrap())
         .any(|f| f.questions.iter().any(|q| q.distribution.is_some()));
     assert!(lus, "no LUS shows upward feedback");
+}
+
+#[test]
+fn the_demo_has_assessments_actions_a_heat_map_and_a_rolled_plan() {
+    use samtale::actions::{ActionFilter, ActionStatus};
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    app.open_demo(Language::Da).unwrap();
+    let board = app
+        .actions(&ActionFilter {
+            year: Some(2026),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(board.total > 100, "{}", board.total);
+    assert!(
+        board.overdue > 0,
+        "carried actions from last year are overdue"
+    );
+    let carried: Vec<_> = board
+        .actions
+        .iter()
+        .filter(|a| a.carried_from.is_some())
+        .collect();
+    assert!(!carried.is_empty());
+    let last = app
+        .actions(&ActionFilter {
+            year: Some(2025),
+            ..Default::default()
+        })
+        .unwrap();
+    for status in [
+        ActionStatus::Done,
+        ActionStatus::Cancelled,
+        ActionStatus::CarriedOver,
+    ] {
+        assert!(last.actions.iter().any(|a| a.status == status), "{status}");
+    }
+    assert!(last.actions.iter().any(|a| a.result.is_some()));
+    // Every unit with people has a heat map with gaps; some plans hold confidential actions.
+    let unit = carried[0].unit_id;
+    let map = app.heat_map(unit, 2026).unwrap();
+    assert!(!map.columns.is_empty());
+    assert!(map.rows.iter().any(|r| r.total_gap > 0));
+    let tree = app.unit_tree(false).unwrap();
+    let confidential: u32 = tree
+        .iter()
+        .map(|u| app.unit_plan(u.id, 2025).unwrap().confidential)
+        .sum();
+    assert!(confidential > 0);
+    // Rolling again carries nothing: the demo already rolled last year's plans.
+    assert_eq!(app.roll_plan(None, 2025).unwrap().carried, 0);
 }

@@ -4,6 +4,9 @@
 
 use samtale_e2e::{count, App, Driver, Profile};
 
+/// Competences and actions: assessment and radar, agreed actions with a judged result, the
+/// heat map, rolling a unit plan.
+mod competences;
 /// Talks: plan to signed, GRUS, LUS feedback, the year's cycle.
 mod talks;
 

@@ -230,7 +230,10 @@ export function fieldOf(error: AppError | null | undefined): Field | null {
 	switch (error.code) {
 		case 'empty':
 		case 'tooLong':
-		case 'invalid': {
+		case 'invalid':
+		case 'negative':
+		case 'tooLarge':
+		case 'duplicate': {
 			const field = paramsOf(error).field;
 			return typeof field === 'string' && (fields as readonly string[]).includes(field)
 				? (field as Field)
@@ -244,6 +247,10 @@ export function fieldOf(error: AppError | null | undefined): Field | null {
 			return 'reason';
 		case 'groupTooSmall':
 			return 'participants';
+		case 'dueBeforeCreated':
+			return 'dueDate';
+		case 'profileCycle':
+			return 'profile';
 		default:
 			return null;
 	}
