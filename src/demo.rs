@@ -6,7 +6,7 @@
 //! the RNG, so later stages (talks, actions) can be appended without changing earlier output.
 
 use chrono::{Datelike, Duration, NaiveDate};
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -870,6 +870,44 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
                 confidential: false,
             },
         )?;
+    }
+    // One care home makes the assistants' profile concrete: a level raised, a competence added.
+    let concrete: Option<(crate::ids::ProfileId, crate::ids::UnitId)> = tx
+        .query_row(
+            "SELECT p.id, x.unit_id FROM profile p JOIN person x ON x.job_family_id = p.job_family_id
+             WHERE p.parent_id IS NOT NULL AND x.archived_at IS NULL ORDER BY x.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((profile_id, unit_id)) = concrete {
+        let effective = profile::effective(tx, profile_id, Some(unit_id))?;
+        let personal = effective
+            .requirements
+            .iter()
+            .find(|r| r.competence.category == crate::competence::Category::Personal);
+        if let Some(r) = personal {
+            profile::set_unit_requirement(
+                tx,
+                clock,
+                unit_id,
+                profile_id,
+                r.competence.id,
+                Some(3),
+            )?;
+        }
+        let extra = crate::competence::catalogue::list(tx, false)?
+            .into_iter()
+            .find(|c| {
+                c.category == crate::competence::Category::Social
+                    && effective
+                        .requirements
+                        .iter()
+                        .all(|r| r.competence.id != c.id)
+            });
+        if let Some(c) = extra {
+            profile::set_unit_requirement(tx, clock, unit_id, profile_id, c.id, Some(2))?;
+        }
     }
     // Last year's plans roll into this year's: what was still going is carried over.
     crate::actions::plan::roll(tx, clock, None, year - 1)?;

@@ -211,6 +211,17 @@ fn the_demo_has_assessments_actions_a_heat_map_and_a_rolled_plan() {
         .map(|u| app.unit_plan(u.id, 2025).unwrap().confidential)
         .sum();
     assert!(confidential > 0);
+    // One unit has made a profile concrete, so the Competences page shows what a unit changes.
+    let changed = app.profiles(false).unwrap().into_iter().any(|p| {
+        tree.iter().any(|u| {
+            app.effective_profile(p.id, Some(u.id))
+                .unwrap()
+                .requirements
+                .iter()
+                .any(|r| r.changed_by.is_some() && r.profile_level.is_none())
+        })
+    });
+    assert!(changed, "a unit added a competence to a profile");
     // Rolling again carries nothing: the demo already rolled last year's plans.
     assert_eq!(app.roll_plan(None, 2025).unwrap().carried, 0);
 }

@@ -91,6 +91,15 @@ fn seed(profile: &Profile) -> Seeded {
     })
 }
 
+/// Waits until a count in the app's store reaches `want`: a save has landed.
+async fn wait_count(store: &std::path::Path, sql: &str, want: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count(store, sql) != want {
+        assert!(std::time::Instant::now() < deadline, "never saved: {sql}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_is_assessed_actions_are_agreed_and_followed_up_and_the_plan_rolls() {
     let profile = Profile::new();
@@ -112,11 +121,18 @@ async fn a_person_is_assessed_actions_are_agreed_and_followed_up_and_the_plan_ro
     app.click("section-4").await;
     app.wait_for("assessment-panel").await;
     let c = s.competence;
+    let store = profile.store_path();
     app.choose(&format!("assess-{c}-agreed"), "1").await;
-    app.choose(&format!("assess-{c}-desired"), "3").await;
+    // Each choice is saved at once and the row redrawn from the store.
+    wait_count(
+        &store,
+        &format!("SELECT count(*) FROM assessment WHERE competence_id = {c} AND agreed_level = 1"),
+        1,
+    )
+    .await;
+    app.set_value(&format!("assess-{c}-desired"), "3").await;
     app.wait_for_text(&format!("gap-{c}"), "2").await;
     app.wait_for("radar").await;
-    let store = profile.store_path();
     assert_eq!(
         count(
             &store,
@@ -157,6 +173,12 @@ async fn a_person_is_assessed_actions_are_agreed_and_followed_up_and_the_plan_ro
         .await;
     app.wait_for("action-detail").await;
     app.choose(&format!("action-status-{first}"), "done").await;
+    wait_count(
+        &store,
+        &format!("SELECT count(*) FROM action WHERE id = {first} AND status = 'done'"),
+        1,
+    )
+    .await;
     app.click("action-judge-yes").await;
     app.type_into("action-result-note", "Uses the methods every day")
         .await;

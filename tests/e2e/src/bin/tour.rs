@@ -113,6 +113,24 @@ async fn capture(out: &Path) {
     );
 }
 
+/// Scrolls the first element with this test id to the top of the window.
+async fn scroll_to(app: &samtale_e2e::App, id: &str) {
+    if let Ok(el) = app
+        .client
+        .find(fantoccini::Locator::Css(&format!("[data-testid=\"{id}\"]")))
+        .await
+    {
+        let _ = app
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'start'});",
+                vec![serde_json::to_value(&el).unwrap()],
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
 /// Each main screen in turn, for reviewing the UI.
 async fn gallery(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
@@ -151,8 +169,52 @@ async fn gallery(dir: &Path) {
         let _ = o.click().await;
         tokio::time::sleep(Duration::from_millis(1000)).await;
         capture(&dir.join("3d-talk.png")).await;
+        // The guide's competence section (wherever the guide has it): assessment and radar.
+        for n in 0..8 {
+            let Ok(section) = app
+                .client
+                .find(fantoccini::Locator::Css(&format!(
+                    "[data-testid=section-{n}]"
+                )))
+                .await
+            else {
+                break;
+            };
+            let _ = section.click().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if app
+                .client
+                .find(fantoccini::Locator::Css("[data-testid=assessment-panel]"))
+                .await
+                .is_ok()
+            {
+                scroll_to(&app, "assessment-panel").await;
+                capture(&dir.join("3d2-talk-assessment.png")).await;
+                break;
+            }
+        }
+        scroll_to(&app, "agreement").await;
+        capture(&dir.join("3d3-talk-actions.png")).await;
         app.click("talk-back").await;
     }
+    app.click("nav-actions").await;
+    app.wait_for("actions-board").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    capture(&dir.join("3f-actions-board.png")).await;
+    app.click("actions-tab-plan").await;
+    app.choose("plan-unit", "8").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    capture(&dir.join("3g-unit-plan.png")).await;
+    app.click("nav-competences").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    capture(&dir.join("3h-profiles.png")).await;
+    app.click("competences-tab-unit").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    capture(&dir.join("3i-unit-profile.png")).await;
+    app.click("competences-tab-heatMap").await;
+    app.choose("heat-unit", "8").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    capture(&dir.join("3j-heat-map.png")).await;
     app.click("nav-guides").await;
     app.wait_for("guide-row").await;
     capture(&dir.join("3e-guides.png")).await;
