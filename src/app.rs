@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::ids::{
     ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
 };
+use crate::import::{self, ImportOptions, ImportPreview};
 use crate::organisation::{self, Language, Organisation, OrganisationInput};
 use crate::people::{self, Person, PersonInput, PersonSummary};
 use crate::settings;
@@ -588,6 +589,23 @@ impl Samtale {
     /// next year.
     pub fn roll_plan(&mut self, unit: Option<UnitId>, year: i32) -> Result<RollOutcome> {
         self.write(|tx, clock| plan::roll(tx, clock, unit, year))
+    }
+
+    // Import of people and units
+
+    /// The dry run: what importing the file would create, update and archive, and every row it
+    /// would leave out, without changing anything.
+    pub fn preview_import(
+        &mut self,
+        bytes: &[u8],
+        options: &ImportOptions,
+    ) -> Result<ImportPreview> {
+        self.write(|tx, clock| import::run(tx, clock, bytes, options, false))
+    }
+
+    /// Imports the valid rows of the file in one transaction.
+    pub fn apply_import(&mut self, bytes: &[u8], options: &ImportOptions) -> Result<ImportPreview> {
+        self.write(|tx, clock| import::run(tx, clock, bytes, options, true))
     }
 
     // Backups

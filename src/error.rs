@@ -56,6 +56,7 @@ pub enum Field {
     ActualCost,
     ActualHours,
     ResultNote,
+    Mapping,
 }
 
 impl std::fmt::Display for Field {
@@ -196,6 +197,8 @@ pub enum Error {
         at: String,
         limit: Option<u32>,
     },
+    #[error("the file cannot be imported ({problem:?})")]
+    ImportFile { problem: crate::import::FileProblem },
     #[error("database error: {detail}")]
     Storage {
         #[serde(skip)]

@@ -10,6 +10,7 @@ pub mod competence;
 pub mod demo;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod organisation;
 pub mod people;
 pub mod settings;

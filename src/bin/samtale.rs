@@ -57,6 +57,11 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Import people and units from a payroll or HR-system file (CSV, TSV or XLSX).
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
     /// Replace the store's content with a backup (a safety backup is taken first).
     Restore {
         #[command(flatten)]
@@ -64,6 +69,87 @@ enum Command {
         /// The backup's file name, as `samtale backups` lists it.
         backup: String,
     },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// People (and their units, made as needed), upserted on the employee number.
+    People {
+        #[command(flatten)]
+        db: Db,
+        /// The file: CSV or TSV (UTF-8, Windows-1252 or UTF-16) or XLSX.
+        file: PathBuf,
+        /// Show what would change and every problem row; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// semicolon, comma or tab (detected when not given).
+        #[arg(long)]
+        delimiter: Option<String>,
+        /// utf8, windows-1252, utf16le or utf16be (detected when not given).
+        #[arg(long)]
+        encoding: Option<String>,
+        /// The XLSX sheet to read (the first when not given).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// A JSON file: one entry per column, a field name (employeeNumber, name, givenName,
+        /// familyName, unit, unitPath, parentUnit, jobTitle, jobFamily, gender, startDate,
+        /// endDate, email, hours, nationalId) or null to skip the column.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// The file is the whole staff: archive active people missing from it.
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+fn parse_choice<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T, String> {
+    let camel = match value.to_lowercase().replace(['-', '_'], "").as_str() {
+        "windows1252" | "cp1252" => "windows1252".to_owned(),
+        "utf16le" => "utf16Le".to_owned(),
+        "utf16be" => "utf16Be".to_owned(),
+        other => other.to_owned(),
+    };
+    serde_json::from_value(serde_json::Value::String(camel))
+        .map_err(|_| format!("unknown {what} '{value}'"))
+}
+
+fn print_preview(p: &samtale::import::ImportPreview) {
+    let d = &p.detected;
+    println!(
+        "read {:?}{}{}{}: {} rows",
+        d.kind,
+        d.encoding.map(|e| format!(", {e:?}")).unwrap_or_default(),
+        d.delimiter.map(|x| format!(", {x:?}")).unwrap_or_default(),
+        d.sheet
+            .as_ref()
+            .map(|x| format!(", sheet {x}"))
+            .unwrap_or_default(),
+        p.rows
+    );
+    for (h, m) in p.headers.iter().zip(&p.mapping) {
+        println!(
+            "  column {h:?} -> {}",
+            m.map(|f| format!("{f:?}")).unwrap_or("(skipped)".into())
+        );
+    }
+    for n in &p.notices {
+        println!("  note: {n:?}");
+    }
+    let verb = if p.applied { "" } else { "would be " };
+    println!(
+        "{verb}created {}, updated {}, unchanged {}, archived {}",
+        p.created, p.updated, p.unchanged, p.archived
+    );
+    for u in &p.units_created {
+        println!("  new unit: {u}");
+    }
+    for problem in &p.problems {
+        let why = match &problem.problem {
+            samtale::import::ImportProblem::Rejected { error } => error.to_string(),
+            other => format!("{other:?}"),
+        };
+        println!("  line {}: {why}", problem.line);
+    }
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -101,6 +187,53 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Backups { db } => {
             for b in open(&db)?.backups().map_err(|e| e.to_string())? {
                 println!("{}\t{} bytes", b.file_name, b.size_bytes);
+            }
+        }
+        Command::Import {
+            what:
+                ImportWhat::People {
+                    db,
+                    file,
+                    dry_run,
+                    delimiter,
+                    encoding,
+                    sheet,
+                    mapping,
+                    full,
+                },
+        } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let mapping = match mapping {
+                Some(path) => Some(
+                    serde_json::from_str(
+                        &std::fs::read_to_string(&path)
+                            .map_err(|e| format!("{}: {e}", path.display()))?,
+                    )
+                    .map_err(|e| format!("{}: not a mapping ({e})", path.display()))?,
+                ),
+                None => None,
+            };
+            let options = samtale::import::ImportOptions {
+                read: samtale::import::ReadOptions {
+                    encoding: encoding.map(|e| parse_choice(&e, "encoding")).transpose()?,
+                    delimiter: delimiter
+                        .map(|d| parse_choice(&d, "delimiter"))
+                        .transpose()?,
+                    sheet,
+                },
+                mapping,
+                full,
+            };
+            let mut s = open(&db)?;
+            let preview = if dry_run {
+                s.preview_import(&bytes, &options)
+            } else {
+                s.apply_import(&bytes, &options)
+            }
+            .map_err(|e| e.to_string())?;
+            print_preview(&preview);
+            if preview.created + preview.updated + preview.unchanged == 0 {
+                return Err("nothing could be imported".into());
             }
         }
         Command::Restore { db, backup } => {

@@ -64,3 +64,54 @@ fn bad_usage_exits_2_and_a_missing_store_exits_1() {
     assert_eq!(code, 1);
     assert!(err.contains("no store"), "{err}");
 }
+
+#[test]
+fn import_people_previews_then_applies_and_fails_when_nothing_can_be_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let db = db.to_str().unwrap();
+    {
+        let mut app = samtale::Samtale::open(db, Box::new(samtale::SystemClock)).unwrap();
+        app.create_organisation(&samtale::organisation::OrganisationInput {
+            name: "Testby Kommune".into(),
+            country: samtale::organisation::Country::DK,
+            language: samtale::organisation::Language::Da,
+            currency: String::new(),
+        })
+        .unwrap();
+    }
+    let file = dir.path().join("løn.csv");
+    std::fs::write(
+        &file,
+        "Lønnummer;Navn;Enhed;Ansættelsesdato\n1;Anne Hansen;Team A;01-08-2020\n2;;Team A;2020-01-01\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (code, out, _) = samtale(&["import", "people", "--db", db, file, "--dry-run"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("would be created 1"), "{out}");
+    assert!(out.contains("line 3: givenName must not be empty"), "{out}");
+    let (code, out, _) = samtale(&[
+        "import",
+        "people",
+        "--db",
+        db,
+        file,
+        "--delimiter",
+        "semicolon",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("created 1"), "{out}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Lønnummer;Navn;Enhed;Ansættelsesdato\n3;;Team A;2020-01-01\n",
+    )
+    .unwrap();
+    let (code, _, err) = samtale(&["import", "people", "--db", db, bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nothing could be imported"), "{err}");
+    let (code, _, err) = samtale(&["import", "people", "--db", db, file, "--encoding", "ebcdic"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown encoding"), "{err}");
+}

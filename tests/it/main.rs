@@ -38,3 +38,7 @@ mod competences;
 
 /// Agreed actions (activity and result), the actions board, unit plans and rolling them.
 mod actions;
+
+/// Importing people from payroll files: encodings, delimiters, quotes, headers in four
+/// languages, normalising, the dry run's problem rows, apply, full imports, property tests.
+mod import;

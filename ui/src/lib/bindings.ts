@@ -363,6 +363,8 @@ export type Error = { code: "empty"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
+} } | { code: "importFile"; params: {
+	problem: FileProblem,
 } } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
 
 export type FeedbackQuestion = {
@@ -379,7 +381,14 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping";
+
+/**  Why a whole file cannot be imported. */
+export type FileProblem = "empty" | "headerOnly" | 
+/**  Not text in columns, nor a workbook (random bytes, an image, a damaged file). */
+"notATable" | "tooLarge" | "noSuchSheet" | 
+/**  No column for the employee number, the name, or the unit. */
+"missingColumn";
 
 export type FollowUp = {
 	text: string,

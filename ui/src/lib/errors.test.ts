@@ -38,6 +38,7 @@ const examples: Record<ApiError['code'], ApiError> = {
 	unknownCompetence: { code: 'unknownCompetence', params: { name: 'Telepati' } },
 	scaleInUse: { code: 'scaleInUse', params: { level: 5 } },
 	illegalActionStep: { code: 'illegalActionStep', params: { from: 'carriedOver', to: 'done' } },
+	importFile: { code: 'importFile', params: { problem: 'headerOnly' } },
 	competenceFileInvalid: {
 		code: 'competenceFileInvalid',
 		params: { problem: 'malformed', at: 'profiles', limit: null }

@@ -53,7 +53,8 @@ export const fields = [
 	'plannedHours',
 	'actualCost',
 	'actualHours',
-	'resultNote'
+	'resultNote',
+	'mapping'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -104,7 +105,8 @@ export const errorCodes = [
 	'unknownCompetence',
 	'scaleInUse',
 	'illegalActionStep',
-	'competenceFileInvalid'
+	'competenceFileInvalid',
+	'importFile'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
@@ -179,6 +181,8 @@ export function errorMessage(error: AppError): string {
 				problem: t(`templateProblems.${String(p.problem)}`, { limit: num(p.limit) }),
 				at: String(p.at ?? '')
 			});
+		case 'importFile':
+			return t('errors.importFile', { problem: t(`importProblems.${String(p.problem)}`) });
 		case 'levelOutOfScale':
 			return t('errors.levelOutOfScale', { level: num(p.level), max: num(p.max) });
 		case 'negative':

@@ -1,0 +1,521 @@
+use proptest::prelude::*;
+use samtale::import::{
+    Change, Delimiter, Encoding, FileProblem, ImportField, ImportNotice, ImportOptions,
+    ImportProblem, ReadOptions,
+};
+use samtale::{Error, Field};
+
+use crate::common::{store, TempStore};
+
+/// What Excel on a Danish Windows saves as "CSV": Windows-1252, `;`, CRLF.
+fn cp1252(text: &str) -> Vec<u8> {
+    let (bytes, _, bad) = encoding_rs_for_tests(text);
+    assert!(!bad);
+    bytes
+}
+
+fn encoding_rs_for_tests(text: &str) -> (Vec<u8>, (), bool) {
+    // Every character these tests use is in Latin-1, which Windows-1252 extends.
+    let mut out = Vec::new();
+    let mut bad = false;
+    for c in text.chars() {
+        let n = c as u32;
+        if n < 0x100 {
+            out.push(n as u8);
+        } else {
+            bad = true;
+        }
+    }
+    (out, (), bad)
+}
+
+const DANISH: &str = "Medarbejdernummer;Fornavn;Efternavn;Enhed;Overordnet enhed;Stilling;Stillingskategori;Køn;Ansættelsesdato;E-mail\r\n\
+    1001;Åse;Ørsted;Børnehuset Æblet;Børn og Unge;Pædagog;Pædagog;K;01-08-2020;aase@example.org\r\n\
+    1002;Søren;Kjær;Børnehuset Æblet;Børn og Unge;Pædagogmedhjælper;;M;15.01.2021;\r\n\
+    1003;Birthe;Møller;Plejecenter Lyngen;Ældre;Social- og sundhedshjælper;Social- og sundhedshjælper (SSH);kvinde;2019-03-01;\r\n";
+
+fn people(s: &TempStore) -> Vec<(String, String, String)> {
+    let conn = s.app.store().conn();
+    let mut stmt = conn
+        .prepare(
+            "SELECT p.employee_number, p.given_name || ' ' || p.family_name, u.name
+             FROM person p JOIN unit u ON u.id = p.unit_id ORDER BY p.employee_number",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn count(s: &TempStore, sql: &str) -> i64 {
+    s.app
+        .store()
+        .conn()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_windows_1252_semicolon_file_from_nordic_excel_imports_people_into_their_units() {
+    let mut s = store();
+    let bytes = cp1252(DANISH);
+    let preview = s
+        .app
+        .preview_import(&bytes, &ImportOptions::default())
+        .unwrap();
+    assert_eq!(preview.detected.encoding, Some(Encoding::Windows1252));
+    assert_eq!(preview.detected.delimiter, Some(Delimiter::Semicolon));
+    assert_eq!(
+        (preview.created, preview.updated, preview.problems.len()),
+        (3, 0, 0)
+    );
+    assert_eq!(
+        preview.units_created,
+        [
+            "Testby Kommune",
+            "Børn og Unge",
+            "Børn og Unge / Børnehuset Æblet",
+            "Ældre",
+            "Ældre / Plejecenter Lyngen"
+        ]
+    );
+    assert!(!preview.applied);
+    assert!(people(&s).is_empty(), "the dry run changes nothing");
+
+    let applied = s
+        .app
+        .apply_import(&bytes, &ImportOptions::default())
+        .unwrap();
+    assert!(applied.applied);
+    assert_eq!(applied.created, 3);
+    assert_eq!(
+        people(&s),
+        [
+            (
+                "1001".into(),
+                "Åse Ørsted".into(),
+                "Børnehuset Æblet".into()
+            ),
+            (
+                "1002".into(),
+                "Søren Kjær".into(),
+                "Børnehuset Æblet".into()
+            ),
+            (
+                "1003".into(),
+                "Birthe Møller".into(),
+                "Plejecenter Lyngen".into()
+            ),
+        ]
+    );
+    let p = s.app.search_people("møller", 5, false).unwrap()[0].id;
+    let birthe = s.app.person(p).unwrap();
+    assert_eq!(birthe.start_date.to_string(), "2019-03-01");
+    assert_eq!(birthe.gender, Some(samtale::people::Gender::Female));
+    assert_eq!(
+        birthe.job_family.as_deref(),
+        Some("Social- og sundhedshjælper (SSH)")
+    );
+    // Both areas hang under the organisation's top unit, made first in an empty store.
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM unit WHERE parent_id IS NULL"),
+        1
+    );
+}
+
+#[test]
+fn importing_the_same_file_again_changes_nothing() {
+    let mut s = store();
+    let bytes = cp1252(DANISH);
+    s.app
+        .apply_import(&bytes, &ImportOptions::default())
+        .unwrap();
+    let before: String = s
+        .app
+        .store()
+        .conn()
+        .query_row("SELECT group_concat(updated_at) FROM person", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let again = s
+        .app
+        .apply_import(&bytes, &ImportOptions::default())
+        .unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
+    assert!(again.units_created.is_empty());
+    let after: String = s
+        .app
+        .store()
+        .conn()
+        .query_row("SELECT group_concat(updated_at) FROM person", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn headers_in_swedish_norwegian_and_english_in_any_order_and_every_encoding_are_read() {
+    let swedish = "Enhet\tFörnamn\tEfternamn\tAnställningsnummer\tAnställningsdatum\r\n\
+        Förskolan Solen\tÅsa\tLindqvist\tS-1\t2022-01-10\r\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in swedish.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    let mut be = vec![0xFE, 0xFF];
+    for u in swedish.encode_utf16() {
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    let norwegian = "\u{feff}Ansattnummer,Etternavn,Fornavn,Avdeling,Ansettelsesdato\r\
+        N-1,Hågensen,Kåre,Sykehjemmet,01.02.2023\r";
+    let english = "Employee number,Name,Department,Start date,Gender\n\
+        E-1,\"Smith, Jane\",Head Office,44927,female\n";
+    for (bytes, encoding, delimiter) in [
+        (utf16, Encoding::Utf16Le, Delimiter::Tab),
+        (be, Encoding::Utf16Be, Delimiter::Tab),
+        (
+            norwegian.as_bytes().to_vec(),
+            Encoding::Utf8,
+            Delimiter::Comma,
+        ),
+        (
+            english.as_bytes().to_vec(),
+            Encoding::Utf8,
+            Delimiter::Comma,
+        ),
+    ] {
+        let mut s = store();
+        let p = s
+            .app
+            .apply_import(&bytes, &ImportOptions::default())
+            .unwrap();
+        assert_eq!(p.detected.encoding, Some(encoding));
+        assert_eq!(p.detected.delimiter, Some(delimiter));
+        assert_eq!((p.created, p.problems.len()), (1, 0), "{:?}", p.problems);
+    }
+    let mut s = store();
+    s.app
+        .apply_import(english.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    let jane = s.app.search_people("smith", 5, false).unwrap()[0].id;
+    let jane = s.app.person(jane).unwrap();
+    assert_eq!(
+        (jane.given_name.as_str(), jane.family_name.as_str()),
+        ("Jane", "Smith")
+    );
+    assert_eq!(
+        jane.start_date.to_string(),
+        "2023-01-01",
+        "an Excel serial date"
+    );
+}
+
+#[test]
+fn quoted_cells_hold_delimiters_quotes_and_line_breaks() {
+    let mut s = store();
+    let file = "Medarbejdernummer;Navn;Enhed;Stilling;Ansættelsesdato\n\
+        1;\"Hansen; Anne\";\"Team \"\"Nord\"\"\";\"Pædagog\nog leder\";2020-01-01\n";
+    let p = s
+        .app
+        .apply_import(file.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!((p.created, p.problems.len()), (1, 0), "{:?}", p.problems);
+    assert_eq!(people(&s)[0].2, "Team \"Nord\"");
+    let id = s.app.search_people("1", 5, false).unwrap()[0].id;
+    // Line breaks inside a cell are collapsed into one space.
+    assert_eq!(s.app.person(id).unwrap().job_title, "Pædagog og leder");
+}
+
+#[test]
+fn the_dry_run_names_every_problem_row_by_line_and_reason() {
+    let mut s = store();
+    let file = "Medarbejdernummer;Fornavn;Efternavn;Enhed;Ansættelsesdato\n\
+        1;Anne;Hansen;Team A;2020-01-01\n\
+        2;Bo;Berg;Team A\n\
+        1;Carl;Dam;Team A;2020-01-01\n\
+        3;;Eskildsen;Team A;2020-01-01\n\
+        4;Frida;Gram;Team A;31-02-2020\n\
+        5;Gitte;Holm;Team A;2021-05-05\n\
+        6;\"Ib;Juhl;Team A;2020-01-01\n";
+    let p = s
+        .app
+        .preview_import(file.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(p.created, 2, "lines 2 and 7 are fine");
+    let lines: Vec<(u32, String)> = p
+        .problems
+        .iter()
+        .map(|x| {
+            let why = match &x.problem {
+                ImportProblem::Rejected { error } => error.code(),
+                other => format!("{other:?}"),
+            };
+            (x.line, why)
+        })
+        .collect();
+    assert_eq!(lines[0], (3, "Ragged { expected: 5, found: 4 }".into()));
+    assert_eq!(
+        lines[1],
+        (
+            4,
+            "DuplicateEmployeeNumber { number: \"1\", first_line: 2 }".into()
+        )
+    );
+    assert_eq!(lines[2], (5, "empty".into()));
+    assert_eq!(lines[3], (6, "invalid".into()));
+    assert_eq!(lines[4], (8, "UnbalancedQuote".into()));
+    assert_eq!(lines.len(), 5);
+    assert!(people(&s).is_empty());
+    // Applying keeps the valid rows and nothing of the refused ones (not even a unit).
+    let applied = s
+        .app
+        .apply_import(file.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(applied.created, 2);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM unit"),
+        2,
+        "the top unit and Team A"
+    );
+}
+
+#[test]
+fn a_full_import_archives_people_missing_from_the_file_only_when_asked() {
+    let mut s = store();
+    s.app
+        .apply_import(&cp1252(DANISH), &ImportOptions::default())
+        .unwrap();
+    let shorter: String = DANISH.lines().take(3).map(|l| format!("{l}\n")).collect();
+    let partial = s
+        .app
+        .apply_import(&cp1252(&shorter), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(partial.archived, 0);
+    let full = ImportOptions {
+        full: true,
+        ..Default::default()
+    };
+    let preview = s.app.preview_import(&cp1252(&shorter), &full).unwrap();
+    assert_eq!(preview.archived, 1);
+    assert_eq!(preview.to_archive[0].employee_number, "1003");
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM person WHERE archived_at IS NULL"),
+        3
+    );
+    s.app.apply_import(&cp1252(&shorter), &full).unwrap();
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM person WHERE archived_at IS NULL"),
+        2
+    );
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM person"),
+        3,
+        "archived, never deleted"
+    );
+}
+
+#[test]
+fn national_identity_numbers_are_left_out_with_a_notice_by_header_or_by_content() {
+    let mut s = store();
+    let file = "Lønnummer;CPR-nr.;Navn;Enhed;Ansættelsesdato;Ekstra\n\
+        1;010190-1234;Anne Hansen;Team A;2020-01-01;0101901234\n\
+        2;020285-4321;Bo Berg;Team A;2020-01-01;0202854321\n";
+    let p = s
+        .app
+        .apply_import(file.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(p.created, 2);
+    assert_eq!(p.mapping[1], Some(ImportField::NationalId));
+    assert_eq!(
+        p.mapping[5],
+        Some(ImportField::NationalId),
+        "recognised by its content"
+    );
+    assert!(p
+        .notices
+        .iter()
+        .any(|n| matches!(n, ImportNotice::NationalIdIgnored { column } if column == "CPR-nr.")));
+    let dump: String = s
+        .app
+        .store()
+        .conn()
+        .query_row(
+            "SELECT group_concat(employee_number || given_name || family_name || job_title || coalesce(email, ''))
+             FROM person",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!dump.contains("010190") && !dump.contains("1234"), "{dump}");
+}
+
+#[test]
+fn a_name_typed_on_a_mac_equals_its_twin_from_windows_and_text_is_tidied() {
+    let mut s = store();
+    let nfc = "Lønnummer;Navn;Enhed;Ansættelsesdato\n1;Åse  Ørsted ;Team  A;2020-01-01\n";
+    // "Å" as A + combining ring, as macOS writes it.
+    let nfd = "Lønnummer;Navn;Enhed;Ansættelsesdato\n1;A\u{30a}se Ørsted;Team A;2020-01-01\n";
+    s.app
+        .apply_import(nfc.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    let again = s
+        .app
+        .apply_import(nfd.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!((again.unchanged, again.created), (1, 0));
+    assert_eq!(people(&s)[0].1, "Åse Ørsted");
+    assert_eq!(people(&s)[0].2, "Team A");
+    // A cell that looks like a formula is kept as the text it is.
+    let formula = "Lønnummer;Navn;Enhed;Stilling;Ansættelsesdato\n2;Bo Berg;Team A;=HYPERLINK(\"x\");2020-01-01\n";
+    s.app
+        .apply_import(formula.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    let bo = s.app.search_people("berg", 5, false).unwrap()[0].id;
+    assert_eq!(s.app.person(bo).unwrap().job_title, "=HYPERLINK(\"x\")");
+}
+
+#[test]
+fn a_fixed_mapping_is_used_and_remembered_for_files_of_the_same_shape() {
+    let mut s = store();
+    // "Kode" and "Hvem" are no known headers.
+    let file = "Kode;Hvem;Enhed;Ansættelsesdato\n7;Anne Hansen;Team A;2020-01-01\n";
+    assert!(matches!(
+        s.app
+            .preview_import(file.as_bytes(), &ImportOptions::default()),
+        Err(Error::ImportFile {
+            problem: FileProblem::MissingColumn
+        })
+    ));
+    let mapping = vec![
+        Some(ImportField::EmployeeNumber),
+        Some(ImportField::Name),
+        Some(ImportField::Unit),
+        Some(ImportField::StartDate),
+    ];
+    let wrong = ImportOptions {
+        mapping: Some(mapping[..2].to_vec()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        s.app.preview_import(file.as_bytes(), &wrong),
+        Err(Error::Invalid {
+            field: Field::Mapping
+        })
+    ));
+    let fixed = ImportOptions {
+        mapping: Some(mapping.clone()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.app.apply_import(file.as_bytes(), &fixed).unwrap().created,
+        1
+    );
+    let next = "Kode;Hvem;Enhed;Ansættelsesdato\n8;Bo Berg;Team A;2021-01-01\n";
+    let p = s
+        .app
+        .preview_import(next.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(p.mapping, mapping);
+    assert_eq!(p.created, 1);
+}
+
+#[test]
+fn units_come_from_a_path_column_with_slashes_or_arrows() {
+    let mut s = store();
+    let file = "Lønnummer;Navn;Organisation;Ansættelsesdato\n\
+        1;Anne Hansen;Testby Kommune/Børn og Unge/Solsikken;2020-01-01\n\
+        2;Bo Berg;Børn og Unge > Solsikken;2020-01-01\n\
+        3;Carl Dam;Børn og Unge > Mælkebøtten;2020-01-01\n";
+    let p = s
+        .app
+        .apply_import(file.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(p.created, 3, "{:?}", p.problems);
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM unit"),
+        4,
+        "top, area and two units"
+    );
+    assert_eq!(people(&s)[0].2, "Solsikken");
+    assert_eq!(people(&s)[1].2, "Solsikken");
+}
+
+#[test]
+fn files_that_are_no_table_get_a_clear_error_and_nothing_is_written() {
+    let mut s = store();
+    let mut random = fastrand::Rng::with_seed(7);
+    let noise: Vec<u8> = (0..4096).map(|_| random.u8(..)).collect();
+    let cases: Vec<(Vec<u8>, FileProblem)> = vec![
+        (Vec::new(), FileProblem::Empty),
+        (b"  \n\r\n".to_vec(), FileProblem::Empty),
+        (
+            b"Medarbejdernummer;Navn;Enhed\r\n".to_vec(),
+            FileProblem::HeaderOnly,
+        ),
+        (noise, FileProblem::NotATable),
+        (
+            b"PK\x03\x04 not really a workbook".to_vec(),
+            FileProblem::NotATable,
+        ),
+        (
+            vec![b'a'; samtale::import::read::MAX_BYTES + 1],
+            FileProblem::TooLarge,
+        ),
+    ];
+    for (bytes, want) in cases {
+        match s.app.apply_import(&bytes, &ImportOptions::default()) {
+            Err(Error::ImportFile { problem }) => assert_eq!(problem, want),
+            other => panic!("{want:?}: {:?}", other.map(|p| p.created)),
+        }
+    }
+    assert_eq!(count(&s, "SELECT count(*) FROM person"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM unit"), 0);
+}
+
+#[test]
+fn the_user_can_override_the_delimiter_and_the_encoding() {
+    let mut s = store();
+    let file = cp1252("Lønnummer,Navn,Enhed,Ansættelsesdato\n1,Åse Ørsted,Team A,2020-01-01\n");
+    let forced = ImportOptions {
+        read: ReadOptions {
+            encoding: Some(Encoding::Windows1252),
+            delimiter: Some(Delimiter::Comma),
+            sheet: None,
+        },
+        ..Default::default()
+    };
+    let p = s.app.apply_import(&file, &forced).unwrap();
+    assert_eq!(p.created, 1);
+    assert_eq!(people(&s)[0].1, "Åse Ørsted");
+    assert!(p.changes.iter().all(|c| c.change == Change::Create));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any bytes: an error or a preview, never a panic, and never a write.
+    #[test]
+    fn the_parser_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let t = samtale::import::read::read(&bytes, &ReadOptions::default());
+        if let Ok(t) = t {
+            prop_assert!(t.headers.len() <= samtale::import::read::MAX_COLUMNS);
+        }
+    }
+
+    /// Text shaped like CSV (quotes, delimiters, line ends in any mix) imports or is refused
+    /// row by row, never panicking.
+    #[test]
+    fn csv_shaped_text_is_imported_or_refused_row_by_row(
+        body in proptest::collection::vec(
+            prop_oneof![Just(";"), Just(","), Just("\t"), Just("\""), Just("\n"), Just("\r\n"),
+                        Just("\r"), Just("Åse"), Just("12"), Just("01-02-2020"), Just(" ")],
+            0..120,
+        )
+    ) {
+        let file = format!("Lønnummer;Navn;Enhed;Ansættelsesdato\n{}", body.concat());
+        let mut s = store();
+        let _ = s.app.preview_import(file.as_bytes(), &ImportOptions::default());
+    }
+}
