@@ -233,36 +233,35 @@ pub fn search(
 
 pub fn get(conn: &Connection, id: PersonId) -> Result<Person> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT p.*, u.name AS unit_name, j.name AS job_family
              FROM person p JOIN unit u ON u.id = p.unit_id
              LEFT JOIN job_family j ON j.id = p.job_family_id
              WHERE p.id = ?1",
-            [id],
-            |row| {
-                Ok(Person {
-                    id: row.get("id")?,
-                    employee_number: row.get("employee_number")?,
-                    given_name: row.get("given_name")?,
-                    family_name: row.get("family_name")?,
-                    job_title: row.get("job_title")?,
-                    job_family: row.get("job_family")?,
-                    unit_id: row.get("unit_id")?,
-                    unit_name: row.get("unit_name")?,
-                    manager_id: row.get("manager_id")?,
-                    effective_manager_id: None,
-                    effective_manager_name: None,
-                    email: row.get("email")?,
-                    gender: row
-                        .get::<_, Option<String>>("gender")?
-                        .as_deref()
-                        .and_then(Gender::parse),
-                    start_date: row.get("start_date")?,
-                    end_date: row.get("end_date")?,
-                    active: row.get::<_, Option<String>>("archived_at")?.is_none(),
-                })
-            },
-        )
+        )?
+        .query_row([id], |row| {
+            Ok(Person {
+                id: row.get("id")?,
+                employee_number: row.get("employee_number")?,
+                given_name: row.get("given_name")?,
+                family_name: row.get("family_name")?,
+                job_title: row.get("job_title")?,
+                job_family: row.get("job_family")?,
+                unit_id: row.get("unit_id")?,
+                unit_name: row.get("unit_name")?,
+                manager_id: row.get("manager_id")?,
+                effective_manager_id: None,
+                effective_manager_name: None,
+                email: row.get("email")?,
+                gender: row
+                    .get::<_, Option<String>>("gender")?
+                    .as_deref()
+                    .and_then(Gender::parse),
+                start_date: row.get("start_date")?,
+                end_date: row.get("end_date")?,
+                active: row.get::<_, Option<String>>("archived_at")?.is_none(),
+            })
+        })
         .optional()?;
     let mut person = row.ok_or(Error::not_found(Entity::Person, id.0))?;
     person.effective_manager_id = effective_manager(conn, id)?;
@@ -284,7 +283,7 @@ pub fn full_name(conn: &Connection, id: PersonId) -> Result<String> {
 /// tree who is not the person themself (a unit's manager reports to the unit above).
 pub fn effective_manager(conn: &Connection, id: PersonId) -> Result<Option<PersonId>> {
     let found: Option<Option<PersonId>> = conn
-        .query_row(
+        .prepare_cached(
             "WITH RECURSIVE up(id, depth) AS (
                  SELECT p.unit_id, 0 FROM person p WHERE p.id = ?1
                  UNION ALL
@@ -296,24 +295,20 @@ pub fn effective_manager(conn: &Connection, id: PersonId) -> Result<Option<Perso
                  (SELECT u.manager_id FROM up JOIN unit u ON u.id = up.id
                   WHERE u.manager_id IS NOT NULL AND u.manager_id <> ?1
                   ORDER BY up.depth LIMIT 1))",
-            [id],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(found.flatten())
 }
 
 fn job_family_id(conn: &Connection, name: Option<&str>) -> Result<Option<i64>> {
     let Some(name) = name else { return Ok(None) };
-    conn.execute(
-        "INSERT INTO job_family (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
-        [name],
-    )?;
-    Ok(Some(conn.query_row(
-        "SELECT id FROM job_family WHERE name = ?1",
-        [name],
-        |r| r.get(0),
-    )?))
+    conn.prepare_cached("INSERT INTO job_family (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?
+        .execute([name])?;
+    Ok(Some(
+        conn.prepare_cached("SELECT id FROM job_family WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))?,
+    ))
 }
 
 fn check_refs(conn: &Connection, input: &PersonInput, this: Option<PersonId>) -> Result<()> {
@@ -336,11 +331,8 @@ fn check_refs(conn: &Connection, input: &PersonInput, this: Option<PersonId>) ->
 
 fn check_unique_number(conn: &Connection, number: &str, this: Option<PersonId>) -> Result<()> {
     let other: Option<PersonId> = conn
-        .query_row(
-            "SELECT id FROM person WHERE employee_number = ?1",
-            [number],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT id FROM person WHERE employee_number = ?1")?
+        .query_row([number], |r| r.get(0))
         .optional()?;
     match other {
         Some(o) if Some(o) != this => Err(Error::DuplicateEmployeeNumber {
@@ -351,7 +343,19 @@ fn check_unique_number(conn: &Connection, number: &str, this: Option<PersonId>) 
 }
 
 pub fn create(conn: &Connection, clock: &dyn Clock, input: &PersonInput) -> Result<Person> {
-    write(conn, clock, None, input)
+    let id = write(conn, clock, None, input)?;
+    get(conn, id)
+}
+
+/// [`create`] or (with `id`) [`update`] without reading the person back: for imports, which
+/// write tens of thousands and need only to know that each write was accepted.
+pub(crate) fn save_quietly(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: Option<PersonId>,
+    input: &PersonInput,
+) -> Result<PersonId> {
+    write(conn, clock, id, input)
 }
 
 pub fn update(
@@ -365,7 +369,8 @@ pub fn update(
             entity: Entity::Person,
         });
     }
-    write(conn, clock, Some(id), input)
+    write(conn, clock, Some(id), input)?;
+    get(conn, id)
 }
 
 /// Validates and writes a person: a new one when `id` is `None`. Insert and update share one
@@ -375,7 +380,7 @@ fn write(
     clock: &dyn Clock,
     id: Option<PersonId>,
     input: &PersonInput,
-) -> Result<Person> {
+) -> Result<PersonId> {
     let c = clean(input)?;
     check_refs(conn, input, id)?;
     check_unique_number(conn, &c.employee_number, id)?;
@@ -402,28 +407,31 @@ fn write(
     ];
     let id = match id {
         None => {
-            conn.execute(
+            // Cached: an import writes tens of thousands of people through here.
+            conn.prepare_cached(
                 "INSERT INTO person (employee_number, given_name, family_name, name_key,
                      family_key, job_title, job_family_id, unit_id, manager_id, email, gender,
                      start_date, end_date, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-                values,
-            )?;
+            )?
+            .execute(values)?;
             PersonId(conn.last_insert_rowid())
         }
         Some(id) => {
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE person SET employee_number = ?1, given_name = ?2, family_name = ?3,
                      name_key = ?4, family_key = ?5, job_title = ?6, job_family_id = ?7,
                      unit_id = ?8, manager_id = ?9, email = ?10, gender = ?11, start_date = ?12,
                      end_date = ?13, updated_at = ?14
                  WHERE id = ?15",
-                rusqlite::params_from_iter(values.into_iter().chain([&id as &dyn ToSql])),
-            )?;
+            )?
+            .execute(rusqlite::params_from_iter(
+                values.into_iter().chain([&id as &dyn ToSql]),
+            ))?;
             id
         }
     };
-    get(conn, id)
+    Ok(id)
 }
 
 /// Moves a person to another unit, keeping everything else.

@@ -71,7 +71,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Unit> {
 }
 
 pub fn get(conn: &Connection, id: UnitId) -> Result<Unit> {
-    conn.query_row(&format!("{SELECT} WHERE u.id = ?1"), [id], from_row)
+    conn.prepare_cached(&format!("{SELECT} WHERE u.id = ?1"))?
+        .query_row([id], from_row)
         .optional()?
         .ok_or(Error::not_found(Entity::Unit, id.0))
 }

@@ -380,7 +380,7 @@ fn import_rows(
             seen.insert(number.clone(), row.line);
         }
         // Each row in its own savepoint: a refused row leaves nothing behind, not even its unit.
-        conn.execute_batch("SAVEPOINT import_row")?;
+        conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
         let created_before = units.created.len();
         let result = import_row(
             conn,
@@ -392,7 +392,7 @@ fn import_rows(
         );
         match result {
             Ok((change, name, unit)) => {
-                conn.execute_batch("RELEASE import_row")?;
+                conn.prepare_cached("RELEASE import_row")?.execute([])?;
                 match change {
                     Change::Create => preview.created += 1,
                     Change::Update => preview.updated += 1,
@@ -526,7 +526,7 @@ fn import_row(
     let unit_name = path.join(" / ");
     match before {
         None => {
-            people::create(conn, clock, &input)?;
+            people::save_quietly(conn, clock, None, &input)?;
             Ok((Change::Create, name, unit_name))
         }
         Some(p) => {
@@ -544,7 +544,12 @@ fn import_row(
             if same {
                 return Ok((Change::Unchanged, name, unit_name));
             }
-            people::update(conn, clock, p.id, &input)?;
+            if !p.active {
+                return Err(Error::Archived {
+                    entity: crate::error::Entity::Person,
+                });
+            }
+            people::save_quietly(conn, clock, Some(p.id), &input)?;
             Ok((Change::Update, name, unit_name))
         }
     }

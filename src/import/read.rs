@@ -111,7 +111,9 @@ pub fn decode(bytes: &[u8], forced: Option<Encoding>) -> (String, Encoding) {
         } else {
             let mut detector =
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-            detector.feed(bytes, true);
+            // The first 64 KB tell the encoding as well as the whole file, at a fraction.
+            let head = &bytes[..bytes.len().min(64 * 1024)];
+            detector.feed(head, head.len() == bytes.len());
             let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
             if guess == encoding_rs::UTF_16LE {
                 Encoding::Utf16Le

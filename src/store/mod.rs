@@ -45,6 +45,9 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     // 64 MiB of page cache instead of SQLite's 2 MiB: the app keeps one connection open all
     // day, and the year's cycle of a large organisation reads tens of MiB of people and talks.
     conn.pragma_update(None, "cache_size", -65_536)?;
+    // Savepoints keep their undo records (the statement journal) in memory, not in a temp
+    // file: an import runs every row in a savepoint, and the file writes were a sixth of it.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }
 
