@@ -32,7 +32,7 @@ impl Gender {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "female" => Gender::Female,
             "male" => Gender::Male,
@@ -345,6 +345,12 @@ fn check_unique_number(conn: &Connection, number: &str, this: Option<PersonId>) 
 pub fn create(conn: &Connection, clock: &dyn Clock, input: &PersonInput) -> Result<Person> {
     let id = write(conn, clock, None, input)?;
     get(conn, id)
+}
+
+/// Checks an input as [`create`] and [`update`] would, without the store: the text, e-mail and
+/// date rules. (Whether the unit exists and the number is free is the store's to say.)
+pub(crate) fn check(input: &PersonInput) -> Result<()> {
+    clean(input).map(|_| ())
 }
 
 /// [`create`] or (with `id`) [`update`] without reading the person back: for imports, which

@@ -18,7 +18,7 @@ pub mod read;
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -199,18 +199,15 @@ pub fn run(
         }
     }
 
-    conn.execute_batch("SAVEPOINT import")?;
-    let outcome = import_rows(conn, clock, &table, &mapping, options.full);
-    let keep = apply && outcome.is_ok();
-    conn.execute_batch(if keep {
-        "RELEASE import"
-    } else {
-        "ROLLBACK TO import; RELEASE import"
-    })?;
-    let mut preview = outcome?;
-    if keep {
+    // The plan reads only; the apply writes what the plan accepted, in the caller's
+    // transaction, so a failure part-way leaves nothing behind.
+    let plan = plan(conn, &table, &mapping, options.full)?;
+    let mut preview = plan.preview(&table);
+    if apply {
+        write(conn, clock, &plan)?;
         mapping::remember(conn, &table.headers, &mapping)?;
     }
+    let keep = apply;
     preview.detected = table.detected.clone();
     preview.headers = table.headers.clone();
     preview.mapping = mapping;
@@ -234,6 +231,8 @@ pub fn run(
 /// by people (case and spacing aside).
 struct Units {
     top: Option<UnitId>,
+    /// The top unit's name as compared, so a path may start with it.
+    top_key: Option<String>,
     children: HashMap<(Option<UnitId>, String), UnitId>,
     created: Vec<String>,
 }
@@ -261,11 +260,50 @@ impl Units {
                 .entry((parent, normalise::unit_key(&name)))
                 .or_insert(id);
         }
+        let top_key = top.and_then(|t| {
+            children
+                .iter()
+                .find(|(_, id)| **id == t)
+                .map(|((_, k), _)| k.clone())
+        });
         Ok(Units {
             top,
+            top_key,
             children,
             created: Vec::new(),
         })
+    }
+
+    /// The unit at the end of `path` if it exists; else the paths of the units that resolving
+    /// it would make (the organisation's top unit first in an empty store).
+    fn lookup(&self, path: &[String], org_name: &str) -> (Option<UnitId>, Option<Vec<String>>) {
+        let Some(top) = self.top else {
+            let mut made = vec![org_name.to_owned()];
+            let skip =
+                path.first().map(|f| normalise::unit_key(f)) == Some(normalise::unit_key(org_name));
+            let names = if skip { &path[1..] } else { path };
+            for i in 0..names.len() {
+                made.push(names[..=i].join(" / "));
+            }
+            return (None, Some(made));
+        };
+        let names =
+            if self.top_key.as_deref() == path.first().map(|f| normalise::unit_key(f)).as_deref() {
+                &path[1..]
+            } else {
+                path
+            };
+        let mut at = top;
+        for (i, name) in names.iter().enumerate() {
+            match self.children.get(&(Some(at), normalise::unit_key(name))) {
+                Some(id) => at = *id,
+                None => {
+                    let made = (i..names.len()).map(|j| names[..=j].join(" / ")).collect();
+                    return (None, Some(made));
+                }
+            }
+        }
+        (Some(at), None)
     }
 
     /// The unit at the end of `path`, made where missing. A path whose first name is the
@@ -286,6 +324,7 @@ impl Units {
                 },
             )?;
             self.top = Some(unit.id);
+            self.top_key = Some(normalise::unit_key(&name));
             self.children
                 .insert((None, normalise::unit_key(&name)), unit.id);
             self.created.push(name);
@@ -293,12 +332,7 @@ impl Units {
         let mut parent: Option<UnitId> = None;
         let mut names = path;
         if let (Some(top), Some(first)) = (self.top, path.first()) {
-            let top_key = self
-                .children
-                .iter()
-                .find(|(_, id)| **id == top)
-                .map(|((_, k), _)| k.clone());
-            if top_key.as_deref() == Some(normalise::unit_key(first).as_str()) {
+            if self.top_key.as_deref() == Some(normalise::unit_key(first).as_str()) {
                 names = &path[1..];
             }
             parent = Some(top);
@@ -332,43 +366,128 @@ impl Units {
     }
 }
 
-fn import_rows(
+/// What an existing person holds, for deciding create, update or unchanged without a query
+/// per row.
+struct Existing {
+    id: PersonId,
+    given_name: String,
+    family_name: String,
+    job_title: String,
+    job_family: Option<String>,
+    unit_id: UnitId,
+    manager_id: Option<PersonId>,
+    email: Option<String>,
+    gender: Option<crate::people::Gender>,
+    start_date: String,
+    end_date: Option<String>,
+    active: bool,
+    unit_name: String,
+}
+
+fn existing_people(conn: &Connection) -> Result<HashMap<String, Existing>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.*, j.name AS job_family, u.name AS unit_name
+         FROM person p JOIN unit u ON u.id = p.unit_id
+         LEFT JOIN job_family j ON j.id = p.job_family_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>("employee_number")?,
+            Existing {
+                id: r.get("id")?,
+                given_name: r.get("given_name")?,
+                family_name: r.get("family_name")?,
+                job_title: r.get("job_title")?,
+                job_family: r.get("job_family")?,
+                unit_id: r.get("unit_id")?,
+                manager_id: r.get("manager_id")?,
+                email: r.get("email")?,
+                gender: r
+                    .get::<_, Option<String>>("gender")?
+                    .as_deref()
+                    .and_then(crate::people::Gender::parse),
+                start_date: r.get("start_date")?,
+                end_date: r.get("end_date")?,
+                active: r.get::<_, Option<String>>("archived_at")?.is_none(),
+                unit_name: r.get("unit_name")?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One accepted row: what to write, and where.
+struct Planned {
+    input: PersonInput,
+    path: Vec<String>,
+    existing: Option<PersonId>,
+}
+
+struct Plan {
+    rows: Vec<Planned>,
+    changes: Vec<RowChange>,
+    counts: (u32, u32, u32),
+    units_created: Vec<String>,
+    problems: Vec<RowProblem>,
+    archive: Vec<(PersonId, RowChange)>,
+}
+
+impl Plan {
+    fn preview(&self, table: &read::Table) -> ImportPreview {
+        ImportPreview {
+            detected: table.detected.clone(),
+            headers: Vec::new(),
+            mapping: Vec::new(),
+            notices: Vec::new(),
+            rows: table.rows.len() as u32 + table.problems.len() as u32,
+            created: self.counts.0,
+            updated: self.counts.1,
+            unchanged: self.counts.2,
+            archived: self.archive.len() as u32,
+            units_created: self.units_created.clone(),
+            changes: self.changes.clone(),
+            to_archive: self
+                .archive
+                .iter()
+                .take(PREVIEW_ROWS)
+                .map(|(_, c)| c.clone())
+                .collect(),
+            problems: self.problems.clone(),
+            applied: false,
+        }
+    }
+}
+
+/// Checks every row with the rules `people::create` applies, against the store as it is,
+/// without writing: the dry run, and the first half of the apply.
+fn plan(
     conn: &Connection,
-    clock: &dyn Clock,
     table: &read::Table,
     mapping: &[Option<ImportField>],
     full: bool,
-) -> Result<ImportPreview> {
-    let mut preview = ImportPreview {
-        detected: table.detected.clone(),
-        headers: Vec::new(),
-        mapping: Vec::new(),
-        notices: Vec::new(),
-        rows: table.rows.len() as u32 + table.problems.len() as u32,
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        archived: 0,
-        units_created: Vec::new(),
+) -> Result<Plan> {
+    let existing = existing_people(conn)?;
+    let units = Units::load(conn)?;
+    let org_name = crate::organisation::get(conn)?
+        .ok_or(Error::NoOrganisation)?
+        .name;
+    let mut new_units: Vec<String> = Vec::new();
+    let mut new_unit_keys = std::collections::HashSet::new();
+    let mut plan = Plan {
+        rows: Vec::new(),
         changes: Vec::new(),
-        to_archive: Vec::new(),
+        counts: (0, 0, 0),
+        units_created: Vec::new(),
         problems: Vec::new(),
-        applied: false,
+        archive: Vec::new(),
     };
-    let mut units = Units::load(conn)?;
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let existing_by_number = |number: &str| -> Result<Option<PersonId>> {
-        Ok(conn
-            .prepare_cached("SELECT id FROM person WHERE employee_number = ?1")?
-            .query_row([number], |r| r.get(0))
-            .optional()?)
-    };
     for row in &table.rows {
         let cells = normalise::Cells::new(&row.cells, mapping);
         let number = cells.text(ImportField::EmployeeNumber);
         if !number.is_empty() {
             if let Some(first_line) = seen.get(&number) {
-                preview.problems.push(RowProblem {
+                plan.problems.push(RowProblem {
                     line: row.line,
                     problem: ImportProblem::DuplicateEmployeeNumber {
                         number: number.clone(),
@@ -379,92 +498,101 @@ fn import_rows(
             }
             seen.insert(number.clone(), row.line);
         }
-        // Each row in its own savepoint: a refused row leaves nothing behind, not even its unit.
-        conn.prepare_cached("SAVEPOINT import_row")?.execute([])?;
-        let created_before = units.created.len();
-        let result = import_row(
-            conn,
-            clock,
-            &cells,
-            &number,
-            &mut units,
-            existing_by_number(&number)?,
-        );
-        match result {
-            Ok((change, name, unit)) => {
-                conn.prepare_cached("RELEASE import_row")?.execute([])?;
+        let before = existing.get(&number);
+        match plan_row(&cells, &number, before, &units, &org_name) {
+            Ok((planned, unit_new)) => {
+                let unit_name = planned.path.join(" / ");
+                let change = match (before, &unit_new) {
+                    (None, _) => Change::Create,
+                    (Some(_), Some(_)) => Change::Update,
+                    (Some(b), None) if same(&planned.input, b) => Change::Unchanged,
+                    (Some(_), None) => Change::Update,
+                };
+                if let Some(paths) = unit_new {
+                    for p in paths {
+                        if new_unit_keys.insert(normalise::unit_key(&p)) {
+                            new_units.push(p);
+                        }
+                    }
+                }
                 match change {
-                    Change::Create => preview.created += 1,
-                    Change::Update => preview.updated += 1,
-                    Change::Unchanged => preview.unchanged += 1,
+                    Change::Create => plan.counts.0 += 1,
+                    Change::Update => plan.counts.1 += 1,
+                    Change::Unchanged => plan.counts.2 += 1,
                 }
-                if preview.changes.len() < PREVIEW_ROWS && change != Change::Unchanged {
-                    preview.changes.push(RowChange {
-                        line: row.line,
-                        employee_number: number,
-                        name,
-                        unit,
-                        change,
-                    });
+                if change != Change::Unchanged {
+                    if plan.changes.len() < PREVIEW_ROWS {
+                        plan.changes.push(RowChange {
+                            line: row.line,
+                            employee_number: number.clone(),
+                            name: format!(
+                                "{} {}",
+                                planned.input.given_name, planned.input.family_name
+                            ),
+                            unit: unit_name,
+                            change,
+                        });
+                    }
+                    plan.rows.push(planned);
                 }
             }
-            Err(error) => {
-                conn.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
-                // A unit made for this row alone is gone again: forget it.
-                let created = units.created[..created_before].to_vec();
-                units = Units::load(conn)?;
-                units.created = created;
-                if matches!(error, Error::Storage { .. } | Error::StoreCorrupt { .. }) {
-                    return Err(error);
-                }
-                preview.problems.push(RowProblem {
-                    line: row.line,
-                    problem: ImportProblem::Rejected { error },
-                });
-            }
+            Err(error) => plan.problems.push(RowProblem {
+                line: row.line,
+                problem: ImportProblem::Rejected { error },
+            }),
         }
     }
     if full {
-        let missing: Vec<(PersonId, String, String, String)> = conn
-            .prepare(
-                "SELECT p.id, p.employee_number, p.given_name || ' ' || p.family_name, u.name
-                 FROM person p JOIN unit u ON u.id = p.unit_id
-                 WHERE p.archived_at IS NULL ORDER BY p.family_key",
-            )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (id, number, name, unit) in missing {
-            if seen.contains_key(&number) {
-                continue;
-            }
-            people::archive(conn, clock, id)?;
-            preview.archived += 1;
-            if preview.to_archive.len() < PREVIEW_ROWS {
-                preview.to_archive.push(RowChange {
+        let mut missing: Vec<(&String, &Existing)> = existing
+            .iter()
+            .filter(|(n, e)| e.active && !seen.contains_key(*n))
+            .collect();
+        missing.sort_by(|a, b| a.1.family_name.cmp(&b.1.family_name));
+        for (number, e) in missing {
+            plan.archive.push((
+                e.id,
+                RowChange {
                     line: 0,
-                    employee_number: number,
-                    name,
-                    unit,
+                    employee_number: number.clone(),
+                    name: format!("{} {}", e.given_name, e.family_name),
+                    unit: e.unit_name.clone(),
                     change: Change::Update,
-                });
-            }
+                },
+            ));
         }
     }
-    preview.units_created = units.created;
-    Ok(preview)
+    plan.units_created = new_units;
+    Ok(plan)
 }
 
-/// One row through the app's own create or update. Fields the file does not map keep what the
-/// store holds.
-fn import_row(
-    conn: &Connection,
-    clock: &dyn Clock,
+/// Whether a row would leave a person as they are.
+fn same(input: &PersonInput, p: &Existing) -> bool {
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    input.given_name == p.given_name
+        && input.family_name == p.family_name
+        && input.job_title == p.job_title
+        && opt(&input.job_family) == p.job_family
+        && input.unit_id == p.unit_id
+        && opt(&input.email) == p.email
+        && input.gender == p.gender
+        && input.start_date == p.start_date
+        && opt(&input.end_date) == p.end_date
+}
+
+/// One row checked: the person as it would be written, and the units its path would add
+/// (`None` when the unit exists). Fields the file does not map keep what the store holds.
+fn plan_row(
     cells: &normalise::Cells<'_>,
     number: &str,
-    units: &mut Units,
-    existing: Option<PersonId>,
-) -> Result<(Change, String, String)> {
-    let before = existing.map(|id| people::get(conn, id)).transpose()?;
+    before: Option<&Existing>,
+    units: &Units,
+    org_name: &str,
+) -> Result<(Planned, Option<Vec<String>>)> {
+    if before.is_some_and(|b| !b.active) {
+        return Err(Error::Archived {
+            entity: crate::error::Entity::Person,
+        });
+    }
     let (given, family) = cells.names();
     let path = cells.unit_path();
     if path.is_empty() {
@@ -472,7 +600,7 @@ fn import_row(
             field: Field::UnitName,
         });
     }
-    let unit_id = units.resolve(conn, clock, &path)?;
+    let (unit_id, new) = units.lookup(&path, org_name);
     let keep = |f: ImportField, new: String, old: Option<String>| {
         if cells.has(f) {
             new
@@ -480,7 +608,6 @@ fn import_row(
             old.unwrap_or_default()
         }
     };
-    let b = before.as_ref();
     let input = PersonInput {
         employee_number: number.to_owned(),
         given_name: given,
@@ -488,28 +615,28 @@ fn import_row(
         job_title: keep(
             ImportField::JobTitle,
             cells.text(ImportField::JobTitle),
-            b.map(|p| p.job_title.clone()),
+            before.map(|p| p.job_title.clone()),
         ),
         job_family: keep(
             ImportField::JobFamily,
             cells.text(ImportField::JobFamily),
-            b.and_then(|p| p.job_family.clone()),
+            before.and_then(|p| p.job_family.clone()),
         ),
-        unit_id,
-        manager_id: b.and_then(|p| p.manager_id),
+        unit_id: unit_id.unwrap_or_default(),
+        manager_id: before.and_then(|p| p.manager_id),
         email: keep(
             ImportField::Email,
             cells.text(ImportField::Email),
-            b.and_then(|p| p.email.clone()),
+            before.and_then(|p| p.email.clone()),
         ),
         gender: if cells.has(ImportField::Gender) {
             cells.gender()
         } else {
-            b.and_then(|p| p.gender)
+            before.and_then(|p| p.gender)
         },
         start_date: match cells.date(ImportField::StartDate)? {
             Some(d) => d.to_string(),
-            None => b.map(|p| p.start_date.to_string()).unwrap_or_default(),
+            None => before.map(|p| p.start_date.clone()).unwrap_or_default(),
         },
         end_date: if cells.has(ImportField::EndDate) {
             cells
@@ -517,40 +644,32 @@ fn import_row(
                 .map(|d| d.to_string())
                 .unwrap_or_default()
         } else {
-            b.and_then(|p| p.end_date)
-                .map(|d| d.to_string())
-                .unwrap_or_default()
+            before.and_then(|p| p.end_date.clone()).unwrap_or_default()
         },
     };
-    let name = format!("{} {}", input.given_name, input.family_name);
-    let unit_name = path.join(" / ");
-    match before {
-        None => {
-            people::save_quietly(conn, clock, None, &input)?;
-            Ok((Change::Create, name, unit_name))
-        }
-        Some(p) => {
-            // Compared before writing, so an unchanged row keeps even its `updated_at`.
-            let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-            let same = input.given_name == p.given_name
-                && input.family_name == p.family_name
-                && input.job_title == p.job_title
-                && opt(&input.job_family) == p.job_family
-                && input.unit_id == p.unit_id
-                && opt(&input.email) == p.email
-                && input.gender == p.gender
-                && input.start_date == p.start_date.to_string()
-                && opt(&input.end_date) == p.end_date.map(|d| d.to_string());
-            if same {
-                return Ok((Change::Unchanged, name, unit_name));
-            }
-            if !p.active {
-                return Err(Error::Archived {
-                    entity: crate::error::Entity::Person,
-                });
-            }
-            people::save_quietly(conn, clock, Some(p.id), &input)?;
-            Ok((Change::Update, name, unit_name))
-        }
+    // The same checks `people::create` makes, so the plan promises only what the write does.
+    people::check(&input)?;
+    Ok((
+        Planned {
+            input,
+            path,
+            existing: before.map(|b| b.id),
+        },
+        new,
+    ))
+}
+
+/// Writes what the plan accepted: units first, then each person through the app's own write,
+/// then the archiving of a full import. Any failure fails the whole import.
+fn write(conn: &Connection, clock: &dyn Clock, plan: &Plan) -> Result<()> {
+    let mut units = Units::load(conn)?;
+    for row in &plan.rows {
+        let mut input = row.input.clone();
+        input.unit_id = units.resolve(conn, clock, &row.path)?;
+        people::save_quietly(conn, clock, row.existing, &input)?;
     }
+    for (id, _) in &plan.archive {
+        people::archive(conn, clock, *id)?;
+    }
+    Ok(())
 }
