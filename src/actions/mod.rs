@@ -204,7 +204,8 @@ pub struct ActionDetail {
 }
 
 /// Money as typed (in the organisation's currency) to hundredths.
-fn cents(value: Option<f64>, field: Field) -> Result<Option<i64>> {
+/// A typed amount (money or hours): finite, not negative, at most `max`.
+fn amount(value: Option<f64>, field: Field, max: u32) -> Result<Option<f64>> {
     let Some(v) = value else { return Ok(None) };
     if !v.is_finite() {
         return Err(Error::Invalid { field });
@@ -212,31 +213,20 @@ fn cents(value: Option<f64>, field: Field) -> Result<Option<i64>> {
     if v < 0.0 {
         return Err(Error::Negative { field });
     }
-    if v > MAX_COST as f64 {
-        return Err(Error::TooLarge {
-            field,
-            max: MAX_COST,
-        });
+    if v > max as f64 {
+        return Err(Error::TooLarge { field, max });
     }
-    Ok(Some((v * 100.0).round() as i64))
+    Ok(Some(v))
 }
 
+/// Money as typed (in the organisation's currency) to hundredths.
+fn cents(value: Option<f64>, field: Field) -> Result<Option<i64>> {
+    Ok(amount(value, field, MAX_COST)?.map(|v| (v * 100.0).round() as i64))
+}
+
+/// Hours to the quarter: as fine as anyone books time.
 fn hours(value: Option<f64>, field: Field) -> Result<Option<f64>> {
-    let Some(v) = value else { return Ok(None) };
-    if !v.is_finite() {
-        return Err(Error::Invalid { field });
-    }
-    if v < 0.0 {
-        return Err(Error::Negative { field });
-    }
-    if v > MAX_HOURS as f64 {
-        return Err(Error::TooLarge {
-            field,
-            max: MAX_HOURS,
-        });
-    }
-    // Quarter hours are as fine as anyone books time.
-    Ok(Some((v * 4.0).round() / 4.0))
+    Ok(amount(value, field, MAX_HOURS)?.map(|v| (v * 4.0).round() / 4.0))
 }
 
 const SELECT: &str = "SELECT a.*, u.name AS unit_name,

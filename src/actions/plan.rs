@@ -159,12 +159,9 @@ pub fn roll(
     );
     conn.prepare_cached(&format!(
         "INSERT INTO action_competence (action_id, competence_id)
-         SELECT n.id, ac.competence_id {ROLLED_AC}",
-        ROLLED_AC = rolled.replace(
-            "FROM action o JOIN action n ON n.carried_from_id = o.id",
-            "FROM action o JOIN action n ON n.carried_from_id = o.id
-             JOIN action_competence ac ON ac.action_id = o.id"
-        )
+         SELECT r.new_id, ac.competence_id
+         FROM (SELECT o.id AS old_id, n.id AS new_id {rolled}) r
+         JOIN action_competence ac ON ac.action_id = r.old_id"
     ))?
     .execute((year, unit))?;
     conn.prepare_cached(&format!(

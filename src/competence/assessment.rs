@@ -202,9 +202,7 @@ pub fn of_talk(conn: &Connection, id: TalkId, person: PersonId) -> Result<TalkAs
         })?;
     let profile = profile::for_person(conn, person, summary.kind)?;
     let rows = rows(profile.as_ref(), stored(conn, id, person)?);
-    let previous = history(conn, person)?
-        .into_iter()
-        .find(|p| p.year < summary.year && p.talk_id != id);
+    let previous = past(conn, person, Some(summary.year))?.into_iter().next();
     Ok(TalkAssessment {
         person: party,
         profile,
@@ -216,13 +214,20 @@ pub fn of_talk(conn: &Connection, id: TalkId, person: PersonId) -> Result<TalkAs
 
 /// Every assessment of a person, newest talk first.
 pub fn history(conn: &Connection, person: PersonId) -> Result<Vec<PastAssessment>> {
+    past(conn, person, None)
+}
+
+/// A person's assessments of talks before `before` (a year), or of every talk; newest first.
+/// The talk screen asks for the newest before its year only, so only that one is read.
+fn past(conn: &Connection, person: PersonId, before: Option<i32>) -> Result<Vec<PastAssessment>> {
     let talks: Vec<(TalkId, i32, String)> = conn
         .prepare_cached(
             "SELECT DISTINCT t.id, t.year, t.kind FROM assessment a JOIN talk t ON t.id = a.talk_id
-             WHERE a.person_id = ?1 AND t.state != 'cancelled'
-             ORDER BY t.year DESC, t.id DESC",
+             WHERE a.person_id = ?1 AND t.state != 'cancelled' AND (?2 IS NULL OR t.year < ?2)
+             ORDER BY t.year DESC, t.id DESC
+             LIMIT CASE WHEN ?2 IS NULL THEN -1 ELSE 1 END",
         )?
-        .query_map([person], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map((person, before), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(talks.len());
     for (talk_id, year, kind) in talks {
@@ -314,7 +319,7 @@ pub fn heat_map(conn: &Connection, unit: UnitId, year: i32) -> Result<HeatMap> {
            AND t.state != 'cancelled'",
     )?;
     let mut rows = stmt.query((unit, year))?;
-    let mut names: HashMap<CompetenceId, ()> = HashMap::new();
+    let mut names: std::collections::HashSet<CompetenceId> = Default::default();
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, PersonId>(0)?) else {
             continue;
@@ -331,11 +336,11 @@ pub fn heat_map(conn: &Connection, unit: UnitId, year: i32) -> Result<HeatMap> {
         if let Some(g) = gap(r.get(4)?, r.get(5)?) {
             let c: CompetenceId = r.get(3)?;
             p.gaps.insert(c, g);
-            names.insert(c, ());
+            names.insert(c);
         }
     }
     let mut columns = Vec::with_capacity(names.len());
-    for c in names.keys() {
+    for c in &names {
         let competence = catalogue::get(conn, *c)?;
         let gaps = people.iter().filter_map(|p| p.gaps.get(c));
         columns.push(HeatColumn {

@@ -207,12 +207,11 @@ pub fn run(
         write(conn, clock, &plan)?;
         mapping::remember(conn, &table.headers, &mapping)?;
     }
-    let keep = apply;
     preview.detected = table.detected.clone();
     preview.headers = table.headers.clone();
     preview.mapping = mapping;
     preview.notices = notices;
-    preview.applied = keep;
+    preview.applied = apply;
     let mut problems: Vec<RowProblem> = table
         .problems
         .iter()
