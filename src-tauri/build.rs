@@ -76,6 +76,10 @@ const COMMANDS: &[&str] = &[
     "add_action_follow_up",
     "unit_plan",
     "roll_plan",
+    "choose_import_file",
+    "import_people",
+    "import_progress",
+    "cancel_import",
 ];
 
 fn main() {

@@ -594,18 +594,30 @@ impl Samtale {
     // Import of people and units
 
     /// The dry run: what importing the file would create, update and archive, and every row it
-    /// would leave out, without changing anything.
+    /// would leave out and why. Changes nothing.
     pub fn preview_import(
         &mut self,
         bytes: &[u8],
         options: &ImportOptions,
     ) -> Result<ImportPreview> {
-        self.write(|tx, clock| import::run(tx, clock, bytes, options, false))
+        self.import_people(bytes, options, false, &import::Progress::default())
     }
 
     /// Imports the valid rows of the file in one transaction.
     pub fn apply_import(&mut self, bytes: &[u8], options: &ImportOptions) -> Result<ImportPreview> {
-        self.write(|tx, clock| import::run(tx, clock, bytes, options, true))
+        self.import_people(bytes, options, true, &import::Progress::default())
+    }
+
+    /// The dry run (`apply` false) or the import, watched through `progress`, which may also
+    /// cancel it: a cancelled apply rolls back.
+    pub fn import_people(
+        &mut self,
+        bytes: &[u8],
+        options: &ImportOptions,
+        apply: bool,
+        progress: &import::Progress,
+    ) -> Result<ImportPreview> {
+        self.write(|tx, clock| import::run(tx, clock, bytes, options, apply, progress))
     }
 
     // Backups

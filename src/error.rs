@@ -199,6 +199,8 @@ pub enum Error {
     },
     #[error("the file cannot be imported ({problem:?})")]
     ImportFile { problem: crate::import::FileProblem },
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
     #[error("database error: {detail}")]
     Storage {
         #[serde(skip)]

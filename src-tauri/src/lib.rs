@@ -14,6 +14,7 @@ use samtale::competence::catalogue::{Competence, CompetenceInput, Level};
 use samtale::competence::file::ImportSummary;
 use samtale::competence::profile::{EffectiveProfile, Profile, ProfileInput};
 use samtale::demo::DemoSize;
+use samtale::import::{FileProblem, ImportOptions, ImportPreview, ImportProgress, Progress};
 use samtale::organisation::{Language, Organisation, OrganisationInput};
 use samtale::people::{Person, PersonInput, PersonSummary};
 use samtale::talks::cycle::{CycleOverview, PersonCycle};
@@ -27,7 +28,10 @@ use samtale::{
     ActionId, AppState, CompetenceId, Error, Overview, PersonId, ProfileId, Samtale, SystemClock,
     TalkId, TemplateId, TemplateVersionId, UnitId,
 };
+use serde::Serialize;
+use specta::Type;
 use tauri::{Manager, State};
+use tauri_plugin_dialog::DialogExt;
 
 type Result<T> = std::result::Result<T, Error>;
 
@@ -647,6 +651,98 @@ async fn roll_plan(core: State<'_, Core>, unit: Option<UnitId>, year: i32) -> Re
     core.run(move |s| s.roll_plan(unit, year)).await
 }
 
+/// The payroll file the user chose in the native dialog, read by Rust (the webview never
+/// names a path), and the progress of the import running on it.
+#[derive(Default)]
+pub struct Importing {
+    file: Mutex<Option<Arc<Vec<u8>>>>,
+    progress: Mutex<Arc<Progress>>,
+}
+
+impl Importing {
+    fn file(&self) -> Result<Arc<Vec<u8>>> {
+        lock(&self.file).clone().ok_or(Error::ImportFile {
+            problem: FileProblem::NoFile,
+        })
+    }
+
+    /// A fresh progress for a new run, so a cancel of the last one does not stop it.
+    fn start(&self) -> Arc<Progress> {
+        let progress = Arc::new(Progress::default());
+        *lock(&self.progress) = progress.clone();
+        progress
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChosenFile {
+    pub name: String,
+    pub bytes: u32,
+}
+
+/// Opens the system's file dialog; `None` when the user closes it.
+#[tauri::command]
+#[specta::specta]
+async fn choose_import_file(
+    app: tauri::AppHandle,
+    importing: State<'_, Importing>,
+    title: String,
+) -> Result<Option<ChosenFile>> {
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title(title)
+            .add_filter("CSV, TSV, XLSX", &["csv", "tsv", "txt", "xlsx"])
+            .blocking_pick_file()
+    })
+    .await
+    .ok()
+    .flatten()
+    .and_then(|p| p.into_path().ok());
+    let Some(path) = picked else { return Ok(None) };
+    let bytes = samtale::import::read::read_file(&path)?;
+    let chosen = ChosenFile {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: bytes.len() as u32,
+    };
+    *lock(&importing.file) = Some(Arc::new(bytes));
+    Ok(Some(chosen))
+}
+
+/// The dry run of the chosen file (`apply` false), or its import.
+#[tauri::command]
+#[specta::specta]
+async fn import_people(
+    core: State<'_, Core>,
+    importing: State<'_, Importing>,
+    options: ImportOptions,
+    apply: bool,
+) -> Result<ImportPreview> {
+    let (file, progress) = (importing.file()?, importing.start());
+    core.run(move |s| s.import_people(&file, &options, apply, &progress))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+fn import_progress(importing: State<'_, Importing>) -> ImportProgress {
+    lock(&importing.progress).snapshot()
+}
+
+#[tauri::command]
+#[specta::specta]
+fn cancel_import(importing: State<'_, Importing>) {
+    lock(&importing.progress).cancel()
+}
+
 /// The command list, shared by the invoke handler and the bindings export.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -726,6 +822,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             add_action_follow_up,
             unit_plan,
             roll_plan,
+            choose_import_file,
+            import_people,
+            import_progress,
+            cancel_import,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize
@@ -800,6 +900,9 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // For the native open and save dialogs, opened by Rust only: the window is granted
+        // none of the plugin's own commands.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
@@ -822,6 +925,7 @@ pub fn run() {
             }
             app.manage(Core(Arc::new(Mutex::new(opened))));
             app.manage(ExportDir(export_dir(app)));
+            app.manage(Importing::default());
             Ok(())
         })
         .run(context)

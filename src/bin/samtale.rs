@@ -202,7 +202,8 @@ fn run(cli: Cli) -> Result<(), String> {
                     full,
                 },
         } => {
-            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bytes = samtale::import::read::read_file(&file)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
             let mapping = match mapping {
                 Some(path) => Some(
                     serde_json::from_str(

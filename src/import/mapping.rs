@@ -299,19 +299,29 @@ pub fn guess(headers: &[String], sample: &[Vec<String>]) -> Vec<Option<ImportFie
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let by_content = {
-                let cells: Vec<&str> = sample
-                    .iter()
-                    .filter_map(|r| r.get(i).map(String::as_str))
-                    .filter(|c| !c.trim().is_empty())
-                    .collect();
+            let cells: Vec<&str> = sample
+                .iter()
+                .filter_map(|r| r.get(i).map(String::as_str))
+                .filter(|c| !c.trim().is_empty())
+                .collect();
+            // What most of a column's cells look like (four in five), whatever its header says.
+            let mostly = |looks: &dyn Fn(&str) -> bool| {
                 !cells.is_empty()
-                    && cells.iter().filter(|c| looks_like_national_id(c)).count() * 10
-                        >= cells.len() * 8
+                    && cells.iter().filter(|c| looks(c)).count() * 10 >= cells.len() * 8
             };
             let field = recognise(h);
-            if by_content && field != Some(ImportField::EmployeeNumber) {
+            if field != Some(ImportField::EmployeeNumber) && mostly(&looks_like_national_id) {
                 return Some(ImportField::NationalId);
+            }
+            // "Afdeling: Børn og Unge/Æblet": a unit column that holds whole paths.
+            if field == Some(ImportField::Unit)
+                && !headers
+                    .iter()
+                    .any(|h| recognise(h) == Some(ImportField::UnitPath))
+                && mostly(&|c| c.contains(['/', '>']))
+            {
+                used.insert(ImportField::UnitPath);
+                return Some(ImportField::UnitPath);
             }
             // Each field once: a second "Name" column is left for the user to map.
             field.filter(|f| *f == ImportField::NationalId || used.insert(*f))

@@ -3,9 +3,12 @@
 //! - `read`: bytes to a table (encoding, delimiter, quotes, XLSX sheets).
 //! - `mapping`: which column is what, in four languages; remembered per file shape.
 //! - `normalise`: cell text to clean values (whitespace, Unicode NFC, dates, names, gender).
-//! - this module: the dry run and the apply, which are one function: the import runs inside a
-//!   savepoint, row by row through the same `people::create`/`update` the app uses, and the
-//!   dry run rolls the savepoint back. So the preview cannot promise what the apply would not do.
+//! - this module: the dry run and the apply. Both make the same plan, reading only: every row
+//!   checked with the rules `people::create` applies (`people::check`) against the store's
+//!   people and units, loaded once. The apply then writes the rows the plan accepted, in the
+//!   caller's transaction. So the preview cannot promise what the apply would not do.
+//! - `Progress`: how far a running import got, and a request to stop it (between rows; a
+//!   cancelled apply fails, so its transaction rolls back and nothing is written).
 //!
 //! Invariants: an import never deletes (a full import archives people missing from the file,
 //! only when asked); it upserts on the employee number, so importing the same file again
@@ -17,6 +20,7 @@ pub mod normalise;
 pub mod read;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -42,6 +46,8 @@ pub enum FileProblem {
     NoSuchSheet,
     /// No column for the employee number, the name, or the unit.
     MissingColumn,
+    /// Nothing was chosen to import (or the chosen file is gone).
+    NoFile,
 }
 
 /// Why one row is left out.
@@ -130,6 +136,8 @@ pub struct ImportPreview {
     pub detected: Detected,
     pub headers: Vec<String>,
     pub mapping: Vec<Option<ImportField>>,
+    /// The file's first rows as read, for the mapping screen.
+    pub samples: Vec<Vec<String>>,
     pub notices: Vec<ImportNotice>,
     pub rows: u32,
     pub created: u32,
@@ -148,14 +156,100 @@ pub struct ImportPreview {
 /// The preview lists this many changes; the counts cover every row.
 const PREVIEW_ROWS: usize = 500;
 
-/// Reads, maps and runs the import; keeps it only when `apply` is true.
+/// The mapping screen shows this many rows of the file under its headers.
+const SAMPLE_ROWS: usize = 3;
+
+/// Where a running import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ImportStage {
+    Idle,
+    Reading,
+    Checking,
+    Writing,
+}
+
+/// How far a running import got: `done` of `total` rows in its stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    pub stage: ImportStage,
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Shared between a running import and whoever watches it (the app's progress bar, its
+/// cancel button). Atomics, so the watcher never waits for the import's lock. One per run: a
+/// cancel asked for before the run reaches its first row still stops it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    stage: AtomicU8,
+    done: AtomicU32,
+    total: AtomicU32,
+    cancelled: AtomicBool,
+}
+
+impl Progress {
+    pub fn snapshot(&self) -> ImportProgress {
+        ImportProgress {
+            stage: match self.stage.load(Ordering::Relaxed) {
+                1 => ImportStage::Reading,
+                2 => ImportStage::Checking,
+                3 => ImportStage::Writing,
+                _ => ImportStage::Idle,
+            },
+            done: self.done.load(Ordering::Relaxed),
+            total: self.total.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Asks the running import to stop at its next row.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// Marks the run started; it is shown idle again when the guard drops, however it ends.
+    fn begin(&self) -> impl Drop + '_ {
+        struct Running<'p>(&'p Progress);
+        impl Drop for Running<'_> {
+            fn drop(&mut self) {
+                self.0.stage_to(ImportStage::Idle, 0);
+            }
+        }
+        self.stage_to(ImportStage::Reading, 0);
+        Running(self)
+    }
+
+    fn stage_to(&self, stage: ImportStage, total: usize) {
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total as u32, Ordering::Relaxed);
+        self.stage.store(stage as u8, Ordering::Relaxed);
+    }
+
+    /// Records `done` rows; fails when a stop was asked for.
+    fn tick(&self, done: usize) -> Result<()> {
+        // Every row would make the watcher's numbers no better, only the import slower.
+        if done.is_multiple_of(256) {
+            self.done.store(done as u32, Ordering::Relaxed);
+            if self.cancelled.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads, maps and runs the import; keeps it only when `apply` is true. `progress` tells a
+/// watcher how far it got and may stop it.
 pub fn run(
     conn: &Connection,
     clock: &dyn Clock,
     bytes: &[u8],
     options: &ImportOptions,
     apply: bool,
+    progress: &Progress,
 ) -> Result<ImportPreview> {
+    let _running = progress.begin();
     crate::organisation::get(conn)?.ok_or(Error::NoOrganisation)?;
     let table = read::read(bytes, &options.read)?;
     let sample: Vec<Vec<String>> = table
@@ -201,15 +295,18 @@ pub fn run(
 
     // The plan reads only; the apply writes what the plan accepted, in the caller's
     // transaction, so a failure part-way leaves nothing behind.
-    let plan = plan(conn, &table, &mapping, options.full)?;
+    progress.stage_to(ImportStage::Checking, table.rows.len());
+    let plan = plan(conn, &table, &mapping, options.full, progress)?;
     let mut preview = plan.preview(&table);
     if apply {
-        write(conn, clock, &plan)?;
+        progress.stage_to(ImportStage::Writing, plan.rows.len() + plan.archive.len());
+        write(conn, clock, &plan, progress)?;
         mapping::remember(conn, &table.headers, &mapping)?;
     }
     preview.detected = table.detected.clone();
     preview.headers = table.headers.clone();
     preview.mapping = mapping;
+    preview.samples = sample.into_iter().take(SAMPLE_ROWS).collect();
     preview.notices = notices;
     preview.applied = apply;
     let mut problems: Vec<RowProblem> = table
@@ -437,6 +534,7 @@ impl Plan {
             detected: table.detected.clone(),
             headers: Vec::new(),
             mapping: Vec::new(),
+            samples: Vec::new(),
             notices: Vec::new(),
             rows: table.rows.len() as u32 + table.problems.len() as u32,
             created: self.counts.0,
@@ -464,6 +562,7 @@ fn plan(
     table: &read::Table,
     mapping: &[Option<ImportField>],
     full: bool,
+    progress: &Progress,
 ) -> Result<Plan> {
     let existing = existing_people(conn)?;
     let units = Units::load(conn)?;
@@ -481,7 +580,8 @@ fn plan(
         archive: Vec::new(),
     };
     let mut seen: HashMap<String, u32> = HashMap::new();
-    for row in &table.rows {
+    for (i, row) in table.rows.iter().enumerate() {
+        progress.tick(i)?;
         let cells = normalise::Cells::new(&row.cells, mapping);
         let number = cells.text(ImportField::EmployeeNumber);
         if !number.is_empty() {
@@ -658,16 +758,19 @@ fn plan_row(
     ))
 }
 
-/// Writes what the plan accepted: units first, then each person through the app's own write,
-/// then the archiving of a full import. Any failure fails the whole import.
-fn write(conn: &Connection, clock: &dyn Clock, plan: &Plan) -> Result<()> {
+/// Writes what the plan accepted: each row's units where missing, then the person, then the
+/// archiving of a full import. Any failure (or a cancel) fails the whole import.
+fn write(conn: &Connection, clock: &dyn Clock, plan: &Plan, progress: &Progress) -> Result<()> {
     let mut units = Units::load(conn)?;
-    for row in &plan.rows {
+    let mut people = people::Batch::new(conn, clock);
+    for (i, row) in plan.rows.iter().enumerate() {
+        progress.tick(i)?;
         let mut input = row.input.clone();
         input.unit_id = units.resolve(conn, clock, &row.path)?;
-        people::save_quietly(conn, clock, row.existing, &input)?;
+        people.save(row.existing, &input)?;
     }
-    for (id, _) in &plan.archive {
+    for (i, (id, _)) in plan.archive.iter().enumerate() {
+        progress.tick(plan.rows.len() + i)?;
         people::archive(conn, clock, *id)?;
     }
     Ok(())

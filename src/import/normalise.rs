@@ -11,8 +11,23 @@ use crate::people::Gender;
 
 /// Trimmed, one space between words, NFC.
 pub fn clean(text: &str) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    joined.nfc().collect()
+    // Most cells are tidy already: checking is cheaper than rebuilding every one of them
+    // (60,000 rows × 9 cells was a tenth of an import's time).
+    let t = text.trim();
+    let tidy = !t
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b' ' && w[1] == b' ')
+        && !t.contains(|c: char| c.is_whitespace() && c != ' ');
+    let joined = if tidy {
+        std::borrow::Cow::Borrowed(t)
+    } else {
+        std::borrow::Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    match unicode_normalization::is_nfc_quick(joined.chars()) {
+        unicode_normalization::IsNormalized::Yes => joined.into_owned(),
+        _ => joined.nfc().collect(),
+    }
 }
 
 /// How unit names are compared: clean and lower case.
@@ -147,5 +162,32 @@ impl<'a> Cells<'a> {
                 Field::StartDate
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What `clean` does, without its shortcut for tidy cells.
+    fn clean_the_long_way(text: &str) -> String {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .nfc()
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn the_shortcut_for_tidy_cells_cleans_as_the_long_way_does(text in "\\PC*|[ a\u{0301}\u{00e5}\t\u{00a0}]*") {
+            prop_assert_eq!(clean(&text), clean_the_long_way(&text));
+        }
+    }
+
+    #[test]
+    fn a_decomposed_name_equals_its_composed_twin() {
+        assert_eq!(clean(" A\u{030a}se  Ørsted "), "Åse Ørsted");
     }
 }

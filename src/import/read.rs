@@ -168,6 +168,18 @@ pub fn sniff_delimiter(text: &str) -> Delimiter {
     best.0
 }
 
+/// Reads a chosen file, refusing one larger than [`MAX_BYTES`] before reading a byte of it: the
+/// memory an import takes is bounded by that.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    let size = std::fs::metadata(path)?.len();
+    if size > MAX_BYTES as u64 {
+        return Err(Error::ImportFile {
+            problem: super::FileProblem::TooLarge,
+        });
+    }
+    Ok(std::fs::read(path)?)
+}
+
 /// Reads a whole file into a table. Errors for a file that is no table at all; row-level
 /// problems are collected in [`Table::problems`].
 pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Table> {

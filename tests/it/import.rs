@@ -519,3 +519,172 @@ proptest! {
         let _ = s.app.preview_import(file.as_bytes(), &ImportOptions::default());
     }
 }
+
+/// A workbook as a payroll system writes it: written here by a real XLSX writer, with numbers
+/// as numbers and dates as dates, the people on the second sheet.
+fn workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let cover = book.add_worksheet().set_name("Forside").unwrap();
+    cover.write(0, 0, "Lønudtræk november").unwrap();
+    let sheet = book.add_worksheet().set_name("Medarbejdere").unwrap();
+    let date = Format::new().set_num_format("dd-mm-yyyy");
+    for (col, header) in ["Lønnummer", "Navn", "Afdeling", "Ansættelsesdato", "Timer"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write(0, col as u16, *header).unwrap();
+    }
+    let rows = [
+        (
+            1001.0,
+            "Ørsted, Åse",
+            "Børn og Unge/Æblet",
+            (2020, 8, 1),
+            37.0,
+        ),
+        (
+            1002.0,
+            "Søren Kjær",
+            "Børn og Unge/Æblet",
+            (2021, 1, 15),
+            30.5,
+        ),
+        (1003.0, "=Anne Hansen", "Ældre/Lyngen", (2019, 3, 1), 37.0),
+    ];
+    for (i, (number, name, unit, (y, m, d), hours)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write(r, 0, *number).unwrap();
+        sheet.write(r, 1, *name).unwrap();
+        sheet.write(r, 2, *unit).unwrap();
+        let day = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+        sheet.write_with_format(r, 3, &day, &date).unwrap();
+        sheet.write(r, 4, *hours).unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn an_xlsx_workbook_is_read_from_the_chosen_sheet_with_numbers_and_dates_as_typed() {
+    let mut s = store();
+    let file = workbook();
+    // The first sheet is a cover page, not a table of people.
+    match s.app.preview_import(&file, &ImportOptions::default()) {
+        Err(Error::ImportFile { problem }) => assert!(matches!(
+            problem,
+            FileProblem::HeaderOnly | FileProblem::MissingColumn
+        )),
+        other => panic!(
+            "the cover sheet was read as people: {:?}",
+            other.map(|p| p.rows)
+        ),
+    }
+    let options = ImportOptions {
+        read: ReadOptions {
+            sheet: Some("Medarbejdere".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let p = s.app.apply_import(&file, &options).unwrap();
+    assert_eq!(p.detected.sheets, vec!["Forside", "Medarbejdere"]);
+    assert_eq!((p.created, p.problems.len()), (3, 0), "{:?}", p.problems);
+    assert_eq!(
+        people(&s),
+        vec![
+            ("1001".into(), "Åse Ørsted".into(), "Æblet".into()),
+            ("1002".into(), "Søren Kjær".into(), "Æblet".into()),
+            ("1003".into(), "=Anne Hansen".into(), "Lyngen".into()),
+        ]
+    );
+    let start: String = s
+        .app
+        .store()
+        .conn()
+        .query_row(
+            "SELECT start_date FROM person WHERE employee_number = '1002'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(start, "2021-01-15");
+    assert_eq!(
+        s.app.apply_import(&file, &options).unwrap().unchanged,
+        3,
+        "importing the workbook again changes nothing"
+    );
+}
+
+/// A file of `rows` people in ten units, for the tests of a long import.
+fn many(rows: usize) -> String {
+    let mut text = String::from("Lønnummer;Navn;Enhed;Ansættelsesdato\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "{};Person {i} Hansen;Team {};2020-01-01\n",
+            10_000 + i,
+            i % 10
+        ));
+    }
+    text
+}
+
+#[test]
+fn a_cancelled_import_writes_nothing() {
+    let mut s = store();
+    let progress = samtale::import::Progress::default();
+    progress.cancel();
+    let result = s.app.import_people(
+        many(600).as_bytes(),
+        &ImportOptions::default(),
+        true,
+        &progress,
+    );
+    assert!(
+        matches!(result, Err(Error::Cancelled)),
+        "{:?}",
+        result.map(|p| p.created)
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM person"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM unit"), 0);
+}
+
+#[test]
+fn cancelling_while_the_import_writes_rolls_every_row_back_and_the_watcher_sees_the_stages() {
+    use samtale::import::{ImportStage, Progress};
+    let mut s = store();
+    let file = many(6_000);
+    let progress = Progress::default();
+    let seen = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            let mut seen = Vec::new();
+            loop {
+                let now = progress.snapshot();
+                if seen.last() != Some(&now.stage) {
+                    seen.push(now.stage);
+                }
+                if now.stage == ImportStage::Writing && now.done > 0 {
+                    assert_eq!(now.total, 6_000);
+                    progress.cancel();
+                    return seen;
+                }
+                if seen.len() > 1 && now.stage == ImportStage::Idle {
+                    return seen; // over before a cancel could land: the assert below says so
+                }
+                std::thread::yield_now();
+            }
+        });
+        let result =
+            s.app
+                .import_people(file.as_bytes(), &ImportOptions::default(), true, &progress);
+        assert!(
+            matches!(result, Err(Error::Cancelled)),
+            "{:?}",
+            result.map(|p| p.created)
+        );
+        watcher.join().unwrap()
+    });
+    assert!(seen.contains(&ImportStage::Checking), "{seen:?}");
+    assert_eq!(progress.snapshot().stage, ImportStage::Idle);
+    assert_eq!(count(&s, "SELECT count(*) FROM person"), 0);
+    assert_eq!(count(&s, "SELECT count(*) FROM unit"), 0);
+}

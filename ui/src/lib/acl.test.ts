@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string) => readFileSync(root + path, 'utf8');
 
-const invoked = [...read('ui/src/lib/bindings.ts').matchAll(/__TAURI_INVOKE\("([a-z_]+)"/g)]
+const invoked = [...read('ui/src/lib/bindings.ts').matchAll(/__TAURI_INVOKE(?:<[^>(]*>)?\("([a-z_]+)"/g)]
 	.map((m) => m[1]!)
 	.sort();
 

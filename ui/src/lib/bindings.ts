@@ -80,6 +80,12 @@ export const commands = {
 	addActionFollowUp: (id: ActionId, text: string) => typedError<null, Error>(__TAURI_INVOKE("add_action_follow_up", { id, text })),
 	unitPlan: (unit: UnitId, year: number) => typedError<UnitPlan, Error>(__TAURI_INVOKE("unit_plan", { unit, year })),
 	rollPlan: (unit: UnitId | null, year: number) => typedError<RollOutcome, Error>(__TAURI_INVOKE("roll_plan", { unit, year })),
+	/**  Opens the system's file dialog; `None` when the user closes it. */
+	chooseImportFile: (title: string) => typedError<ChosenFile | null, Error>(__TAURI_INVOKE("choose_import_file", { title })),
+	/**  The dry run of the chosen file (`apply` false), or its import. */
+	importPeople: (options: ImportOptions, apply: boolean) => typedError<ImportPreview, Error>(__TAURI_INVOKE("import_people", { options, apply })),
+	importProgress: () => __TAURI_INVOKE<ImportProgress>("import_progress"),
+	cancelImport: () => __TAURI_INVOKE<void>("cancel_import"),
 };
 
 /* Types */
@@ -233,6 +239,13 @@ export type Audience =
 
 export type Category = "professional" | "personal" | "social" | "leadership";
 
+export type Change = "create" | "update" | "unchanged";
+
+export type ChosenFile = {
+	name: string,
+	bytes: number,
+};
+
 export type Competence = {
 	id: CompetenceId,
 	name: string,
@@ -281,6 +294,8 @@ export type CycleOverview = {
 	reminderCount: number,
 };
 
+export type Delimiter = "semicolon" | "comma" | "tab";
+
 export type DemoSize = 
 /**  A municipality of about 150 people in 12 units over 3 levels. */
 "demo" | 
@@ -289,6 +304,15 @@ export type DemoSize =
  *  3,500 units in 5 levels.
  */
 "largest";
+
+/**  What was detected (or chosen), shown so the user can override it. */
+export type Detected = {
+	kind: FileKind,
+	encoding: Encoding | null,
+	delimiter: Delimiter | null,
+	sheet: string | null,
+	sheets: string[],
+};
 
 /**  Whether the action had the effect it was meant to have. */
 export type Effect = "yes" | "partly" | "no";
@@ -307,6 +331,10 @@ export type EffectiveRequirement = {
 	/**  The unit that changed or added it, if one did. */
 	changedBy: UnitChange | null,
 };
+
+export type Encoding = "utf8" | 
+/**  What Excel writes as "CSV" on a Nordic Windows. */
+"windows1252" | "utf16Le" | "utf16Be";
 
 /**  The kind of record an id points at. */
 export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion" | "competence" | "profile" | "action";
@@ -365,7 +393,7 @@ export type Error = { code: "empty"; params: {
 	limit: number | null,
 } } | { code: "importFile"; params: {
 	problem: FileProblem,
-} } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
+} } | { code: "cancelled" } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
 
 export type FeedbackQuestion = {
 	text: string,
@@ -383,12 +411,16 @@ export type FeedbackQuestion = {
 /**  Which input field a validation error is about, so the UI can place the message inline. */
 export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping";
 
+export type FileKind = "csv" | "xlsx";
+
 /**  Why a whole file cannot be imported. */
 export type FileProblem = "empty" | "headerOnly" | 
 /**  Not text in columns, nor a workbook (random bytes, an image, a damaged file). */
 "notATable" | "tooLarge" | "noSuchSheet" | 
 /**  No column for the employee number, the name, or the unit. */
-"missingColumn";
+"missingColumn" | 
+/**  Nothing was chosen to import (or the chosen file is gone). */
+"noFile";
 
 export type FollowUp = {
 	text: string,
@@ -425,6 +457,81 @@ export type HeatRow = {
 	gaps: (number | null)[],
 	totalGap: number,
 };
+
+export type ImportField = "employeeNumber" | 
+/**  Given and family name in one column ("Hansen, Anne" or "Anne Hansen"). */
+"name" | "givenName" | "familyName" | 
+/**  The unit's name (with `ParentUnit`, or on its own under the organisation's top unit). */
+"unit" | 
+/**  The unit's whole path: `Forvaltning/Område/Enhed` (or with `>`). */
+"unitPath" | "parentUnit" | "jobTitle" | "jobFamily" | "gender" | "startDate" | "endDate" | "email" | 
+/**  Recognised so it is not reported as unknown; the store keeps no working hours. */
+"hours" | 
+/**  CPR, personnummer, fødselsnummer: recognised only to be left out. */
+"nationalId";
+
+/**  Something the user should know that is not a problem of a row. */
+export type ImportNotice = 
+/**  A column of national identity numbers: left out, never stored. */
+{ kind: "nationalIdIgnored"; column: string } | 
+/**  Working hours are recognised but not kept by Samtale. */
+{ kind: "columnIgnored"; column: string } | 
+/**  A column nobody mapped. */
+{ kind: "unknownColumn"; column: string };
+
+/**
+ *  How to import: the file's reading options, the column mapping (the remembered or guessed
+ *  one when not given), and whether this is the full staff list (then people missing from it
+ *  are archived).
+ */
+export type ImportOptions = {
+	read: ReadOptions,
+	mapping: (ImportField | null)[] | null,
+	full: boolean,
+};
+
+/**  The dry run's answer, and (with `applied`) what the apply did. */
+export type ImportPreview = {
+	detected: Detected,
+	headers: string[],
+	mapping: (ImportField | null)[],
+	/**  The file's first rows as read, for the mapping screen. */
+	samples: string[][],
+	notices: ImportNotice[],
+	rows: number,
+	created: number,
+	updated: number,
+	unchanged: number,
+	archived: number,
+	unitsCreated: string[],
+	/**  The first rows' changes, for the preview table (all counts above are complete). */
+	changes: RowChange[],
+	/**  Everyone a full import would archive (first ones). */
+	toArchive: RowChange[],
+	problems: RowProblem[],
+	applied: boolean,
+};
+
+/**  Why one row is left out. */
+export type ImportProblem = 
+/**  More or fewer cells than the header has columns. */
+{ kind: "ragged"; expected: number; found: number } | 
+/**  A quote opened and never closed: the rest of the file was one cell. */
+{ kind: "unbalancedQuote" } | { kind: "unreadable" } | 
+/**  The same employee number on an earlier line of the file. */
+{ kind: "duplicateEmployeeNumber"; number: string; firstLine: number } | 
+/**  The row as the app would refuse it (an empty name, a bad date, …). */
+{ kind: "rejected"; error: Error };
+
+/**  How far a running import got: `done` of `total` rows in its stage. */
+export type ImportProgress = {
+	stage: ImportStage,
+	done: number,
+	total: number,
+};
+
+/**  Where a running import is. */
+export type ImportStage = "idle" | "reading" | "checking" | "writing";
 
 /**  What an import did, for the confirmation message. */
 export type ImportSummary = {
@@ -645,6 +752,14 @@ export type QuestionKind = { type: "freeText" } |
 /**  Current and desired level per competence of the person's profile. */
 { type: "competence" };
 
+/**  How to read a file; `None` means detect. */
+export type ReadOptions = {
+	encoding: Encoding | null,
+	delimiter: Delimiter | null,
+	/**  The XLSX sheet to read; the first when not given. */
+	sheet: string | null,
+};
+
 /**  Something for the manager to act on. */
 export type Reminder = 
 /**  A talk in the coming days. */
@@ -662,6 +777,19 @@ export type Requirement = {
 export type RollOutcome = {
 	units: number,
 	carried: number,
+};
+
+export type RowChange = {
+	line: number,
+	employeeNumber: string,
+	name: string,
+	unit: string,
+	change: Change,
+};
+
+export type RowProblem = {
+	line: number,
+	problem: ImportProblem,
 };
 
 /**  When and where: the invitation. */

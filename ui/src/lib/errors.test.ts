@@ -39,6 +39,7 @@ const examples: Record<ApiError['code'], ApiError> = {
 	scaleInUse: { code: 'scaleInUse', params: { level: 5 } },
 	illegalActionStep: { code: 'illegalActionStep', params: { from: 'carriedOver', to: 'done' } },
 	importFile: { code: 'importFile', params: { problem: 'headerOnly' } },
+	cancelled: { code: 'cancelled' },
 	competenceFileInvalid: {
 		code: 'competenceFileInvalid',
 		params: { problem: 'malformed', at: 'profiles', limit: null }

@@ -106,7 +106,8 @@ export const errorCodes = [
 	'scaleInUse',
 	'illegalActionStep',
 	'competenceFileInvalid',
-	'importFile'
+	'importFile',
+	'cancelled'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
