@@ -135,6 +135,9 @@ fn print_preview(p: &samtale::import::ImportPreview) {
     for n in &p.notices {
         println!("  note: {n:?}");
     }
+    for f in &p.missing {
+        println!("  no column for {f:?}: map one with --mapping");
+    }
     let verb = if p.applied { "" } else { "would be " };
     println!(
         "{verb}created {}, updated {}, unchanged {}, archived {}",

@@ -138,6 +138,9 @@ pub struct ImportPreview {
     pub mapping: Vec<Option<ImportField>>,
     /// The file's first rows as read, for the mapping screen.
     pub samples: Vec<Vec<String>>,
+    /// What a person needs and no column is mapped to (the employee number, the name, the
+    /// unit): nothing is checked until the user maps them, and the apply is refused.
+    pub missing: Vec<ImportField>,
     pub notices: Vec<ImportNotice>,
     pub rows: u32,
     pub created: u32,
@@ -268,11 +271,8 @@ pub fn run(
         None => mapping::remembered(conn, &table.headers)?
             .unwrap_or_else(|| mapping::guess(&table.headers, &sample)),
     };
-    let col = |f: ImportField| mapping.iter().position(|m| *m == Some(f));
-    let has_name = col(ImportField::Name).is_some()
-        || (col(ImportField::GivenName).is_some() && col(ImportField::FamilyName).is_some());
-    let has_unit = col(ImportField::Unit).is_some() || col(ImportField::UnitPath).is_some();
-    if col(ImportField::EmployeeNumber).is_none() || !has_name || !has_unit {
+    let missing = missing_fields(&mapping);
+    if apply && !missing.is_empty() {
         return Err(Error::ImportFile {
             problem: FileProblem::MissingColumn,
         });
@@ -295,8 +295,14 @@ pub fn run(
 
     // The plan reads only; the apply writes what the plan accepted, in the caller's
     // transaction, so a failure part-way leaves nothing behind.
-    progress.stage_to(ImportStage::Checking, table.rows.len());
-    let plan = plan(conn, &table, &mapping, options.full, progress)?;
+    // Without the columns a person needs there is nothing to check yet: the dry run shows the
+    // file and asks for them (the mapping screen), the apply refused above.
+    let plan = if missing.is_empty() {
+        progress.stage_to(ImportStage::Checking, table.rows.len());
+        plan(conn, &table, &mapping, options.full, progress)?
+    } else {
+        Plan::default()
+    };
     let mut preview = plan.preview(&table);
     if apply {
         progress.stage_to(ImportStage::Writing, plan.rows.len() + plan.archive.len());
@@ -306,6 +312,7 @@ pub fn run(
     preview.detected = table.detected.clone();
     preview.headers = table.headers.clone();
     preview.mapping = mapping;
+    preview.missing = missing;
     preview.samples = sample.into_iter().take(SAMPLE_ROWS).collect();
     preview.notices = notices;
     preview.applied = apply;
@@ -321,6 +328,24 @@ pub fn run(
     problems.sort_by_key(|p| p.line);
     preview.problems = problems;
     Ok(preview)
+}
+
+/// The fields every person needs that `mapping` does not give: a name is either one column or
+/// the given and the family name, a unit either its name or its path.
+fn missing_fields(mapping: &[Option<ImportField>]) -> Vec<ImportField> {
+    let has = |f: ImportField| mapping.contains(&Some(f));
+    let mut missing = Vec::new();
+    if !has(ImportField::EmployeeNumber) {
+        missing.push(ImportField::EmployeeNumber);
+    }
+    let named = has(ImportField::GivenName) && has(ImportField::FamilyName);
+    if !(has(ImportField::Name) || named) {
+        missing.push(ImportField::Name);
+    }
+    if !has(ImportField::Unit) && !has(ImportField::UnitPath) {
+        missing.push(ImportField::Unit);
+    }
+    missing
 }
 
 /// Finds or makes units along a path under the organisation's top: names compared as typed
@@ -519,6 +544,7 @@ struct Planned {
     existing: Option<PersonId>,
 }
 
+#[derive(Default)]
 struct Plan {
     rows: Vec<Planned>,
     changes: Vec<RowChange>,
@@ -535,6 +561,7 @@ impl Plan {
             headers: Vec::new(),
             mapping: Vec::new(),
             samples: Vec::new(),
+            missing: Vec::new(),
             notices: Vec::new(),
             rows: table.rows.len() as u32 + table.problems.len() as u32,
             created: self.counts.0,

@@ -381,9 +381,24 @@ fn a_fixed_mapping_is_used_and_remembered_for_files_of_the_same_shape() {
     let mut s = store();
     // "Kode" and "Hvem" are no known headers.
     let file = "Kode;Hvem;Enhed;Ansættelsesdato\n7;Anne Hansen;Team A;2020-01-01\n";
+    // The dry run shows the file and what is missing, for the mapping screen; the apply refuses.
+    let asked = s
+        .app
+        .preview_import(file.as_bytes(), &ImportOptions::default())
+        .unwrap();
+    assert_eq!(
+        asked.missing,
+        vec![ImportField::EmployeeNumber, ImportField::Name]
+    );
+    assert_eq!(asked.headers[..2], ["Kode", "Hvem"]);
+    assert_eq!(
+        asked.samples,
+        vec![vec!["7", "Anne Hansen", "Team A", "2020-01-01"]]
+    );
+    assert_eq!((asked.rows, asked.created), (1, 0));
     assert!(matches!(
         s.app
-            .preview_import(file.as_bytes(), &ImportOptions::default()),
+            .apply_import(file.as_bytes(), &ImportOptions::default()),
         Err(Error::ImportFile {
             problem: FileProblem::MissingColumn
         })

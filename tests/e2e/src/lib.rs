@@ -57,6 +57,11 @@ fn preflight() -> PathBuf {
         "no release app at {}: build it with `make app` first",
         bin.display()
     );
+    assert!(
+        which("xdotool").is_some(),
+        "xdotool not found: install Debian's xdotool (make deps-test does); the tests answer the \
+         system's file dialogs with it"
+    );
     which("tauri-driver").expect(
         "tauri-driver not found: `cargo install --locked tauri-driver@2.1.0` (make deps-test does)",
     )
@@ -136,6 +141,8 @@ impl Driver {
             .env_remove("LC_ALL");
         // WebKit's GL shader cache is no use in a throwaway profile.
         cmd.env("MESA_SHADER_CACHE_DISABLE", "true");
+        // GTK's file dialog saves its settings; there is no session bus to save them to.
+        cmd.env("GSETTINGS_BACKEND", "memory");
         let mut child = cmd.spawn().expect("start tauri-driver");
         // tauri-driver accepts connections before the WebKitWebDriver it starts is listening,
         // and a session asked for in between is dropped mid-request: wait for both.
@@ -184,6 +191,39 @@ impl Driver {
             .await;
         app
     }
+}
+
+/// Answers the system's file dialog titled `title` with `path`, as a person who types a path
+/// would: GTK's location field (Ctrl+L), the path, Enter. WebDriver sees only the webview, so
+/// the dialog (opened by Rust, never by the page) is driven through the X display with xdotool.
+pub async fn pick_file(title: &str, path: &Path) {
+    let xdotool = |args: &[&str]| {
+        Command::new("xdotool")
+            .args(args)
+            .output()
+            .expect("run xdotool")
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let window = loop {
+        let found = xdotool(&["search", "--onlyvisible", "--name", title]);
+        if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
+            break id.to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no file dialog titled {title:?} appeared"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Without a window manager the dialog is not focused by itself.
+    xdotool(&["windowfocus", "--sync", &window]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let path = path.to_str().expect("a UTF-8 path");
+    xdotool(&["type", "--delay", "10", path]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    xdotool(&["key", "Return"]);
 }
 
 /// Plain HTTP: the driver listens on loopback only.

@@ -497,6 +497,11 @@ export type ImportPreview = {
 	mapping: (ImportField | null)[],
 	/**  The file's first rows as read, for the mapping screen. */
 	samples: string[][],
+	/**
+	 *  What a person needs and no column is mapped to (the employee number, the name, the
+	 *  unit): nothing is checked until the user maps them, and the apply is refused.
+	 */
+	missing: ImportField[],
 	notices: ImportNotice[],
 	rows: number,
 	created: number,
