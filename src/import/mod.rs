@@ -259,7 +259,7 @@ pub fn run(
         .rows
         .iter()
         .take(50)
-        .map(|r| r.cells.clone())
+        .map(|r| r.cells.iter().map(str::to_owned).collect())
         .collect();
     let mapping = match &options.mapping {
         Some(m) if m.len() == table.headers.len() => m.clone(),
@@ -306,7 +306,7 @@ pub fn run(
     let mut preview = plan.preview(&table);
     if apply {
         progress.stage_to(ImportStage::Writing, plan.rows.len() + plan.archive.len());
-        write(conn, clock, &plan, progress)?;
+        write(conn, clock, (&table, &mapping), &plan, progress)?;
         mapping::remember(conn, &table.headers, &mapping)?;
     }
     preview.detected = table.detected.clone();
@@ -537,16 +537,22 @@ fn existing_people(conn: &Connection) -> Result<HashMap<String, Existing>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One accepted row: what to write, and where.
+/// One checked row: what to write, and where.
 struct Planned {
     input: PersonInput,
     path: Vec<String>,
     existing: Option<PersonId>,
 }
 
+/// What the dry run found. Rows to write are kept as their place in the table, not as the
+/// people they make: the write makes each again from its cells (the same pure `plan_row`),
+/// so a million-row file is not held twice, once as text and once as people.
 #[derive(Default)]
 struct Plan {
-    rows: Vec<Planned>,
+    rows: Vec<usize>,
+    /// The store's people by employee number, as the rows were checked against them.
+    existing: HashMap<String, Existing>,
+    org_name: String,
     changes: Vec<RowChange>,
     counts: (u32, u32, u32),
     units_created: Vec<String>,
@@ -598,14 +604,7 @@ fn plan(
         .name;
     let mut new_units: Vec<String> = Vec::new();
     let mut new_unit_keys = std::collections::HashSet::new();
-    let mut plan = Plan {
-        rows: Vec::new(),
-        changes: Vec::new(),
-        counts: (0, 0, 0),
-        units_created: Vec::new(),
-        problems: Vec::new(),
-        archive: Vec::new(),
-    };
+    let mut plan = Plan::default();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for (i, row) in table.rows.iter().enumerate() {
         progress.tick(i)?;
@@ -659,7 +658,7 @@ fn plan(
                             change,
                         });
                     }
-                    plan.rows.push(planned);
+                    plan.rows.push(i);
                 }
             }
             Err(error) => plan.problems.push(RowProblem {
@@ -688,6 +687,8 @@ fn plan(
         }
     }
     plan.units_created = new_units;
+    plan.existing = existing;
+    plan.org_name = org_name;
     Ok(plan)
 }
 
@@ -787,14 +788,23 @@ fn plan_row(
 
 /// Writes what the plan accepted: each row's units where missing, then the person, then the
 /// archiving of a full import. Any failure (or a cancel) fails the whole import.
-fn write(conn: &Connection, clock: &dyn Clock, plan: &Plan, progress: &Progress) -> Result<()> {
+fn write(
+    conn: &Connection,
+    clock: &dyn Clock,
+    (table, mapping): (&read::Table, &[Option<ImportField>]),
+    plan: &Plan,
+    progress: &Progress,
+) -> Result<()> {
     let mut units = Units::load(conn)?;
     let mut people = people::Batch::new(conn, clock);
-    for (i, row) in plan.rows.iter().enumerate() {
+    for (i, &at) in plan.rows.iter().enumerate() {
         progress.tick(i)?;
-        let mut input = row.input.clone();
-        input.unit_id = units.resolve(conn, clock, &row.path)?;
-        people.save(row.existing, &input)?;
+        let cells = normalise::Cells::new(&table.rows[at].cells, mapping);
+        let number = cells.text(ImportField::EmployeeNumber);
+        let before = plan.existing.get(&number);
+        let (mut row, _) = plan_row(&cells, &number, before, &units, &plan.org_name)?;
+        row.input.unit_id = units.resolve(conn, clock, &row.path)?;
+        people.save(row.existing, &row.input)?;
     }
     for (i, (id, _)) in plan.archive.iter().enumerate() {
         progress.tick(plan.rows.len() + i)?;

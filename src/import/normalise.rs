@@ -91,12 +91,12 @@ pub fn split_name(text: &str) -> (String, String) {
 
 /// One row's cells, read through the mapping.
 pub struct Cells<'a> {
-    cells: &'a [String],
+    cells: &'a csv::StringRecord,
     mapping: &'a [Option<ImportField>],
 }
 
 impl<'a> Cells<'a> {
-    pub fn new(cells: &'a [String], mapping: &'a [Option<ImportField>]) -> Cells<'a> {
+    pub fn new(cells: &'a csv::StringRecord, mapping: &'a [Option<ImportField>]) -> Cells<'a> {
         Cells { cells, mapping }
     }
 
@@ -109,7 +109,6 @@ impl<'a> Cells<'a> {
             .iter()
             .position(|m| *m == Some(field))
             .and_then(|i| self.cells.get(i))
-            .map(String::as_str)
             .unwrap_or("")
     }
 
