@@ -213,6 +213,14 @@ pub fn read(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
     Ok(table)
 }
 
+/// The text with CRLF and lone CR turned into LF (unchanged, and not copied, without CR).
+fn lf_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
     let (text, encoding) = decode(bytes, options.encoding);
     // Random bytes decode to text full of replacement and control characters: not a table.
@@ -227,7 +235,11 @@ fn read_csv(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
         });
     }
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
-    // Old Mac files end lines with CR alone; the csv crate reads CR, LF and CRLF alike.
+    // The csv crate reads CR, LF and CRLF alike as record ends, but counts lines by LF alone and
+    // leaves a CRLF's LF to the next record: a record after CRLF would be named by the line
+    // before it, and every record of an old Mac file (CR alone) by line 1. With LF only, each
+    // record is named by the line a spreadsheet shows it on.
+    let text = lf_line_ends(text);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter.byte())
         .has_headers(false)

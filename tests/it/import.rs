@@ -229,6 +229,31 @@ fn quoted_cells_hold_delimiters_quotes_and_line_breaks() {
 }
 
 #[test]
+fn problem_rows_are_named_by_their_line_whatever_the_line_ends() {
+    let rows = [
+        "Medarbejdernummer;Fornavn;Efternavn;Enhed;Ansættelsesdato",
+        "1;Anne;Hansen;Team A;2020-01-01",
+        "\"2\";\"Bo\";\"Berg\nBerg\";Team A;2020-01-01",
+        "3;;Dam;Team A;2020-01-01",
+        "1;Carl;Dam;Team A;2020-01-01",
+    ];
+    for end in ["\n", "\r\n", "\r"] {
+        let file = rows.join(end) + end;
+        let p = store()
+            .app
+            .preview_import(file.as_bytes(), &ImportOptions::default())
+            .unwrap();
+        let lines: Vec<u32> = p.problems.iter().map(|x| x.line).collect();
+        // Line 3 holds a cell with a line break, so the next record starts on line 5.
+        assert_eq!(lines, [5, 6], "line ends {end:?}");
+        assert!(matches!(
+            p.problems[1].problem,
+            ImportProblem::DuplicateEmployeeNumber { first_line: 2, .. }
+        ));
+    }
+}
+
+#[test]
 fn the_dry_run_names_every_problem_row_by_line_and_reason() {
     let mut s = store();
     let file = "Medarbejdernummer;Fornavn;Efternavn;Enhed;Ansættelsesdato\n\

@@ -330,7 +330,13 @@ impl App {
         ));
     }
 
+    /// Picks an option of a select, scrolled into view first as a person would: WebKitWebDriver
+    /// refuses to select in a select outside the viewport.
     pub async fn choose(&self, id: &str, value: &str) {
+        on_element!(self, id, |el| self.client.execute(
+            "arguments[0].scrollIntoView({ block: 'center' });",
+            vec![serde_json::to_value(&el).unwrap()],
+        ));
         on_element!(self, id, |el| el.select_by_value(value));
     }
 

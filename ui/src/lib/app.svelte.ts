@@ -16,7 +16,9 @@ export type View =
 	| 'competences'
 	| 'units'
 	| 'people'
-	| 'guides';
+	| 'guides'
+	/** Importing people from a file: part of People, reached from its page. */
+	| 'import';
 export type Phase = 'loading' | 'failed' | 'welcome' | 'ready';
 
 /** The whole app's state: startup, organisation, language and which page is shown. */

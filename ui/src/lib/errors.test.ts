@@ -68,6 +68,14 @@ describe('errorMessage', () => {
 		}
 	});
 
+	it('gives every known code its own sentence, not the one for unexpected errors', () => {
+		for (const error of Object.values(examples)) {
+			const fallback = errorMessage({ code: 'unexpected', params: { detail: error.code } });
+			expect(errorMessage(error), error.code).not.toBe(fallback);
+		}
+		expect(errorMessage(examples.cancelled)).toBe('Cancelled. Nothing was changed.');
+	});
+
 	it('fills in translated field names and params', () => {
 		expect(errorMessage(examples.empty)).toBe('Given name must be filled in.');
 		expect(errorMessage(examples.tooLong)).toBe('Unit name can be at most 120 characters long.');

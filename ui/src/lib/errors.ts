@@ -219,6 +219,7 @@ export function errorMessage(error: AppError): string {
 		case 'backupCorrupt':
 		case 'storage':
 		case 'fileSystem':
+		case 'cancelled':
 			return t(`errors.${error.code}`);
 		case 'unexpected':
 			return t('errors.unexpected', { detail: String(p.detail ?? '') });

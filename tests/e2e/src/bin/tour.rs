@@ -221,6 +221,39 @@ async fn gallery(dir: &Path) {
     app.click("nav-units").await;
     app.wait_for("unit-row").await;
     capture(&dir.join("4-units.png")).await;
+    // The import of a payroll file: its empty state, then a file with the mapping, the counts
+    // and a few problem rows.
+    app.click("nav-people").await;
+    app.click("people-import").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("4b-import.png")).await;
+    let file = profile.dir.path().join("lønudtræk.csv");
+    let mut text = String::from("Lønnummer;Navn;Afdeling;Stilling;Køn;Ansættelsesdato;CPR\r\n");
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{};{} {};Børn og Unge/Dagtilbud {};Pædagog;{};{:02}-08-2020;0101901234\r\n",
+            5000 + i,
+            ["Åse", "Søren", "Kåre", "Birthe"][i % 4],
+            ["Ørsted", "Kjær", "Møller", "Lund", "Berg"][i % 5],
+            i % 3,
+            if i % 2 == 0 { "K" } else { "M" },
+            1 + i % 28,
+        ));
+    }
+    text.push_str("5003;Anne Hansen;Børn og Unge/Dagtilbud 1;Pædagog;K;01-08-2020;0101901234\r\n");
+    text.push_str("5100;;Børn og Unge/Dagtilbud 1;Pædagog;K;32-08-2020;0101901234\r\n");
+    std::fs::write(
+        &file,
+        text.chars().map(|c| c as u32 as u8).collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    app.click("import-choose").await;
+    samtale_e2e::pick_file("Choose", &file).await;
+    app.wait_for("import-summary").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("4c-import-preview.png")).await;
+    scroll_to(&app, "import-problems").await;
+    capture(&dir.join("4d-import-problems.png")).await;
     app.click("nav-people").await;
     app.choose("people-unit", "8").await;
     app.click("add-person").await;
