@@ -9,7 +9,7 @@ want_test=false
 
 build_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
             libayatana-appindicator3-dev librsvg2-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver xdotool)
+test_pkgs=(xvfb xauth webkit2gtk-driver xdotool poppler-utils)
 
 case "$(uname -s)" in
   Darwin)

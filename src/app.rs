@@ -20,6 +20,7 @@ use crate::competence::file::ImportSummary;
 use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
 use crate::error::{Error, Result};
+use crate::export::{self, ExportFormat, Exported};
 use crate::ids::{
     ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
 };
@@ -618,6 +619,76 @@ impl Samtale {
         progress: &import::Progress,
     ) -> Result<ImportPreview> {
         self.write(|tx, clock| import::run(tx, clock, bytes, options, apply, progress))
+    }
+
+    // Exports
+
+    /// The language of an export: the one asked for, else the organisation's.
+    fn export_language(&self, language: Option<Language>) -> Result<Language> {
+        match language {
+            Some(l) => Ok(l),
+            None => Ok(self.organisation()?.ok_or(Error::NoOrganisation)?.language),
+        }
+    }
+
+    /// A unit's action plan of `year` as a file's bytes, and the file name to suggest.
+    pub fn unit_plan_file(
+        &self,
+        unit: UnitId,
+        year: i32,
+        format: ExportFormat,
+        language: Option<Language>,
+    ) -> Result<(String, Vec<u8>)> {
+        let language = self.export_language(language)?;
+        let plan =
+            export::unit_plan::load(self.store.conn(), self.clock.as_ref(), unit, year, language)?;
+        let bytes = export::unit_plan::render(&plan, format)?;
+        Ok((export::unit_plan::suggested_name(&plan, format), bytes))
+    }
+
+    /// Writes a unit's action plan to `path`, whole or not at all.
+    pub fn export_unit_plan(
+        &self,
+        unit: UnitId,
+        year: i32,
+        format: ExportFormat,
+        language: Option<Language>,
+        path: &Path,
+    ) -> Result<Exported> {
+        let (_, bytes) = self.unit_plan_file(unit, year, format, language)?;
+        export::write_atomic(path, &bytes)
+    }
+
+    /// An employee's personal plan of `year` (PDF) and the file name to suggest.
+    pub fn personal_plan_file(
+        &self,
+        person: PersonId,
+        year: i32,
+        format: ExportFormat,
+        language: Option<Language>,
+    ) -> Result<(String, Vec<u8>)> {
+        let language = self.export_language(language)?;
+        let plan = export::personal::load(
+            self.store.conn(),
+            self.clock.as_ref(),
+            person,
+            year,
+            language,
+        )?;
+        let bytes = export::personal::render(&plan, format)?;
+        Ok((export::personal::suggested_name(&plan, format), bytes))
+    }
+
+    pub fn export_personal_plan(
+        &self,
+        person: PersonId,
+        year: i32,
+        format: ExportFormat,
+        language: Option<Language>,
+        path: &Path,
+    ) -> Result<Exported> {
+        let (_, bytes) = self.personal_plan_file(person, year, format, language)?;
+        export::write_atomic(path, &bytes)
     }
 
     // Backups

@@ -564,22 +564,30 @@ fn largest_units(w: &mut Writer<'_>) -> Result<()> {
 }
 
 /// The demo's texts of an agreement, in the organisation's language.
-fn demo_texts(country: Country) -> [&'static str; 3] {
+/// The demo's talk texts: the agreed summary, a follow-up, a shared note, the leader's private
+/// note and the leader's own preparation (never shared).
+fn demo_texts(country: Country) -> [&'static str; 5] {
     match country {
         Country::DK => [
             "Vi aftalte et kursus i konflikthåndtering i foråret og at du tager ansvar for introduktion af nye kolleger.",
             "Kurset er booket til marts. Introduktionsforløbet er i gang.",
             "Trives godt; vil gerne mere faglig sparring.",
+            "Min egen note: spørg til arbejdspresset i efteråret.",
+            "Forberedelse: følg op på sidste års mål om dokumentation.",
         ],
         Country::SE => [
             "Vi kom överens om en kurs i konflikthantering i vår och att du tar ansvar för introduktionen av nya kollegor.",
             "Kursen är bokad till mars. Introduktionen är i gång.",
             "Trivs bra; vill ha mer kollegialt stöd.",
+            "Egen anteckning: fråga om arbetsbelastningen i höstas.",
+            "Förberedelse: följ upp förra årets mål om dokumentation.",
         ],
         Country::NO => [
             "Vi avtalte et kurs i konflikthåndtering i vår og at du tar ansvar for opplæring av nye kolleger.",
             "Kurset er booket til mars. Opplæringen er i gang.",
             "Trives godt; ønsker mer faglig veiledning.",
+            "Eget notat: spør om arbeidspresset i høst.",
+            "Forberedelse: følg opp fjorårets mål om dokumentasjon.",
         ],
     }
 }
@@ -641,7 +649,7 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
     use crate::actions::{self, ActionInput, ActionScope, ActionStatus, Effect};
     use crate::competence::{assessment, profile};
 
-    let [summary, follow_up, note] = demo_texts(country);
+    let [summary, follow_up, note, private_note, leader_preparation] = demo_texts(country);
     let (action_titles, unit_action) = demo_actions(country);
     let tx = w.tx;
     // Last year's actions are made on last year's calendar, so their dates and history read
@@ -698,6 +706,14 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
             } else {
                 talk::step(tx, clock, id, TalkState::Preparing, None)?;
             }
+            // The leader prepares too, and keeps it private.
+            let own = Answer {
+                section: 2,
+                question: 1,
+                text: leader_preparation.into(),
+                value: None,
+            };
+            record::save_preparation(tx, clock, id, leader, &own)?;
             talk::step(tx, clock, id, TalkState::Held, None)?;
             let shared = Answer {
                 section: 2,
@@ -706,6 +722,11 @@ fn demo_talks(w: &mut Writer<'_>, clock: &dyn Clock, country: Country) -> Result
                 value: None,
             };
             record::save_note(tx, clock, id, record::NoteLayer::Shared, &shared)?;
+            let private = Answer {
+                text: private_note.into(),
+                ..shared
+            };
+            record::save_note(tx, clock, id, record::NoteLayer::Private, &private)?;
             record::save_summary(tx, clock, id, summary)?;
             Ok(())
         };

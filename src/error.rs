@@ -201,6 +201,10 @@ pub enum Error {
     ImportFile { problem: crate::import::FileProblem },
     #[error("cancelled; nothing was changed")]
     Cancelled,
+    #[error("the export could not be made ({problem:?})")]
+    Export {
+        problem: crate::export::ExportProblem,
+    },
     #[error("database error: {detail}")]
     Storage {
         #[serde(skip)]

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod competence;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod import;
 pub mod organisation;

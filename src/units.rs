@@ -301,3 +301,25 @@ pub fn archive(conn: &Connection, clock: &dyn Clock, id: UnitId) -> Result<Unit>
     )?;
     get(conn, id)
 }
+
+/// The names from the top unit down to `id` ("Børn og Unge", "Dagtilbud Nord", "Æblet").
+pub fn path(conn: &Connection, id: UnitId) -> Result<Vec<String>> {
+    let mut names: Vec<String> = conn
+        .prepare_cached(
+            "WITH RECURSIVE up (id, parent_id, name, depth) AS (
+                 SELECT id, parent_id, name, 0 FROM unit WHERE id = ?1
+                 UNION ALL
+                 SELECT u.id, u.parent_id, u.name, up.depth + 1
+                 FROM unit u JOIN up ON u.id = up.parent_id
+                 WHERE up.depth < 100
+             )
+             SELECT name FROM up ORDER BY depth DESC",
+        )?
+        .query_map([id], |r| r.get("name"))?
+        .collect::<rusqlite::Result<_>>()?;
+    if names.is_empty() {
+        return Err(Error::not_found(Entity::Unit, id.0));
+    }
+    names.shrink_to_fit();
+    Ok(names)
+}

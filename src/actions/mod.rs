@@ -765,3 +765,24 @@ pub fn board(conn: &Connection, clock: &dyn Clock, filter: &ActionFilter) -> Res
         overdue,
     })
 }
+
+/// The actions that develop `person` in `year`, confidential ones included (they are the
+/// person's own), with the group actions agreed in `talk` (a GRUS the person took part in).
+pub fn of_person(
+    conn: &Connection,
+    clock: &dyn Clock,
+    person: PersonId,
+    year: i32,
+    talk: Option<TalkId>,
+) -> Result<Vec<Action>> {
+    let today = clock.today();
+    let actions: Vec<Action> = conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE (a.person_id = ?1 AND a.year = ?2)
+                OR (a.talk_id = ?3 AND a.person_id IS NULL)
+             ORDER BY a.scope = 'individual', a.due_date IS NULL, a.due_date, a.id"
+        ))?
+        .query_map((person, year, talk), |r| read(r, today))?
+        .collect::<rusqlite::Result<_>>()?;
+    with_competences(conn, actions)
+}

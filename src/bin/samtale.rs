@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// Export a plan or a summary as PDF, XLSX or CSV (written whole or not at all).
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
     /// Replace the store's content with a backup (a safety backup is taken first).
     Restore {
         #[command(flatten)]
@@ -100,6 +105,62 @@ enum ImportWhat {
         #[arg(long)]
         full: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct ExportTo {
+    /// pdf, xlsx or csv.
+    #[arg(long)]
+    format: String,
+    /// The file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// da, sv, nb or en (the organisation's language when not given).
+    #[arg(long)]
+    language: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// A unit's action plan of a year (pdf, xlsx or csv).
+    UnitPlan {
+        #[command(flatten)]
+        db: Db,
+        /// The unit's id.
+        #[arg(long)]
+        unit: i64,
+        #[arg(long)]
+        year: i32,
+        #[command(flatten)]
+        to: ExportTo,
+    },
+    /// An employee's personal development plan of a year (pdf).
+    PersonalPlan {
+        #[command(flatten)]
+        db: Db,
+        /// The person's id.
+        #[arg(long)]
+        person: i64,
+        #[arg(long)]
+        year: i32,
+        #[command(flatten)]
+        to: ExportTo,
+    },
+}
+
+impl ExportTo {
+    fn parse(&self) -> Result<(samtale::export::ExportFormat, Option<Language>), String> {
+        let format = samtale::export::ExportFormat::parse(&self.format)
+            .ok_or_else(|| format!("unknown format '{}' (pdf, xlsx or csv)", self.format))?;
+        let language = match &self.language {
+            Some(l) => Some(
+                Language::parse(l)
+                    .ok_or_else(|| format!("unknown language '{l}' (da, sv, nb or en)"))?,
+            ),
+            None => None,
+        };
+        Ok((format, language))
+    }
 }
 
 fn parse_choice<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T, String> {
@@ -239,6 +300,37 @@ fn run(cli: Cli) -> Result<(), String> {
             if preview.created + preview.updated + preview.unchanged == 0 {
                 return Err("nothing could be imported".into());
             }
+        }
+        Command::Export { what } => {
+            let done = match what {
+                ExportWhat::UnitPlan { db, unit, year, to } => {
+                    let (format, language) = to.parse()?;
+                    open(&db)?.export_unit_plan(
+                        samtale::UnitId(unit),
+                        year,
+                        format,
+                        language,
+                        &to.out,
+                    )
+                }
+                ExportWhat::PersonalPlan {
+                    db,
+                    person,
+                    year,
+                    to,
+                } => {
+                    let (format, language) = to.parse()?;
+                    open(&db)?.export_personal_plan(
+                        samtale::PersonId(person),
+                        year,
+                        format,
+                        language,
+                        &to.out,
+                    )
+                }
+            }
+            .map_err(|e| e.to_string())?;
+            println!("wrote {} ({} bytes)", done.path, done.bytes);
         }
         Command::Restore { db, backup } => {
             open(&db)?.restore(&backup).map_err(|e| e.to_string())?;

@@ -42,3 +42,7 @@ mod actions;
 /// Importing people from payroll files: encodings, delimiters, quotes, headers in four
 /// languages, normalising, the dry run's problem rows, apply, full imports, property tests.
 mod import;
+
+/// Exports: unit plans and personal plans as PDF, XLSX and CSV read back with real readers
+/// (calamine, the csv crate, pdftotext), atomic writes, typed errors, and the privacy sentinel.
+mod export;

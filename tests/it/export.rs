@@ -1,0 +1,472 @@
+use std::path::Path;
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx};
+use samtale::export::{ExportFormat, ExportProblem};
+use samtale::organisation::Language;
+use samtale::{Error, FixedClock, PersonId, Samtale, UnitId};
+
+use crate::common::clock;
+
+/// The demo municipality in a store file, on the tests' fixed clock (its year is 2026).
+fn demo() -> (tempfile::TempDir, Samtale) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = Samtale::open(dir.path().join("s.sqlite3"), Box::new(clock())).unwrap();
+    app.open_demo(Language::Da).unwrap();
+    (dir, app)
+}
+
+fn one(app: &Samtale, sql: &str) -> i64 {
+    app.store().conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The unit whose 2026 plan lists the most actions.
+fn busiest_unit(app: &Samtale) -> UnitId {
+    UnitId(one(
+        app,
+        "SELECT unit_id FROM action WHERE year = 2026 AND NOT confidential
+         GROUP BY unit_id ORDER BY count(*) DESC, unit_id LIMIT 1",
+    ))
+}
+
+/// The PDF's text as poppler's `pdftotext` reads it, soft hyphens and line-end hyphens of
+/// Typst's hyphenation joined again.
+pub fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (Debian's poppler-utils; make deps-test installs it)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8(out.stdout).unwrap().replace('\u{ad}', "")
+}
+
+/// Whitespace-insensitive containment: a PDF's table wraps long cells over lines.
+fn squeezed(text: &str) -> String {
+    text.split_whitespace().collect::<String>()
+}
+
+#[test]
+fn a_unit_plan_reads_back_as_csv_with_a_bom_semicolons_and_every_listed_action() {
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let plan = app.unit_plan(unit, 2026).unwrap();
+    let path = dir.path().join("plan.csv");
+    let done = app
+        .export_unit_plan(unit, 2026, ExportFormat::Csv, None, &path)
+        .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(done.bytes, bytes.len() as u64);
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..]);
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(&headers[0], "Handling");
+    assert_eq!(&headers[9], "Planlagt udgift");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), plan.actions.len());
+    for (row, action) in rows.iter().zip(&plan.actions) {
+        assert_eq!(&row[0], action.title);
+        assert_eq!(&row[6], action.owner.name);
+        match action.planned_cost {
+            // Danish Excel reads a decimal comma, no grouping.
+            Some(cost) => assert_eq!(row[9].replace(',', ".").parse::<f64>().unwrap(), cost),
+            None => assert_eq!(&row[9], ""),
+        }
+        if let Some(due) = action.due_date {
+            assert_eq!(&row[7], due.format("%Y-%m-%d").to_string());
+        }
+    }
+}
+
+#[test]
+fn a_unit_plan_reads_back_as_xlsx_with_real_numbers_and_dates_and_a_summary_sheet() {
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let plan = app.unit_plan(unit, 2026).unwrap();
+    let path = dir.path().join("plan.xlsx");
+    app.export_unit_plan(unit, 2026, ExportFormat::Xlsx, Some(Language::En), &path)
+        .unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    assert_eq!(book.sheet_names(), ["Actions", "Summary"]);
+    let actions = book.worksheet_range("Actions").unwrap();
+    assert_eq!(actions.height(), plan.actions.len() + 1);
+    assert_eq!(actions.get((0, 0)), Some(&Data::String("Action".into())));
+    for (i, action) in plan.actions.iter().enumerate() {
+        let row = i + 1;
+        assert_eq!(
+            actions.get((row, 0)),
+            Some(&Data::String(action.title.clone()))
+        );
+        match action.planned_cost {
+            Some(cost) => assert_eq!(actions.get((row, 9)), Some(&Data::Float(cost))),
+            None => assert!(matches!(actions.get((row, 9)), None | Some(Data::Empty))),
+        }
+        if let Some(due) = action.due_date {
+            let Some(Data::DateTime(cell)) = actions.get((row, 7)) else {
+                panic!(
+                    "due date of row {row} is not a date: {:?}",
+                    actions.get((row, 7))
+                );
+            };
+            // Excel's serial day: days since 1899-12-30.
+            let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+            assert!(cell.is_datetime());
+            assert_eq!(cell.as_f64() as i64, (due - epoch).num_days());
+        }
+    }
+    let summary = book.worksheet_range("Summary").unwrap();
+    let value_of = |label: &str| {
+        (0..summary.height())
+            .find(|&r| summary.get((r, 0)) == Some(&Data::String(label.into())))
+            .and_then(|r| summary.get((r, 1)).cloned())
+    };
+    assert_eq!(
+        value_of("Actions"),
+        Some(Data::Float(plan.actions.len() as f64))
+    );
+    assert_eq!(
+        value_of("Planned cost"),
+        Some(Data::Float(plan.totals.planned_cost))
+    );
+}
+
+#[test]
+fn a_unit_plan_pdf_is_a4_with_its_unit_actions_and_totals_in_the_chosen_language() {
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let plan = app.unit_plan(unit, 2026).unwrap();
+    for (language, title) in [
+        (Language::Da, "Handlingsplan 2026"),
+        (Language::Sv, "Handlingsplan 2026"),
+        (Language::Nb, "Tiltaksplan 2026"),
+        (Language::En, "Action plan 2026"),
+    ] {
+        let path = dir.path().join(format!("plan-{}.pdf", language.as_str()));
+        app.export_unit_plan(unit, 2026, ExportFormat::Pdf, Some(language), &path)
+            .unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = pdf_text(&path);
+        assert!(text.contains(title), "{language:?}: {text}");
+        let flat = squeezed(&text);
+        assert!(flat.contains(&squeezed(&plan.unit_name)), "{text}");
+        for action in &plan.actions {
+            assert!(
+                flat.contains(&squeezed(&action.title)),
+                "{}: {text}",
+                action.title
+            );
+        }
+    }
+    // A4 landscape: 842 × 595 points.
+    let info = Command::new("pdfinfo")
+        .arg(dir.path().join("plan-da.pdf"))
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("841.89 x 595.276 pts (A4)"), "{info}");
+}
+
+#[test]
+fn money_and_dates_are_written_as_each_language_writes_them() {
+    use chrono::NaiveDate;
+    use samtale::export::locale::Locale;
+    let date = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+    let da = Locale::new(Language::Da);
+    assert_eq!(da.money(12345.5), "12.345,50");
+    assert_eq!(da.hours(7.5), "7,5");
+    assert_eq!(da.date(date), "09-03-2026");
+    let sv = Locale::new(Language::Sv);
+    assert_eq!(sv.money(12345.5), "12\u{a0}345,50");
+    assert_eq!(sv.date(date), "2026-03-09");
+    let nb = Locale::new(Language::Nb);
+    assert_eq!(nb.money(12345.5), "12\u{a0}345,50");
+    assert_eq!(nb.date(date), "09.03.2026");
+    let en = Locale::new(Language::En);
+    assert_eq!(en.money(12345.5), "12,345.50");
+    assert_eq!(en.hours(12.0), "12");
+    assert_eq!(en.date(date), "9 Mar 2026");
+}
+
+#[test]
+fn csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised() {
+    use samtale::export::csv_file::neutralise;
+    for (text, safe) in [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+45 1234", "'+45 1234"),
+        ("-1+2", "'-1+2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Kursus i =-tegn", "Kursus i =-tegn"),
+    ] {
+        assert_eq!(neutralise(text), safe);
+    }
+}
+
+#[test]
+fn a_failed_export_says_why_and_leaves_no_file() {
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let missing = dir.path().join("no such folder").join("plan.pdf");
+    assert!(matches!(
+        app.export_unit_plan(unit, 2026, ExportFormat::Pdf, None, &missing),
+        Err(Error::Export {
+            problem: ExportProblem::FolderMissing
+        })
+    ));
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let target = out.join("plan.xlsx");
+    assert!(matches!(
+        app.export_unit_plan(UnitId(999_999), 2026, ExportFormat::Xlsx, None, &target),
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        app.export_unit_plan(unit, 2031, ExportFormat::Xlsx, None, &target),
+        Err(Error::Export {
+            problem: ExportProblem::NoData
+        })
+    ));
+    // A folder where the file should go: the rename fails, the folder and its content stay.
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep.txt"), "x").unwrap();
+    assert!(app
+        .export_unit_plan(unit, 2026, ExportFormat::Xlsx, None, &target)
+        .is_err());
+    assert!(target.join("keep.txt").is_file());
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["plan.xlsx"], "no partial or temporary file is left");
+    // A personal plan is a PDF only.
+    let person = PersonId(one(
+        &app,
+        "SELECT person_id FROM talk_participant tp JOIN talk t ON t.id = tp.talk_id
+         WHERE t.year = 2026 AND t.state = 'signed' ORDER BY person_id LIMIT 1",
+    ));
+    assert!(matches!(
+        app.export_personal_plan(person, 2026, ExportFormat::Csv, None, &out.join("p.csv")),
+        Err(Error::Export {
+            problem: ExportProblem::FormatNotOffered
+        })
+    ));
+}
+
+#[test]
+fn an_export_replaces_an_older_file_whole() {
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let path = dir.path().join("plan.csv");
+    std::fs::write(&path, "an older plan").unwrap();
+    app.export_unit_plan(unit, 2026, ExportFormat::Csv, None, &path)
+        .unwrap();
+    assert!(std::fs::read(&path).unwrap().starts_with(b"\xEF\xBB\xBF"));
+}
+
+#[test]
+fn the_personal_plan_holds_the_agreement_actions_and_confirmations() {
+    let (dir, app) = demo();
+    let talk = one(
+        &app,
+        "SELECT t.id FROM talk t WHERE t.year = 2026 AND t.state = 'signed' AND t.kind = 'mus'
+           AND t.summary != '' AND EXISTS (SELECT 1 FROM action a WHERE a.talk_id = t.id)
+         ORDER BY t.id LIMIT 1",
+    );
+    let person = PersonId(one(
+        &app,
+        &format!("SELECT person_id FROM talk_participant WHERE talk_id = {talk}"),
+    ));
+    let detail = app.talk(samtale::TalkId(talk)).unwrap();
+    let name = app.person(person).unwrap();
+    let path = dir.path().join("personal.pdf");
+    app.export_personal_plan(person, 2026, ExportFormat::Pdf, Some(Language::En), &path)
+        .unwrap();
+    let text = pdf_text(&path);
+    let flat = squeezed(&text);
+    assert!(text.contains("Personal development plan 2026"), "{text}");
+    assert!(flat.contains(&squeezed(&format!(
+        "{} {}",
+        name.given_name, name.family_name
+    ))));
+    let summary = detail.summary.clone();
+    assert!(flat.contains(&squeezed(&summary)), "{summary}\n{text}");
+    assert_eq!(text.matches("Confirmed by").count(), 2, "{text}");
+    assert!(!text.contains("Draft"), "{text}");
+}
+
+#[test]
+fn a_personal_plan_of_a_talk_not_yet_agreed_is_marked_as_a_draft() {
+    let (dir, app) = demo();
+    let person = PersonId(one(
+        &app,
+        "SELECT tp.person_id FROM talk_participant tp JOIN talk t ON t.id = tp.talk_id
+         WHERE t.year = 2026 AND t.state = 'held' AND t.kind = 'mus'
+           AND NOT EXISTS (SELECT 1 FROM talk_participant o JOIN talk u ON u.id = o.talk_id
+                           WHERE o.person_id = tp.person_id AND u.year = 2026
+                             AND u.state IN ('agreed', 'signed', 'followedUp'))
+         ORDER BY tp.person_id LIMIT 1",
+    ));
+    let path = dir.path().join("draft.pdf");
+    app.export_personal_plan(person, 2026, ExportFormat::Pdf, Some(Language::Sv), &path)
+        .unwrap();
+    let text = pdf_text(&path);
+    assert!(text.contains("Utkast"), "{text}");
+    assert!(text.contains("har ännu inte bekräftat"), "{text}");
+}
+
+/// A marker no generated name or text contains.
+const SENTINEL: &str = "PRIVATSENTINEL7Q";
+
+/// Writes the sentinel into every private note and every preparation not shared.
+fn mark_private_text(app: &Samtale) {
+    let conn = app.store().conn();
+    let notes = conn
+        .execute(
+            &format!("UPDATE leader_note SET text = text || ' {SENTINEL}'"),
+            [],
+        )
+        .unwrap();
+    let preparations = conn
+        .execute(
+            &format!(
+                "UPDATE preparation SET text = text || ' {SENTINEL}'
+                 WHERE NOT EXISTS (SELECT 1 FROM preparation_share s
+                                   WHERE s.talk_id = preparation.talk_id
+                                     AND s.author_id = preparation.author_id)"
+            ),
+            [],
+        )
+        .unwrap();
+    // Notes on results and follow-ups of actions are the manager's working notes: not in a plan.
+    conn.execute(
+        &format!("UPDATE action SET result_note = '{SENTINEL}' WHERE result IS NOT NULL"),
+        [],
+    )
+    .unwrap();
+    conn.execute(
+        &format!("UPDATE action_follow_up SET text = text || ' {SENTINEL}'"),
+        [],
+    )
+    .unwrap();
+    assert!(
+        notes > 0 && preparations > 0,
+        "{notes} notes, {preparations} preparations"
+    );
+}
+
+/// Every text an XLSX holds: each part of the ZIP, inflated.
+fn xlsx_text(path: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+        all.push_str(&text);
+    }
+    all
+}
+
+#[test]
+fn no_private_note_or_unshared_preparation_reaches_any_export() {
+    let (dir, app) = demo();
+    mark_private_text(&app);
+    let units: Vec<i64> = app
+        .store()
+        .conn()
+        .prepare("SELECT DISTINCT unit_id FROM action WHERE year = 2026")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(units.len() > 3);
+    for unit in units {
+        for format in [ExportFormat::Csv, ExportFormat::Xlsx, ExportFormat::Pdf] {
+            let path = dir.path().join(format!("u{unit}.{}", format.extension()));
+            app.export_unit_plan(UnitId(unit), 2026, format, None, &path)
+                .unwrap();
+            let text = match format {
+                ExportFormat::Csv => String::from_utf8(std::fs::read(&path).unwrap()).unwrap(),
+                ExportFormat::Xlsx => xlsx_text(&path),
+                ExportFormat::Pdf => pdf_text(&path),
+            };
+            assert!(!text.contains(SENTINEL), "{}", path.display());
+        }
+    }
+    let people: Vec<i64> = app
+        .store()
+        .conn()
+        .prepare(
+            "SELECT DISTINCT tp.person_id FROM talk_participant tp JOIN talk t ON t.id = tp.talk_id
+             WHERE t.year = 2026 AND t.state != 'cancelled'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(people.len() > 20);
+    for person in people {
+        let path = dir.path().join(format!("p{person}.pdf"));
+        app.export_personal_plan(PersonId(person), 2026, ExportFormat::Pdf, None, &path)
+            .unwrap();
+        assert!(!pdf_text(&path).contains(SENTINEL), "{}", path.display());
+    }
+}
+
+#[test]
+fn the_cli_exports_a_unit_plan_and_fails_clearly_on_a_year_without_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    {
+        let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
+        app.open_demo(Language::Da).unwrap();
+    }
+    let app = Samtale::open(&db, Box::new(FixedClock(clock().0))).unwrap();
+    let unit = busiest_unit(&app).0.to_string();
+    drop(app);
+    let out = dir.path().join("plan.xlsx");
+    let run = |year: &str| {
+        Command::new(env!("CARGO_BIN_EXE_samtale"))
+            .args([
+                "export",
+                "unit-plan",
+                "--db",
+                db.to_str().unwrap(),
+                "--unit",
+                &unit,
+            ])
+            .args([
+                "--year",
+                year,
+                "--format",
+                "xlsx",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap()
+    };
+    let ok = run("2026");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("wrote "));
+    assert!(out.is_file());
+    std::fs::remove_file(&out).unwrap();
+    let empty = run("2031");
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("NoData"));
+    assert!(!out.exists());
+}
