@@ -691,6 +691,48 @@ impl Samtale {
         export::write_atomic(path, &bytes)
     }
 
+    /// HR's annual summary of `year`, of the whole organisation or of `root`'s tree.
+    pub fn hr_summary(&self, year: i32, root: Option<UnitId>) -> Result<export::hr::HrSummary> {
+        export::hr::summary(self.store.conn(), self.clock.as_ref(), year, root)
+    }
+
+    /// HR's annual summary as a file's bytes (XLSX or PDF), and the file name to suggest.
+    pub fn hr_summary_file(
+        &self,
+        year: i32,
+        root: Option<UnitId>,
+        format: ExportFormat,
+        language: Option<Language>,
+    ) -> Result<(String, Vec<u8>)> {
+        let language = self.export_language(language)?;
+        let summary = self.hr_summary(year, root)?;
+        let bytes = export::hr::render(&summary, format, language, self.clock.today())?;
+        Ok((
+            export::hr::suggested_name(&summary, format, language),
+            bytes,
+        ))
+    }
+
+    pub fn export_hr_summary(
+        &self,
+        year: i32,
+        root: Option<UnitId>,
+        format: ExportFormat,
+        language: Option<Language>,
+        path: &Path,
+    ) -> Result<Exported> {
+        let (_, bytes) = self.hr_summary_file(year, root, format, language)?;
+        export::write_atomic(path, &bytes)
+    }
+
+    pub fn min_group(&self) -> Result<u32> {
+        settings::min_group(self.store.conn())
+    }
+
+    pub fn set_min_group(&mut self, size: u32) -> Result<()> {
+        self.write(|tx, _| settings::set_min_group(tx, size))
+    }
+
     // Backups
 
     pub fn backup_now(&self) -> Result<BackupInfo> {

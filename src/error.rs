@@ -57,6 +57,7 @@ pub enum Field {
     ActualHours,
     ResultNote,
     Mapping,
+    MinGroup,
 }
 
 impl std::fmt::Display for Field {

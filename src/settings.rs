@@ -1,5 +1,6 @@
-//! Preferences of this installation, kept in the store: the UI language, and the unit whose
-//! tree the manager looks after ("my units"), which the Overview and the Talks page show.
+//! Preferences of this installation, kept in the store: the UI language, the unit whose
+//! tree the manager looks after ("my units"), which the Overview and the Talks page show, and
+//! the minimum group size of HR's summaries.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -9,6 +10,7 @@ use crate::organisation::Language;
 
 const UI_LANGUAGE: &str = "ui_language";
 const MY_UNIT: &str = "my_unit";
+const MIN_GROUP: &str = "hr_min_group";
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -63,4 +65,21 @@ pub fn set_my_unit(conn: &Connection, unit: Option<UnitId>) -> Result<()> {
         }
     }
     set(conn, MY_UNIT, unit.map(|u| u.0.to_string()).as_deref())
+}
+
+/// The smallest group HR's summaries show a figure of; smaller ones read "<N".
+pub fn min_group(conn: &Connection) -> Result<u32> {
+    Ok(get(conn, MIN_GROUP)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(crate::export::hr::DEFAULT_MIN_GROUP))
+}
+
+/// Sets the minimum group size (2 to 50: below 2 a single person could be singled out).
+pub fn set_min_group(conn: &Connection, size: u32) -> Result<()> {
+    if !(2..=50).contains(&size) {
+        return Err(crate::error::Error::Invalid {
+            field: crate::error::Field::MinGroup,
+        });
+    }
+    set(conn, MIN_GROUP, Some(&size.to_string()))
 }

@@ -54,7 +54,7 @@ pub struct RollOutcome {
     pub carried: u32,
 }
 
-fn check_year(year: i32) -> Result<()> {
+pub(crate) fn check_year(year: i32) -> Result<()> {
     if (2000..2100).contains(&year) {
         Ok(())
     } else {

@@ -134,6 +134,18 @@ enum ExportWhat {
         #[command(flatten)]
         to: ExportTo,
     },
+    /// HR's annual summary of the organisation or one unit's tree (xlsx or pdf).
+    HrSummary {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        year: i32,
+        /// The top unit's id (the whole organisation when not given).
+        #[arg(long)]
+        unit: Option<i64>,
+        #[command(flatten)]
+        to: ExportTo,
+    },
     /// An employee's personal development plan of a year (pdf).
     PersonalPlan {
         #[command(flatten)]
@@ -308,6 +320,16 @@ fn run(cli: Cli) -> Result<(), String> {
                     open(&db)?.export_unit_plan(
                         samtale::UnitId(unit),
                         year,
+                        format,
+                        language,
+                        &to.out,
+                    )
+                }
+                ExportWhat::HrSummary { db, year, unit, to } => {
+                    let (format, language) = to.parse()?;
+                    open(&db)?.export_hr_summary(
+                        year,
+                        unit.map(samtale::UnitId),
                         format,
                         language,
                         &to.out,

@@ -8,6 +8,7 @@
 //! language.
 
 pub mod csv_file;
+pub mod hr;
 pub mod locale;
 pub mod pdf;
 pub mod personal;

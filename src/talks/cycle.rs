@@ -387,6 +387,19 @@ fn person_cycles(
         .collect())
 }
 
+/// The active units at and below `root` (all when `None`), depth first, and every person
+/// placed in them with their talk of the year: what HR's summary counts.
+pub fn people_of(
+    conn: &Connection,
+    clock: &dyn Clock,
+    year: i32,
+    root: Option<UnitId>,
+) -> Result<(Vec<units::UnitNode>, Vec<PersonCycle>)> {
+    let scope = scope(conn, root)?;
+    let people = person_cycles(conn, clock, year, &scope)?;
+    Ok((scope.units, people))
+}
+
 /// Each person placed directly in `unit`, with their talk of the year.
 pub fn unit_people(
     conn: &Connection,

@@ -420,6 +420,16 @@ fn no_private_note_or_unshared_preparation_reaches_any_export() {
             .unwrap();
         assert!(!pdf_text(&path).contains(SENTINEL), "{}", path.display());
     }
+    for format in [ExportFormat::Xlsx, ExportFormat::Pdf] {
+        let path = dir.path().join(format!("hr.{}", format.extension()));
+        app.export_hr_summary(2026, None, format, None, &path)
+            .unwrap();
+        let text = match format {
+            ExportFormat::Xlsx => xlsx_text(&path),
+            _ => pdf_text(&path),
+        };
+        assert!(!text.contains(SENTINEL), "{}", path.display());
+    }
 }
 
 #[test]
@@ -469,4 +479,198 @@ fn the_cli_exports_a_unit_plan_and_fails_clearly_on_a_year_without_data() {
     assert_eq!(empty.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&empty.stderr).contains("NoData"));
     assert!(!out.exists());
+}
+
+#[test]
+fn the_hr_summary_counts_what_the_year_s_cycle_and_the_plans_hold() {
+    let (_dir, app) = demo();
+    let s = app.hr_summary(2026, None).unwrap();
+    let cycle = app.cycle(2026, None).unwrap();
+    assert_eq!(s.total.due, cycle.totals.due);
+    assert_eq!(s.total.held, cycle.totals.held);
+    assert_eq!(s.total.overdue, cycle.totals.overdue);
+    let by_kind: u32 = s.by_kind.iter().map(|l| l.counts.due).sum();
+    let by_unit: u32 = s.by_unit.iter().map(|l| l.counts.due).sum();
+    let by_manager: u32 = s.by_manager.iter().map(|l| l.counts.due).sum();
+    assert_eq!(
+        (by_kind, by_unit, by_manager),
+        (s.total.due, s.total.due, s.total.due)
+    );
+    let all = s.actions.last().unwrap();
+    assert_eq!(all.kind, None);
+    assert_eq!(
+        all.total as i64,
+        one(&app, "SELECT count(*) FROM action WHERE year = 2026")
+    );
+    assert_eq!(
+        all.planned_cents,
+        one(
+            &app,
+            "SELECT coalesce(sum(planned_cost), 0) FROM action WHERE year = 2026"
+        )
+    );
+    assert!(!s.gaps_by_family.is_empty() && !s.leader_needs.is_empty());
+    // Largest mean gap first.
+    assert!(s
+        .gaps_by_family
+        .windows(2)
+        .all(|w| w[0].mean() >= w[1].mean()));
+    // A unit's tree is a part of the whole.
+    let top = UnitId(one(
+        &app,
+        "SELECT id FROM unit WHERE parent_id = (SELECT id FROM unit WHERE parent_id IS NULL)
+         ORDER BY id LIMIT 1",
+    ));
+    let part = app.hr_summary(2026, Some(top)).unwrap();
+    assert!(part.total.due < s.total.due && part.total.due > 0);
+    assert!(!part.scope.is_empty());
+    assert!(matches!(
+        app.hr_summary(2031, None),
+        Err(Error::Export {
+            problem: ExportProblem::NoData
+        })
+    ));
+}
+
+#[test]
+fn the_hr_summary_reads_back_as_xlsx_with_a_sheet_per_view_and_as_a_pdf_with_charts() {
+    let (dir, app) = demo();
+    let s = app.hr_summary(2026, None).unwrap();
+    let path = dir.path().join("hr.xlsx");
+    app.export_hr_summary(2026, None, ExportFormat::Xlsx, Some(Language::En), &path)
+        .unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Talks by unit",
+            "Talks by manager",
+            "Talks by kind",
+            "Actions",
+            "Cost",
+            "Education",
+            "Gaps by job family",
+            "Gaps by unit",
+            "Leader needs (LUS)"
+        ]
+    );
+    let kinds = book.worksheet_range("Talks by kind").unwrap();
+    assert_eq!(kinds.get((0, 1)), Some(&Data::String("Due".into())));
+    let total_row = kinds.height() - 1;
+    assert_eq!(
+        kinds.get((total_row, 0)),
+        Some(&Data::String("Totals".into()))
+    );
+    assert_eq!(
+        kinds.get((total_row, 1)),
+        Some(&Data::Float(s.total.due as f64))
+    );
+    let units = book.worksheet_range("Talks by unit").unwrap();
+    assert_eq!(units.height(), s.by_unit.len() + 1);
+    assert!(book.worksheet_range("Education").unwrap().height() > 1);
+
+    let pdf = dir.path().join("hr.pdf");
+    app.export_hr_summary(2026, None, ExportFormat::Pdf, Some(Language::Da), &pdf)
+        .unwrap();
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("Udviklingssamtaler: årsopgørelse 2026"),
+        "{text}"
+    );
+    assert!(text.contains("Andel af samtaler holdt"), "{text}");
+    assert!(text.contains("Gab pr. faggruppe"), "{text}");
+    assert!(matches!(
+        app.export_hr_summary(
+            2026,
+            None,
+            ExportFormat::Csv,
+            None,
+            &dir.path().join("hr.csv")
+        ),
+        Err(Error::Export {
+            problem: ExportProblem::FormatNotOffered
+        })
+    ));
+}
+
+#[test]
+fn figures_of_fewer_people_than_the_minimum_group_are_shown_as_less_than_it() {
+    use samtale::actions::{ActionInput, ActionKind, ActionScope};
+    use samtale::people::Gender;
+    let mut s = crate::common::store();
+    let top = crate::common::unit(&mut s.app, "Børn og Unge", None);
+    let team = crate::common::unit(&mut s.app, "Æblet", Some(top));
+    let mut people = Vec::new();
+    for (i, (given, gender)) in [
+        ("Åse", Gender::Female),
+        ("Bo", Gender::Male),
+        ("Cai", Gender::Male),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut input = crate::common::person_input(&format!("{}", i + 1), given, "Ørsted", team);
+        input.gender = Some(gender);
+        people.push(s.app.create_person(&input).unwrap().id);
+    }
+    for p in &people {
+        s.app
+            .create_action(&ActionInput {
+                unit_id: team,
+                year: 2026,
+                scope: ActionScope::Individual,
+                talk_id: None,
+                person_id: Some(*p),
+                title: "Kursus i konflikthåndtering".into(),
+                theme: String::new(),
+                competence_ids: Vec::new(),
+                kind: ActionKind::Course,
+                owner_id: Some(*p),
+                due_date: None,
+                planned_cost: Some(1500.0),
+                planned_hours: Some(7.5),
+                actual_cost: None,
+                actual_hours: None,
+                confidential: false,
+            })
+            .unwrap();
+    }
+    let path = s.dir.path().join("hr.xlsx");
+    let read = |app: &Samtale| {
+        app.export_hr_summary(2026, None, ExportFormat::Xlsx, Some(Language::En), &path)
+            .unwrap();
+        let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        book.worksheet_range("Education").unwrap()
+    };
+    let education = read(&s.app);
+    assert_eq!(
+        education.get((1, 0)),
+        Some(&Data::String("Kursus i konflikthåndtering".into()))
+    );
+    assert_eq!(
+        education.get((1, 1)),
+        Some(&Data::String("<5".into())),
+        "participants"
+    );
+    assert!(
+        matches!(education.get((1, 3)), None | Some(Data::Empty)),
+        "cost per participant"
+    );
+    assert!(
+        matches!(education.get((1, 4)), None | Some(Data::Empty)),
+        "women"
+    );
+    // The total cost of the course is no one's: it stays.
+    s.app.set_min_group(2).unwrap();
+    let education = read(&s.app);
+    assert_eq!(education.get((1, 1)), Some(&Data::Float(3.0)));
+    assert_eq!(education.get((1, 3)), Some(&Data::Float(1500.0)));
+    // One woman and two men: the smaller side (1) is below 2.
+    assert!(matches!(education.get((1, 4)), None | Some(Data::Empty)));
+    assert!(matches!(
+        s.app.set_min_group(1),
+        Err(Error::Invalid {
+            field: samtale::Field::MinGroup
+        })
+    ));
 }

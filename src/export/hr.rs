@@ -1,0 +1,1002 @@
+//! HR's annual summary of a year, for the whole organisation or one unit's tree: talks due,
+//! held and overdue per unit, manager and kind; actions by kind and status; cost and cost per
+//! participant; the education roll-up; the largest competence gaps, and across LUS talks the
+//! leader competences most in need of development.
+//!
+//! The summary is made in two steps. [`facts`] reads each unit's additive figures
+//! ([`UnitFacts`]: counts and sums, no names of employees, no notes) in a few set-based
+//! queries; [`summarise`] folds any set of them into the summary's views. A unit bundle carries
+//! one unit's facts, so HR's summary over imported bundles is the same fold over the same
+//! figures, and equals the summary over one store with the same data.
+//!
+//! Privacy: a cell that counts fewer people than the organisation's minimum group size (5 by
+//! default, a setting) is shown as "<5" when the summary is written, and derived figures of
+//! such a group (a share, a mean, a cost per participant) are left out with it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use super::locale::Locale;
+use super::table::{Cell, Column, Measure, Sheet};
+use super::words::Words;
+use super::{export_error, ExportFormat, ExportProblem};
+use crate::actions::{ActionKind, ActionStatus};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::ids::UnitId;
+use crate::organisation::{self, Language};
+use crate::talks::cycle::{self, Progress};
+use crate::talks::TalkKind;
+
+/// The smallest group a summary shows a figure of, unless the organisation sets another.
+pub const DEFAULT_MIN_GROUP: u32 = 5;
+/// Rows of the gap views: the largest gaps are what the needs analysis is for.
+pub const TOP_GAPS: usize = 100;
+
+/// One kind of talk held by one leader in a unit: people due, held (or further), overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TalkFact {
+    pub kind: TalkKind,
+    pub leader: Option<String>,
+    pub due: u32,
+    pub held: u32,
+    pub overdue: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionFact {
+    pub kind: ActionKind,
+    pub status: ActionStatus,
+    pub count: u32,
+    pub planned_cents: i64,
+    pub actual_cents: i64,
+}
+
+/// Courses and education of one title in a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EducationFact {
+    pub title: String,
+    pub participants: u32,
+    pub women: u32,
+    pub men: u32,
+    /// Hours in quarters (as stored), actual where known, else planned.
+    pub quarter_hours: i64,
+    /// Cost in hundredths, actual where known, else planned.
+    pub cost_cents: i64,
+}
+
+/// Assessed gaps (desired − agreed, where positive) of one competence in one job family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GapFact {
+    /// The job family, or empty; for LUS talks, empty.
+    pub job_family: String,
+    pub competence: String,
+    pub people: u32,
+    pub gap_sum: u32,
+}
+
+/// One unit's additive figures of a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitFacts {
+    /// From the top unit down: the unit's identity across stores.
+    pub path: Vec<String>,
+    pub manager: Option<String>,
+    pub talks: Vec<TalkFact>,
+    pub actions: Vec<ActionFact>,
+    /// People with an individual action of the year (not cancelled).
+    pub participants: u32,
+    pub education: Vec<EducationFact>,
+    pub gaps: Vec<GapFact>,
+    /// Gaps assessed in LUS talks: leaders' competences.
+    pub leader_gaps: Vec<GapFact>,
+}
+
+impl UnitFacts {
+    fn new(path: Vec<String>, manager: Option<String>) -> UnitFacts {
+        UnitFacts {
+            path,
+            manager,
+            talks: Vec::new(),
+            actions: Vec::new(),
+            participants: 0,
+            education: Vec::new(),
+            gaps: Vec::new(),
+            leader_gaps: Vec::new(),
+        }
+    }
+}
+
+/// Every unit's facts of `year` at and below `root` (the organisation when `None`), in the
+/// tree's order.
+pub fn facts(
+    conn: &Connection,
+    clock: &dyn Clock,
+    year: i32,
+    root: Option<UnitId>,
+) -> Result<Vec<UnitFacts>> {
+    crate::actions::plan::check_year(year)?;
+    let (units, people) = cycle::people_of(conn, clock, year, root)?;
+    // Paths through the whole tree, so a subtree's units keep the names above them.
+    let tree = crate::units::tree_with(conn, false, false)?;
+    let mut paths: HashMap<UnitId, Vec<String>> = HashMap::with_capacity(tree.len());
+    for u in &tree {
+        let mut path = u
+            .parent_id
+            .and_then(|p| paths.get(&p).cloned())
+            .unwrap_or_default();
+        path.push(u.name.clone());
+        paths.insert(u.id, path);
+    }
+    let mut out: Vec<UnitFacts> = units
+        .iter()
+        .map(|u| {
+            UnitFacts::new(
+                paths.remove(&u.id).unwrap_or_else(|| vec![u.name.clone()]),
+                u.manager_name.clone(),
+            )
+        })
+        .collect();
+    let at: HashMap<UnitId, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+
+    let mut talks: BTreeMap<(usize, TalkKind, Option<String>), (u32, u32, u32)> = BTreeMap::new();
+    for p in &people {
+        let Some(&i) = at.get(&p.unit_id) else {
+            continue;
+        };
+        let e = talks
+            .entry((i, p.due, p.leader.as_ref().map(|l| l.name.clone())))
+            .or_default();
+        e.0 += 1;
+        e.1 += u32::from(p.progress >= Progress::Held);
+        e.2 += u32::from(p.overdue);
+    }
+    for ((i, kind, leader), (due, held, overdue)) in talks {
+        out[i].talks.push(TalkFact {
+            kind,
+            leader,
+            due,
+            held,
+            overdue,
+        });
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT unit_id, kind, status, count(*) AS n,
+                coalesce(sum(planned_cost), 0) AS planned, coalesce(sum(actual_cost), 0) AS actual
+         FROM action WHERE year = ?1 GROUP BY unit_id, kind, status",
+    )?;
+    let mut rows = stmt.query([year])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) else {
+            continue;
+        };
+        out[i].actions.push(ActionFact {
+            kind: r.get("kind")?,
+            status: r.get("status")?,
+            count: r.get("n")?,
+            planned_cents: r.get("planned")?,
+            actual_cents: r.get("actual")?,
+        });
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT unit_id, count(DISTINCT person_id) AS n FROM action
+         WHERE year = ?1 AND person_id IS NOT NULL AND status != 'cancelled' GROUP BY unit_id",
+    )?;
+    let mut rows = stmt.query([year])?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) {
+            out[i].participants = r.get("n")?;
+        }
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.unit_id, a.title, count(DISTINCT a.person_id) AS n,
+                count(DISTINCT CASE WHEN p.gender = 'female' THEN p.id END) AS women,
+                count(DISTINCT CASE WHEN p.gender = 'male' THEN p.id END) AS men,
+                coalesce(sum(round(coalesce(a.actual_hours, a.planned_hours) * 4)), 0) AS quarters,
+                coalesce(sum(coalesce(a.actual_cost, a.planned_cost)), 0) AS cost
+         FROM action a LEFT JOIN person p ON p.id = a.person_id
+         WHERE a.year = ?1 AND a.kind = 'course' AND a.status != 'cancelled'
+         GROUP BY a.unit_id, a.title",
+    )?;
+    let mut rows = stmt.query([year])?;
+    while let Some(r) = rows.next()? {
+        if let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) {
+            out[i].education.push(EducationFact {
+                title: r.get("title")?,
+                participants: r.get("n")?,
+                women: r.get("women")?,
+                men: r.get("men")?,
+                quarter_hours: r.get::<_, f64>("quarters")? as i64,
+                cost_cents: r.get("cost")?,
+            });
+        }
+    }
+
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.unit_id, t.kind = 'lus' AS lus, coalesce(jf.name, '') AS job_family,
+                c.name AS competence, count(*) AS n,
+                sum(max(s.desired_level - s.agreed_level, 0)) AS gaps
+         FROM talk t
+         JOIN assessment s ON s.talk_id = t.id
+         JOIN competence c ON c.id = s.competence_id
+         JOIN person p ON p.id = s.person_id
+         LEFT JOIN job_family jf ON jf.id = p.job_family_id AND t.kind != 'lus'
+         WHERE t.year = ?1 AND t.state != 'cancelled'
+           AND s.agreed_level IS NOT NULL AND s.desired_level IS NOT NULL
+         GROUP BY t.unit_id, lus, job_family, c.id",
+    )?;
+    let mut rows = stmt.query([year])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) else {
+            continue;
+        };
+        let fact = GapFact {
+            job_family: r.get("job_family")?,
+            competence: r.get("competence")?,
+            people: r.get("n")?,
+            gap_sum: r.get("gaps")?,
+        };
+        if r.get::<_, bool>("lus")? {
+            out[i].leader_gaps.push(fact);
+        } else {
+            out[i].gaps.push(fact);
+        }
+    }
+    Ok(out)
+}
+
+/// Counts of one line of a talks view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TalkCounts {
+    pub due: u32,
+    pub held: u32,
+    pub overdue: u32,
+}
+
+impl TalkCounts {
+    fn add(&mut self, f: &TalkFact) {
+        self.due += f.due;
+        self.held += f.held;
+        self.overdue += f.overdue;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TalkLine {
+    /// The unit's path, or the manager's name, or empty for the kind view.
+    pub label: String,
+    pub manager: String,
+    pub kind: Option<TalkKind>,
+    pub counts: TalkCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionLine {
+    pub kind: Option<ActionKind>,
+    /// Counts in the order of [`ActionStatus::ALL`].
+    pub by_status: Vec<u32>,
+    pub total: u32,
+    pub planned_cents: i64,
+    pub actual_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EducationLine {
+    pub title: String,
+    pub participants: u32,
+    pub women: u32,
+    pub men: u32,
+    pub quarter_hours: i64,
+    pub cost_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GapLine {
+    pub job_family: String,
+    /// The unit's path; empty in the organisation-wide view.
+    pub unit: String,
+    pub competence: String,
+    pub people: u32,
+    pub gap_sum: u32,
+}
+
+impl GapLine {
+    pub fn mean(&self) -> f64 {
+        if self.people == 0 {
+            0.0
+        } else {
+            self.gap_sum as f64 / self.people as f64
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HrSummary {
+    pub organisation: String,
+    /// The scope's top unit, or empty for the whole organisation.
+    pub scope: String,
+    pub year: i32,
+    pub min_group: u32,
+    pub units: u32,
+    pub by_unit: Vec<TalkLine>,
+    pub by_manager: Vec<TalkLine>,
+    pub by_kind: Vec<TalkLine>,
+    pub total: TalkCounts,
+    pub actions: Vec<ActionLine>,
+    pub participants: u32,
+    pub education: Vec<EducationLine>,
+    /// The largest mean gaps per job family and competence, across the units.
+    pub gaps_by_family: Vec<GapLine>,
+    /// The largest mean gaps per unit, job family and competence.
+    pub gaps_by_unit: Vec<GapLine>,
+    /// Leader competences by mean gap in LUS talks.
+    pub leader_needs: Vec<GapLine>,
+}
+
+/// The lines with a gap, largest mean first, at most `limit`.
+fn sorted_gaps(mut lines: Vec<GapLine>, limit: usize) -> Vec<GapLine> {
+    lines.retain(|l| l.gap_sum > 0);
+    lines.sort_by(|a, b| {
+        b.mean()
+            .total_cmp(&a.mean())
+            .then(b.people.cmp(&a.people))
+            .then_with(|| {
+                (&a.job_family, &a.unit, &a.competence).cmp(&(
+                    &b.job_family,
+                    &b.unit,
+                    &b.competence,
+                ))
+            })
+    });
+    lines.truncate(limit);
+    lines
+}
+
+/// Folds units' facts into the summary's views. The order of `facts` does not matter.
+pub fn summarise(
+    organisation: &str,
+    scope: &str,
+    year: i32,
+    min_group: u32,
+    facts: &[UnitFacts],
+) -> HrSummary {
+    let mut by_unit = Vec::new();
+    let mut by_manager: BTreeMap<(String, TalkKind), TalkCounts> = BTreeMap::new();
+    let mut by_kind: BTreeMap<TalkKind, TalkCounts> = BTreeMap::new();
+    let mut total = TalkCounts::default();
+    let mut actions: BTreeMap<ActionKind, ActionLine> = BTreeMap::new();
+    let mut participants = 0;
+    let mut education: BTreeMap<String, EducationLine> = BTreeMap::new();
+    let mut by_family: BTreeMap<(String, String), (u32, u32)> = BTreeMap::new();
+    let mut by_unit_gaps = Vec::new();
+    let mut leaders: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut ordered: Vec<&UnitFacts> = facts.iter().collect();
+    ordered.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in &ordered {
+        let path = f.path.join(" / ");
+        let mut kinds: BTreeMap<TalkKind, TalkCounts> = BTreeMap::new();
+        for t in &f.talks {
+            kinds.entry(t.kind).or_default().add(t);
+            by_manager
+                .entry((t.leader.clone().unwrap_or_default(), t.kind))
+                .or_default()
+                .add(t);
+            by_kind.entry(t.kind).or_default().add(t);
+            total.add(t);
+        }
+        for (kind, counts) in kinds {
+            by_unit.push(TalkLine {
+                label: path.clone(),
+                manager: f.manager.clone().unwrap_or_default(),
+                kind: Some(kind),
+                counts,
+            });
+        }
+        for a in &f.actions {
+            let line = actions.entry(a.kind).or_insert_with(|| ActionLine {
+                kind: Some(a.kind),
+                by_status: vec![0; ActionStatus::ALL.len()],
+                total: 0,
+                planned_cents: 0,
+                actual_cents: 0,
+            });
+            let s = ActionStatus::ALL
+                .iter()
+                .position(|s| *s == a.status)
+                .unwrap_or(0);
+            line.by_status[s] += a.count;
+            line.total += a.count;
+            line.planned_cents += a.planned_cents;
+            line.actual_cents += a.actual_cents;
+        }
+        participants += f.participants;
+        for e in &f.education {
+            let line = education
+                .entry(e.title.clone())
+                .or_insert_with(|| EducationLine {
+                    title: e.title.clone(),
+                    participants: 0,
+                    women: 0,
+                    men: 0,
+                    quarter_hours: 0,
+                    cost_cents: 0,
+                });
+            line.participants += e.participants;
+            line.women += e.women;
+            line.men += e.men;
+            line.quarter_hours += e.quarter_hours;
+            line.cost_cents += e.cost_cents;
+        }
+        for g in &f.gaps {
+            let e = by_family
+                .entry((g.job_family.clone(), g.competence.clone()))
+                .or_default();
+            e.0 += g.people;
+            e.1 += g.gap_sum;
+            by_unit_gaps.push(GapLine {
+                job_family: g.job_family.clone(),
+                unit: path.clone(),
+                competence: g.competence.clone(),
+                people: g.people,
+                gap_sum: g.gap_sum,
+            });
+        }
+        for g in &f.leader_gaps {
+            let e = leaders.entry(g.competence.clone()).or_default();
+            e.0 += g.people;
+            e.1 += g.gap_sum;
+        }
+    }
+    let mut actions: Vec<ActionLine> = actions.into_values().collect();
+    let mut all = ActionLine {
+        kind: None,
+        by_status: vec![0; ActionStatus::ALL.len()],
+        total: 0,
+        planned_cents: 0,
+        actual_cents: 0,
+    };
+    for a in &actions {
+        for (t, n) in all.by_status.iter_mut().zip(&a.by_status) {
+            *t += n;
+        }
+        all.total += a.total;
+        all.planned_cents += a.planned_cents;
+        all.actual_cents += a.actual_cents;
+    }
+    actions.push(all);
+    let mut education: Vec<EducationLine> = education.into_values().collect();
+    education.sort_by(|a, b| {
+        b.participants
+            .cmp(&a.participants)
+            .then(a.title.cmp(&b.title))
+    });
+    HrSummary {
+        organisation: organisation.to_owned(),
+        scope: scope.to_owned(),
+        year,
+        min_group,
+        units: facts.len() as u32,
+        by_unit,
+        by_manager: by_manager
+            .into_iter()
+            .map(|((manager, kind), counts)| TalkLine {
+                label: manager.clone(),
+                manager,
+                kind: Some(kind),
+                counts,
+            })
+            .collect(),
+        by_kind: by_kind
+            .into_iter()
+            .map(|(kind, counts)| TalkLine {
+                label: String::new(),
+                manager: String::new(),
+                kind: Some(kind),
+                counts,
+            })
+            .collect(),
+        total,
+        actions,
+        participants,
+        education,
+        gaps_by_family: sorted_gaps(
+            by_family
+                .into_iter()
+                .map(|((job_family, competence), (people, gap_sum))| GapLine {
+                    job_family,
+                    unit: String::new(),
+                    competence,
+                    people,
+                    gap_sum,
+                })
+                .collect(),
+            TOP_GAPS,
+        ),
+        gaps_by_unit: sorted_gaps(by_unit_gaps, TOP_GAPS),
+        leader_needs: sorted_gaps(
+            leaders
+                .into_iter()
+                .map(|(competence, (people, gap_sum))| GapLine {
+                    job_family: String::new(),
+                    unit: String::new(),
+                    competence,
+                    people,
+                    gap_sum,
+                })
+                .collect(),
+            TOP_GAPS,
+        ),
+    }
+}
+
+/// The summary of `year` over the store's own units at and below `root`.
+pub fn summary(
+    conn: &Connection,
+    clock: &dyn Clock,
+    year: i32,
+    root: Option<UnitId>,
+) -> Result<HrSummary> {
+    let org = organisation::get(conn)?.ok_or(Error::NoOrganisation)?;
+    // Everyone is due a talk every year; a year with no talk and no action has nothing to say.
+    let any: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM talk WHERE year = ?1)
+             OR EXISTS (SELECT 1 FROM action WHERE year = ?1)",
+        [year],
+        |r| r.get(0),
+    )?;
+    if !any {
+        crate::actions::plan::check_year(year)?;
+        return Err(export_error(ExportProblem::NoData));
+    }
+    let facts = facts(conn, clock, year, root)?;
+    let scope = match root {
+        Some(u) => crate::units::path(conn, u)?.join(" / "),
+        None => String::new(),
+    };
+    Ok(summarise(
+        &org.name,
+        &scope,
+        year,
+        crate::settings::min_group(conn)?,
+        &facts,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing it
+
+/// A count of people as the summary may show it.
+fn people(n: u32, min: u32) -> Cell {
+    if n > 0 && n < min {
+        Cell::Suppressed(min)
+    } else {
+        Cell::count(n)
+    }
+}
+
+/// A share, a mean or a per-person figure of a group: left out with a small group.
+fn of_group(n: u32, min: u32, cell: Cell) -> Cell {
+    if n < min.max(1) {
+        Cell::Empty
+    } else {
+        cell
+    }
+}
+
+fn share(part: u32, of: u32) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        part as f64 / of as f64
+    }
+}
+
+fn kind_word(words: &Words, kind: Option<TalkKind>) -> String {
+    match kind {
+        Some(k) => words.export(&format!("kinds.{}", k.as_str())).to_owned(),
+        None => words.export("totals").to_owned(),
+    }
+}
+
+fn talk_sheet(
+    name: &str,
+    first: Vec<Column>,
+    lines: &[TalkLine],
+    total: Option<TalkCounts>,
+    min: u32,
+    words: &Words,
+    first_cells: impl Fn(&TalkLine) -> Vec<Cell>,
+) -> Sheet {
+    let w = |k: &str| words.export(k).to_owned();
+    let mut columns = first;
+    columns.extend([
+        Column::new(w("talkKind"), 22.0),
+        Column::new(w("talksDue"), 10.0),
+        Column::new(w("held"), 10.0),
+        Column::new(w("shareHeld"), 12.0),
+        Column::new(w("overdue"), 12.0),
+    ]);
+    let mut sheet = Sheet::new(name, columns);
+    let row = |cells: Vec<Cell>, kind: Option<TalkKind>, c: &TalkCounts| {
+        let mut row = cells;
+        row.extend([
+            Cell::text(kind_word(words, kind)),
+            people(c.due, min),
+            people(c.held, min),
+            // A share and the due count give the held count back: shown only with both.
+            of_group(
+                if c.held == 0 {
+                    c.due
+                } else {
+                    c.due.min(c.held)
+                },
+                min,
+                Cell::Number(share(c.held, c.due), Measure::Share),
+            ),
+            people(c.overdue, min),
+        ]);
+        row
+    };
+    for l in lines {
+        sheet.push(row(first_cells(l), l.kind, &l.counts));
+    }
+    if let Some(t) = total {
+        let blanks = sheet.columns.len() - 5;
+        sheet.push(row(vec![Cell::Empty; blanks], None, &t));
+    }
+    sheet
+}
+
+/// The summary as sheets: one per view.
+pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
+    let w = |k: &str| words.export(k).to_owned();
+    let min = s.min_group;
+    let mut out = Vec::new();
+    out.push(talk_sheet(
+        words.export("sheetTalksByUnit"),
+        vec![
+            Column::new(w("unit"), 50.0),
+            Column::new(w("manager"), 26.0),
+        ],
+        &s.by_unit,
+        None,
+        min,
+        words,
+        |l| vec![Cell::text(&l.label), Cell::text(&l.manager)],
+    ));
+    out.push(talk_sheet(
+        words.export("sheetTalksByManager"),
+        vec![Column::new(w("manager"), 30.0)],
+        &s.by_manager,
+        None,
+        min,
+        words,
+        |l| vec![Cell::text(&l.manager)],
+    ));
+    out.push(talk_sheet(
+        words.export("sheetTalksByKind"),
+        Vec::new(),
+        &s.by_kind,
+        Some(s.total),
+        min,
+        words,
+        |_| Vec::new(),
+    ));
+
+    let mut columns = vec![Column::new(w("kind"), 28.0)];
+    columns.extend(
+        ActionStatus::ALL
+            .iter()
+            .map(|st| Column::new(words.get(&format!("actionStatuses.{}", st.as_str())), 12.0)),
+    );
+    columns.extend([
+        Column::new(w("totals"), 10.0),
+        Column::new(w("plannedCost"), 16.0),
+        Column::new(w("actualCost"), 16.0),
+    ]);
+    let mut actions = Sheet::new(words.export("actions"), columns);
+    for a in &s.actions {
+        let mut row = vec![Cell::text(match a.kind {
+            Some(k) => words.get(&format!("actionKinds.{}", k.as_str())).to_owned(),
+            None => w("totals"),
+        })];
+        row.extend(a.by_status.iter().map(|n| people(*n, min)));
+        row.extend([
+            people(a.total, min),
+            Cell::money(Some(a.planned_cents as f64 / 100.0)),
+            Cell::money(Some(a.actual_cents as f64 / 100.0)),
+        ]);
+        actions.push(row);
+    }
+    out.push(actions);
+
+    let all = s.actions.last();
+    let planned = all.map_or(0, |a| a.planned_cents) as f64 / 100.0;
+    let actual = all.map_or(0, |a| a.actual_cents) as f64 / 100.0;
+    let per = |v: f64| {
+        of_group(
+            s.participants,
+            min,
+            Cell::money(Some(if s.participants == 0 {
+                0.0
+            } else {
+                v / s.participants as f64
+            })),
+        )
+    };
+    let mut cost = Sheet::new(
+        words.export("sheetCost"),
+        vec![
+            Column::new(String::new(), 36.0),
+            Column::new(String::new(), 18.0),
+        ],
+    );
+    for (label, cell) in [
+        (w("plannedCost"), Cell::money(Some(planned))),
+        (w("actualCost"), Cell::money(Some(actual))),
+        (w("participants"), people(s.participants, min)),
+        (w("plannedPerParticipant"), per(planned)),
+        (w("actualPerParticipant"), per(actual)),
+    ] {
+        cost.push(vec![Cell::Text(label), cell]);
+    }
+    out.push(cost);
+
+    let mut education = Sheet::new(
+        words.export("sheetEducation"),
+        vec![
+            Column::new(w("action"), 40.0),
+            Column::new(w("participants"), 12.0),
+            Column::new(w("hours"), 10.0),
+            Column::new(w("costPerParticipant"), 16.0),
+            Column::new(w("women"), 10.0),
+            Column::new(w("men"), 10.0),
+        ],
+    );
+    for e in &s.education {
+        let n = e.participants.max(1) as f64;
+        education.push(vec![
+            Cell::text(&e.title),
+            people(e.participants, min),
+            Cell::hours(Some(e.quarter_hours as f64 / 4.0)),
+            of_group(
+                e.participants,
+                min,
+                Cell::money(Some(e.cost_cents as f64 / 100.0 / n)),
+            ),
+            // The split describes the smaller group too: both sides must be large enough.
+            of_group(e.women.min(e.men), min, Cell::count(e.women)),
+            of_group(e.women.min(e.men), min, Cell::count(e.men)),
+        ]);
+    }
+    out.push(education);
+
+    let gap_sheet = |name: &str, lines: &[GapLine], with_family: bool, with_unit: bool| {
+        let mut columns = Vec::new();
+        if with_family {
+            columns.push(Column::new(w("jobFamily"), 28.0));
+        }
+        if with_unit {
+            columns.push(Column::new(w("unit"), 44.0));
+        }
+        columns.extend([
+            Column::new(w("competence"), 32.0),
+            Column::new(w("assessed"), 12.0),
+            Column::new(w("meanGap"), 12.0),
+        ]);
+        let mut sheet = Sheet::new(name, columns);
+        for g in lines {
+            let mut row = Vec::new();
+            if with_family {
+                row.push(Cell::text(&g.job_family));
+            }
+            if with_unit {
+                row.push(Cell::text(&g.unit));
+            }
+            row.extend([
+                Cell::text(&g.competence),
+                people(g.people, min),
+                of_group(
+                    g.people,
+                    min,
+                    Cell::Number((g.mean() * 100.0).round() / 100.0, Measure::Hours),
+                ),
+            ]);
+            sheet.push(row);
+        }
+        sheet
+    };
+    out.push(gap_sheet(
+        words.export("sheetGapsByFamily"),
+        &s.gaps_by_family,
+        true,
+        false,
+    ));
+    out.push(gap_sheet(
+        words.export("sheetGapsByUnit"),
+        &s.gaps_by_unit,
+        true,
+        true,
+    ));
+    out.push(gap_sheet(
+        words.export("sheetLeaderNeeds"),
+        &s.leader_needs,
+        false,
+        false,
+    ));
+    out
+}
+
+pub fn render(
+    s: &HrSummary,
+    format: ExportFormat,
+    language: Language,
+    made_on: NaiveDate,
+) -> Result<Vec<u8>> {
+    let words = Words::of(language);
+    let locale = Locale::new(language);
+    match format {
+        ExportFormat::Xlsx => super::xlsx::write(&sheets(s, words)),
+        ExportFormat::Csv => Err(export_error(ExportProblem::FormatNotOffered)),
+        ExportFormat::Pdf => super::pdf::render(
+            super::pdf::Template::HrSummary,
+            &pdf_data(s, words, &locale, made_on),
+            language,
+        ),
+    }
+}
+
+pub fn suggested_name(s: &HrSummary, format: ExportFormat, language: Language) -> String {
+    let words = Words::of(language);
+    super::file_name(
+        &[
+            words.export("hrSummaryFile"),
+            &s.year.to_string(),
+            s.scope.rsplit(" / ").next().unwrap_or(""),
+        ],
+        format,
+    )
+}
+
+/// A view for the PDF: its title, column titles and rows as text, and optionally a bar per
+/// row (0–1) for a chart.
+#[derive(Serialize)]
+struct PdfTable {
+    title: String,
+    columns: Vec<String>,
+    /// Columns from this one on are numbers, aligned right.
+    #[serde(rename = "numericFrom")]
+    numeric_from: usize,
+    rows: Vec<Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct PdfBar {
+    label: String,
+    value: f64,
+    text: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PdfSummary {
+    title: String,
+    subtitle: String,
+    made: String,
+    page: String,
+    privacy: String,
+    held_chart_title: String,
+    held_chart: Vec<PdfBar>,
+    needs_chart_title: String,
+    needs_chart: Vec<PdfBar>,
+    tables: Vec<PdfTable>,
+}
+
+fn pdf_data(
+    s: &HrSummary,
+    words: &Words,
+    locale: &Locale,
+    made_on: NaiveDate,
+) -> serde_json::Value {
+    let w = |k: &str| words.export(k).to_owned();
+    let min = s.min_group;
+    let mut tables: Vec<PdfTable> = sheets(s, words)
+        .into_iter()
+        // The by-unit and by-manager views can run to thousands of rows: in the workbook.
+        .filter(|sheet| {
+            sheet.name != words.export("sheetTalksByUnit")
+                && sheet.name != words.export("sheetTalksByManager")
+        })
+        .map(|sheet| {
+            let numeric_from = sheet
+                .rows
+                .first()
+                .and_then(|r| {
+                    r.iter()
+                        .position(|c| matches!(c, Cell::Number(..) | Cell::Suppressed(_)))
+                })
+                .unwrap_or(sheet.columns.len());
+            PdfTable {
+                title: sheet.name.clone(),
+                columns: sheet.columns.iter().map(|c| c.title.clone()).collect(),
+                numeric_from,
+                rows: sheet
+                    .rows
+                    .iter()
+                    .take(40)
+                    .map(|r| r.iter().map(|c| c.display(locale)).collect())
+                    .collect(),
+            }
+        })
+        .collect();
+    tables.retain(|t| !t.rows.is_empty());
+    let held_chart = s
+        .by_kind
+        .iter()
+        .filter(|l| l.counts.due >= min && (l.counts.held == 0 || l.counts.held >= min))
+        .map(|l| {
+            let v = share(l.counts.held, l.counts.due);
+            PdfBar {
+                label: kind_word(words, l.kind),
+                value: v,
+                text: locale.percent(v),
+            }
+        })
+        .collect();
+    let max_need = s
+        .leader_needs
+        .iter()
+        .filter(|g| g.people >= min)
+        .map(GapLine::mean)
+        .fold(0.0, f64::max);
+    let needs_chart = s
+        .leader_needs
+        .iter()
+        .filter(|g| g.people >= min)
+        .take(8)
+        .map(|g| PdfBar {
+            label: g.competence.clone(),
+            value: if max_need > 0.0 {
+                g.mean() / max_need
+            } else {
+                0.0
+            },
+            text: locale.hours((g.mean() * 100.0).round() / 100.0),
+        })
+        .collect();
+    let scope = if s.scope.is_empty() {
+        s.organisation.clone()
+    } else {
+        format!("{} · {}", s.organisation, s.scope)
+    };
+    let data = PdfSummary {
+        title: format!("{} {}", w("hrSummaryTitle"), s.year),
+        subtitle: scope,
+        made: words.export_fill("made", &[("date", &locale.date(made_on))]),
+        page: w("page"),
+        privacy: words.export_fill("privacyThreshold", &[("min", &min.to_string())]),
+        held_chart_title: w("chartHeld"),
+        held_chart,
+        needs_chart_title: w("chartLeaderNeeds"),
+        needs_chart,
+        tables,
+    };
+    serde_json::to_value(data).expect("plain data serialises")
+}
