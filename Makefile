@@ -67,7 +67,7 @@ e2e: app
 	xvfb-run -a -s "-screen 0 1280x900x24" cargo test --locked -p samtale-e2e -- --test-threads=1
 
 bench:
-	cargo bench -p samtale --bench store
+	cargo bench -p samtale
 
 perf: app
 	scripts/measure-app.sh

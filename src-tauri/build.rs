@@ -80,6 +80,9 @@ const COMMANDS: &[&str] = &[
     "import_people",
     "import_progress",
     "cancel_import",
+    "export_file",
+    "min_group",
+    "set_min_group",
 ];
 
 fn main() {

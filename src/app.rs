@@ -20,7 +20,7 @@ use crate::competence::file::ImportSummary;
 use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
 use crate::error::{Error, Result};
-use crate::export::{self, ExportFormat, Exported};
+use crate::export::{self, ExportFile, ExportFormat, ExportRequest, Exported};
 use crate::ids::{
     ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
 };
@@ -659,6 +659,36 @@ impl Samtale {
         export::write_atomic(path, &bytes)
     }
 
+    /// Every unit's action plan of `year` into `dir`, one file per unit with a plan (named
+    /// with the unit's id too, as unit names repeat across a large organisation).
+    pub fn export_unit_plans(
+        &self,
+        year: i32,
+        format: ExportFormat,
+        language: Option<Language>,
+        dir: &Path,
+    ) -> Result<Vec<Exported>> {
+        let language = self.export_language(language)?;
+        let conn = self.store.conn();
+        let units: Vec<UnitId> = conn
+            .prepare("SELECT DISTINCT unit_id FROM action WHERE year = ?1 ORDER BY unit_id")?
+            .query_map([year], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(units.len());
+        for unit in units {
+            let plan = export::unit_plan::load(conn, self.clock.as_ref(), unit, year, language)?;
+            let bytes = export::unit_plan::render(&plan, format)?;
+            let name = export::unit_plan::suggested_name(&plan, format);
+            let name = name.replacen(
+                &format!(".{}", format.extension()),
+                &format!("-{}.{}", unit.0, format.extension()),
+                1,
+            );
+            out.push(export::write_atomic(&dir.join(name), &bytes)?);
+        }
+        Ok(out)
+    }
+
     /// An employee's personal plan of `year` (PDF) and the file name to suggest.
     pub fn personal_plan_file(
         &self,
@@ -689,6 +719,28 @@ impl Samtale {
     ) -> Result<Exported> {
         let (_, bytes) = self.personal_plan_file(person, year, format, language)?;
         export::write_atomic(path, &bytes)
+    }
+
+    /// Makes the file an export request asks for, in `language` (the organisation's when
+    /// `None`), ready to be saved where the user chooses.
+    pub fn export_file(
+        &self,
+        request: &ExportRequest,
+        format: ExportFormat,
+        language: Option<Language>,
+    ) -> Result<ExportFile> {
+        let (name, bytes) = match *request {
+            ExportRequest::UnitPlan { unit_id, year } => {
+                self.unit_plan_file(unit_id, year, format, language)?
+            }
+            ExportRequest::PersonalPlan { person_id, year } => {
+                self.personal_plan_file(person_id, year, format, language)?
+            }
+            ExportRequest::HrSummary { year, root } => {
+                self.hr_summary_file(year, root, format, language)?
+            }
+        };
+        Ok(ExportFile { name, bytes })
     }
 
     /// HR's annual summary of `year`, of the whole organisation or of `root`'s tree.
@@ -723,6 +775,38 @@ impl Samtale {
     ) -> Result<Exported> {
         let (_, bytes) = self.hr_summary_file(year, root, format, language)?;
         export::write_atomic(path, &bytes)
+    }
+
+    /// A unit's bundle for HR of `year` (its aggregates and action plan, no notes), and the
+    /// file name to suggest.
+    pub fn bundle_file(&self, unit: UnitId, year: i32) -> Result<(String, Vec<u8>)> {
+        let bytes = export::bundle::make(self.store.conn(), self.clock.as_ref(), unit, year)?;
+        let path = units::path(self.store.conn(), unit)?;
+        let name = export::file_name(
+            &[
+                "samtale-bundle",
+                &year.to_string(),
+                path.last().map_or("", |s| s),
+            ],
+            ExportFormat::Csv,
+        )
+        .replace(".csv", ".json");
+        Ok((name, bytes))
+    }
+
+    pub fn export_bundle(&self, unit: UnitId, year: i32, path: &Path) -> Result<Exported> {
+        let (_, bytes) = self.bundle_file(unit, year)?;
+        export::write_atomic(path, &bytes)
+    }
+
+    /// Imports one unit bundle into this (HR's) store.
+    pub fn import_bundle(&mut self, bytes: &[u8]) -> Result<export::bundle::BundleOutcome> {
+        self.write(|tx, clock| export::bundle::import(tx, clock, bytes))
+    }
+
+    /// HR's summary of `year` over the imported unit bundles.
+    pub fn bundle_summary(&self, year: i32) -> Result<export::hr::HrSummary> {
+        export::bundle::summary(self.store.conn(), year)
     }
 
     pub fn min_group(&self) -> Result<u32> {

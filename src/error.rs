@@ -202,6 +202,10 @@ pub enum Error {
     ImportFile { problem: crate::import::FileProblem },
     #[error("cancelled; nothing was changed")]
     Cancelled,
+    #[error("the unit bundle was refused ({problem:?})")]
+    Bundle {
+        problem: crate::export::bundle::BundleProblem,
+    },
     #[error("the export could not be made ({problem:?})")]
     Export {
         problem: crate::export::ExportProblem,

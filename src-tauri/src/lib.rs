@@ -14,6 +14,7 @@ use samtale::competence::catalogue::{Competence, CompetenceInput, Level};
 use samtale::competence::file::ImportSummary;
 use samtale::competence::profile::{EffectiveProfile, Profile, ProfileInput};
 use samtale::demo::DemoSize;
+use samtale::export::{ExportFormat, ExportRequest, Exported};
 use samtale::import::{FileProblem, ImportOptions, ImportPreview, ImportProgress, Progress};
 use samtale::organisation::{Language, Organisation, OrganisationInput};
 use samtale::people::{Person, PersonInput, PersonSummary};
@@ -685,6 +686,61 @@ pub struct ChosenFile {
     pub bytes: u32,
 }
 
+/// Makes the export first (so a year without data says so before any dialog), then asks where
+/// to save it in the system's save dialog, opened by Rust: the webview never chooses a path.
+/// `None` when the user closes the dialog.
+#[tauri::command]
+#[specta::specta]
+async fn export_file(
+    app: tauri::AppHandle,
+    core: State<'_, Core>,
+    dir: State<'_, ExportDir>,
+    request: ExportRequest,
+    format: ExportFormat,
+    language: Language,
+    title: String,
+) -> Result<Option<Exported>> {
+    let file = core
+        .run(move |s| s.export_file(&request, format, Some(language)))
+        .await?;
+    let (dir, name) = (dir.0.clone(), file.name.clone());
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title(title)
+            .set_directory(dir)
+            .set_file_name(name)
+            .add_filter(format.extension().to_uppercase(), &[format.extension()])
+            .blocking_save_file()
+    })
+    .await
+    .ok()
+    .flatten()
+    .and_then(|p| p.into_path().ok());
+    let Some(path) = picked else { return Ok(None) };
+    tauri::async_runtime::spawn_blocking(move || {
+        samtale::export::write_atomic(&path, &file.bytes).map(Some)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(Error::FileSystem {
+            detail: e.to_string(),
+        })
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn min_group(core: State<'_, Core>) -> Result<u32> {
+    core.run(|s| s.min_group()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_min_group(core: State<'_, Core>, size: u32) -> Result<()> {
+    core.run(move |s| s.set_min_group(size)).await
+}
+
 /// Opens the system's file dialog; `None` when the user closes it.
 #[tauri::command]
 #[specta::specta]
@@ -826,6 +882,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             import_people,
             import_progress,
             cancel_import,
+            export_file,
+            min_group,
+            set_min_group,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize

@@ -67,6 +67,14 @@ enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Import unit bundles (HR): each is checked; a newer bundle of a unit replaces the older.
+    ImportBundle {
+        #[command(flatten)]
+        db: Db,
+        /// The bundle files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Replace the store's content with a backup (a safety backup is taken first).
     Restore {
         #[command(flatten)]
@@ -133,6 +141,34 @@ enum ExportWhat {
         year: i32,
         #[command(flatten)]
         to: ExportTo,
+    },
+    /// A unit's bundle for HR: its aggregates and action plan of a year, no notes (JSON).
+    Bundle {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        unit: i64,
+        #[arg(long)]
+        year: i32,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Every unit's action plan of a year, one file per unit, into a folder.
+    UnitPlans {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        year: i32,
+        /// pdf, xlsx or csv.
+        #[arg(long)]
+        format: String,
+        /// The folder to write into.
+        #[arg(long)]
+        dir: PathBuf,
+        /// da, sv, nb or en (the organisation's language when not given).
+        #[arg(long)]
+        language: Option<String>,
     },
     /// HR's annual summary of the organisation or one unit's tree (xlsx or pdf).
     HrSummary {
@@ -325,6 +361,36 @@ fn run(cli: Cli) -> Result<(), String> {
                         &to.out,
                     )
                 }
+                ExportWhat::Bundle {
+                    db,
+                    unit,
+                    year,
+                    out,
+                } => open(&db)?.export_bundle(samtale::UnitId(unit), year, &out),
+                ExportWhat::UnitPlans {
+                    db,
+                    year,
+                    format,
+                    dir,
+                    language,
+                } => {
+                    let (format, language) = ExportTo {
+                        format,
+                        out: dir.clone(),
+                        language,
+                    }
+                    .parse()?;
+                    let made = open(&db)?
+                        .export_unit_plans(year, format, language, &dir)
+                        .map_err(|e| e.to_string())?;
+                    let bytes: u64 = made.iter().map(|e| e.bytes).sum();
+                    println!(
+                        "wrote {} plans ({bytes} bytes) to {}",
+                        made.len(),
+                        dir.display()
+                    );
+                    return Ok(());
+                }
                 ExportWhat::HrSummary { db, year, unit, to } => {
                     let (format, language) = to.parse()?;
                     open(&db)?.export_hr_summary(
@@ -353,6 +419,25 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             .map_err(|e| e.to_string())?;
             println!("wrote {} ({} bytes)", done.path, done.bytes);
+        }
+        Command::ImportBundle { db, files } => {
+            let mut s = open(&db)?;
+            let mut refused = 0;
+            for file in &files {
+                let outcome = std::fs::read(file)
+                    .map_err(samtale::Error::from)
+                    .and_then(|bytes| s.import_bundle(&bytes));
+                match outcome {
+                    Ok(o) => println!("{}: {o:?}", file.display()),
+                    Err(e) => {
+                        refused += 1;
+                        eprintln!("{}: refused: {e}", file.display());
+                    }
+                }
+            }
+            if refused > 0 {
+                return Err(format!("{refused} of {} bundles refused", files.len()));
+            }
         }
         Command::Restore { db, backup } => {
             open(&db)?.restore(&backup).map_err(|e| e.to_string())?;

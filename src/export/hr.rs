@@ -334,6 +334,7 @@ pub struct HrSummary {
     pub scope: String,
     pub year: i32,
     pub min_group: u32,
+    /// Units with anyone due or any action.
     pub units: u32,
     pub by_unit: Vec<TalkLine>,
     pub by_manager: Vec<TalkLine>,
@@ -492,7 +493,10 @@ pub fn summarise(
         scope: scope.to_owned(),
         year,
         min_group,
-        units: facts.len() as u32,
+        units: facts
+            .iter()
+            .filter(|f| !f.talks.is_empty() || !f.actions.is_empty())
+            .count() as u32,
         by_unit,
         by_manager: by_manager
             .into_iter()

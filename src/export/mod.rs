@@ -7,6 +7,7 @@
 //! leaves no partial file; the words, numbers, money and dates are those of the chosen
 //! language.
 
+pub mod bundle;
 pub mod csv_file;
 pub mod hr;
 pub mod locale;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::error::{Error, Result};
+use crate::ids::{PersonId, UnitId};
 
 /// The file formats of exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -71,6 +73,36 @@ pub enum ExportProblem {
 
 fn export_error(problem: ExportProblem) -> Error {
     Error::Export { problem }
+}
+
+/// What to export, as the app asks for it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Type)]
+#[serde(
+    tag = "what",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ExportRequest {
+    UnitPlan {
+        unit_id: UnitId,
+        year: i32,
+    },
+    PersonalPlan {
+        person_id: PersonId,
+        year: i32,
+    },
+    /// The whole organisation, or `root`'s tree.
+    HrSummary {
+        year: i32,
+        root: Option<UnitId>,
+    },
+}
+
+/// A made export before it is saved: the name to suggest and the file's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// What an export made.

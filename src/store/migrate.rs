@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_initial.sql"),
     include_str!("sql/002_talks.sql"),
     include_str!("sql/003_competences.sql"),
+    include_str!("sql/004_bundles.sql"),
 ];
 
 /// The schema version this app writes.

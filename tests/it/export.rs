@@ -420,6 +420,9 @@ fn no_private_note_or_unshared_preparation_reaches_any_export() {
             .unwrap();
         assert!(!pdf_text(&path).contains(SENTINEL), "{}", path.display());
     }
+    for bundle in bundles(&app) {
+        assert!(!String::from_utf8(bundle).unwrap().contains(SENTINEL));
+    }
     for format in [ExportFormat::Xlsx, ExportFormat::Pdf] {
         let path = dir.path().join(format!("hr.{}", format.extension()));
         app.export_hr_summary(2026, None, format, None, &path)
@@ -673,4 +676,215 @@ fn figures_of_fewer_people_than_the_minimum_group_are_shown_as_less_than_it() {
             field: samtale::Field::MinGroup
         })
     ));
+}
+
+/// HR's own store: an organisation of the same name, no units or people of its own.
+fn hr_store(name: &str, clock: impl samtale::Clock + 'static) -> (tempfile::TempDir, Samtale) {
+    use samtale::organisation::{Country, OrganisationInput};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = Samtale::open(dir.path().join("hr.sqlite3"), Box::new(clock)).unwrap();
+    app.create_organisation(&OrganisationInput {
+        name: name.into(),
+        country: Country::DK,
+        language: Language::Da,
+        currency: String::new(),
+    })
+    .unwrap();
+    (dir, app)
+}
+
+/// Every unit's bundle of 2026 (units with no one due and no action have none).
+fn bundles(app: &Samtale) -> Vec<Vec<u8>> {
+    app.unit_tree(false)
+        .unwrap()
+        .into_iter()
+        .filter_map(|u| match app.bundle_file(u.id, 2026) {
+            Ok((_, bytes)) => Some(bytes),
+            Err(Error::Export {
+                problem: ExportProblem::NoData,
+            }) => None,
+            Err(e) => panic!("bundle of {}: {e}", u.name),
+        })
+        .collect()
+}
+
+#[test]
+fn hr_s_summary_over_imported_bundles_equals_the_summary_over_one_store() {
+    use samtale::export::bundle::BundleOutcome;
+    let (_dir, app) = demo();
+    let org = app.organisation().unwrap().unwrap().name;
+    let files = bundles(&app);
+    assert!(files.len() > 5);
+    let (_hr_dir, mut hr) = hr_store(&org, clock());
+    for file in &files {
+        assert_eq!(hr.import_bundle(file).unwrap(), BundleOutcome::Added);
+    }
+    assert_eq!(
+        hr.bundle_summary(2026).unwrap(),
+        app.hr_summary(2026, None).unwrap()
+    );
+    // Again, in another order: nothing changes.
+    for file in files.iter().rev() {
+        assert_eq!(hr.import_bundle(file).unwrap(), BundleOutcome::Unchanged);
+    }
+    assert_eq!(
+        hr.bundle_summary(2026).unwrap(),
+        app.hr_summary(2026, None).unwrap()
+    );
+}
+
+#[test]
+fn a_newer_bundle_of_a_unit_replaces_the_older_and_an_older_one_is_kept_out() {
+    use samtale::export::bundle::BundleOutcome;
+    let dir = tempfile::tempdir().unwrap();
+    let clock = crate::common::TestClock::new();
+    let mut app = Samtale::open(dir.path().join("s.sqlite3"), Box::new(clock.clone())).unwrap();
+    app.open_demo(Language::Da).unwrap();
+    let unit = busiest_unit(&app);
+    let (_, old) = app.bundle_file(unit, 2026).unwrap();
+    clock.advance(chrono::Duration::days(3));
+    // The plan moved on: one action more is done.
+    app.store()
+        .conn()
+        .execute(
+            "UPDATE action SET status = 'done' WHERE id = (SELECT min(id) FROM action
+             WHERE unit_id = ?1 AND year = 2026 AND status IN ('planned', 'ongoing'))",
+            [unit.0],
+        )
+        .unwrap();
+    let (name, new) = app.bundle_file(unit, 2026).unwrap();
+    assert!(
+        name.starts_with("samtale-bundle-2026-") && name.ends_with(".json"),
+        "{name}"
+    );
+    let org = app.organisation().unwrap().unwrap().name;
+    let (_hr_dir, mut hr) = hr_store(&org, crate::common::clock());
+    assert_eq!(hr.import_bundle(&old).unwrap(), BundleOutcome::Added);
+    let done_before = hr
+        .bundle_summary(2026)
+        .unwrap()
+        .actions
+        .last()
+        .unwrap()
+        .by_status[2];
+    assert_eq!(hr.import_bundle(&new).unwrap(), BundleOutcome::Replaced);
+    assert_eq!(hr.import_bundle(&old).unwrap(), BundleOutcome::Older);
+    let done_after = hr
+        .bundle_summary(2026)
+        .unwrap()
+        .actions
+        .last()
+        .unwrap()
+        .by_status[2];
+    assert_eq!(done_after, done_before + 1);
+    assert_eq!(one(&hr, "SELECT count(*) FROM unit_bundle"), 1);
+}
+
+#[test]
+fn a_damaged_altered_or_foreign_bundle_is_refused_and_changes_nothing() {
+    use samtale::export::bundle::BundleProblem;
+    let (_dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let (_, good) = app.bundle_file(unit, 2026).unwrap();
+    let org = app.organisation().unwrap().unwrap().name;
+    let (_hr_dir, mut hr) = hr_store(&org, clock());
+    let text = String::from_utf8(good.clone()).unwrap();
+    let first_digit = text
+        .find("\"held\": ")
+        .or_else(|| text.find("\"held\":"))
+        .unwrap();
+    let mut altered = text.clone().into_bytes();
+    let at = first_digit
+        + text[first_digit..]
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap();
+    altered[at] = if altered[at] == b'9' {
+        b'8'
+    } else {
+        altered[at] + 1
+    };
+    let cases: Vec<(Vec<u8>, BundleProblem)> = vec![
+        (good[..good.len() / 2].to_vec(), BundleProblem::Damaged),
+        (altered, BundleProblem::Altered),
+        (
+            b"{\"name\": \"something else\"}".to_vec(),
+            BundleProblem::NotABundle,
+        ),
+        (vec![0xFF, 0x00, 0x13, 0x37], BundleProblem::NotABundle),
+        (Vec::new(), BundleProblem::NotABundle),
+    ];
+    for (bytes, problem) in cases {
+        match hr.import_bundle(&bytes) {
+            Err(Error::Bundle { problem: p }) => assert_eq!(p, problem),
+            other => panic!("{problem:?}: {other:?}"),
+        }
+    }
+    let (_other_dir, mut other) = hr_store("Another Kommune", clock());
+    assert!(matches!(
+        other.import_bundle(&good),
+        Err(Error::Bundle {
+            problem: BundleProblem::OtherOrganisation
+        })
+    ));
+    assert_eq!(one(&hr, "SELECT count(*) FROM unit_bundle"), 0);
+    assert_eq!(one(&other, "SELECT count(*) FROM unit_bundle"), 0);
+}
+
+#[test]
+fn the_cli_exports_a_bundle_and_hr_imports_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let unit = {
+        let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
+        app.open_demo(Language::Da).unwrap();
+        busiest_unit(&app).0.to_string()
+    };
+    let cli = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_samtale"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let file = dir.path().join("bundle.json");
+    let db = db.to_str().unwrap();
+    let out = cli(&[
+        "export",
+        "bundle",
+        "--db",
+        db,
+        "--unit",
+        &unit,
+        "--year",
+        "2026",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let org = Samtale::open(db, Box::new(clock()))
+        .unwrap()
+        .organisation()
+        .unwrap()
+        .unwrap()
+        .name;
+    let (hr_dir, hr) = hr_store(&org, clock());
+    drop(hr);
+    let hr_db = hr_dir.path().join("hr.sqlite3");
+    let hr_db = hr_db.to_str().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, &std::fs::read(&file).unwrap()[..100]).unwrap();
+    let out = cli(&[
+        "import-bundle",
+        "--db",
+        hr_db,
+        file.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Added"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Damaged"));
 }

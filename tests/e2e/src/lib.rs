@@ -193,10 +193,20 @@ impl Driver {
     }
 }
 
+/// Answers the system's save dialog titled `title` with `path`: GTK's name field has the
+/// focus with the suggested name in it; select it all, type the whole path, Enter.
+pub async fn save_file(title: &str, path: &Path) {
+    answer_dialog(title, "ctrl+a", path).await
+}
+
 /// Answers the system's file dialog titled `title` with `path`, as a person who types a path
 /// would: GTK's location field (Ctrl+L), the path, Enter. WebDriver sees only the webview, so
 /// the dialog (opened by Rust, never by the page) is driven through the X display with xdotool.
 pub async fn pick_file(title: &str, path: &Path) {
+    answer_dialog(title, "ctrl+l", path).await
+}
+
+async fn answer_dialog(title: &str, first_key: &str, path: &Path) {
     let xdotool = |args: &[&str]| {
         Command::new("xdotool")
             .args(args)
@@ -218,7 +228,7 @@ pub async fn pick_file(title: &str, path: &Path) {
     // Without a window manager the dialog is not focused by itself.
     xdotool(&["windowfocus", "--sync", &window]);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
+    xdotool(&["key", "--clearmodifiers", first_key]);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let path = path.to_str().expect("a UTF-8 path");
     xdotool(&["type", "--delay", "10", path]);

@@ -7,6 +7,9 @@ use samtale_e2e::{count, App, Driver, Profile};
 /// Competences and actions: assessment and radar, agreed actions with a judged result, the
 /// heat map, rolling a unit plan.
 mod competences;
+/// Exports: a unit plan as PDF, XLSX and CSV and HR's summary as XLSX, saved through the
+/// system's save dialog and read back.
+mod exports;
 /// Importing people from a payroll file: the file dialog, the mapping, the dry run, the apply.
 mod import;
 /// Talks: plan to signed, GRUS, LUS feedback, the year's cycle.

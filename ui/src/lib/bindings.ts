@@ -86,6 +86,14 @@ export const commands = {
 	importPeople: (options: ImportOptions, apply: boolean) => typedError<ImportPreview, Error>(__TAURI_INVOKE("import_people", { options, apply })),
 	importProgress: () => __TAURI_INVOKE<ImportProgress>("import_progress"),
 	cancelImport: () => __TAURI_INVOKE<void>("cancel_import"),
+	/**
+	 *  Makes the export first (so a year without data says so before any dialog), then asks where
+	 *  to save it in the system's save dialog, opened by Rust: the webview never chooses a path.
+	 *  `None` when the user closes the dialog.
+	 */
+	exportFile: (request: ExportRequest, format: ExportFormat, language: Language, title: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("export_file", { request, format, language, title })),
+	minGroup: () => typedError<number, Error>(__TAURI_INVOKE("min_group")),
+	setMinGroup: (size: number) => typedError<null, Error>(__TAURI_INVOKE("set_min_group", { size })),
 };
 
 /* Types */
@@ -236,6 +244,19 @@ export type Audience =
 "leaderOnly" | 
 /**  Not prepared: taken up in the talk itself. */
 "discussed";
+
+/**  Why a bundle file was refused. */
+export type BundleProblem = 
+/**  Not a Samtale unit bundle at all. */
+"notABundle" | 
+/**  Cut short or garbled: not readable JSON of a bundle. */
+"damaged" | 
+/**  Changed after it was made: the checksum does not match. */
+"altered" | 
+/**  Made by a newer Samtale. */
+"tooNew" | 
+/**  A bundle of another organisation. */
+"otherOrganisation";
 
 export type Category = "professional" | "personal" | "social" | "leadership";
 
@@ -393,7 +414,38 @@ export type Error = { code: "empty"; params: {
 	limit: number | null,
 } } | { code: "importFile"; params: {
 	problem: FileProblem,
-} } | { code: "cancelled" } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
+} } | { code: "cancelled" } | { code: "bundle"; params: {
+	problem: BundleProblem,
+} } | { code: "export"; params: {
+	problem: ExportProblem,
+} } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
+
+/**  The file formats of exports. */
+export type ExportFormat = "pdf" | "xlsx" | "csv";
+
+/**  Why an export could not be made, for the UI to say in the user's language. */
+export type ExportProblem = 
+/**  The year holds nothing to export for the chosen unit or person. */
+"noData" | 
+/**  This export is not made in that format (e.g. a personal plan as CSV). */
+"formatNotOffered" | 
+/**  The chosen folder does not exist. */
+"folderMissing" | 
+/**  The chosen folder cannot be written to. */
+"notWritable" | 
+/**  The disk is full. */
+"diskFull";
+
+/**  What to export, as the app asks for it. */
+export type ExportRequest = { what: "unitPlan"; unitId: UnitId; year: number } | { what: "personalPlan"; personId: PersonId; year: number } | 
+/**  The whole organisation, or `root`'s tree. */
+{ what: "hrSummary"; year: number; root: UnitId | null };
+
+/**  What an export made. */
+export type Exported = {
+	path: string,
+	bytes: number,
+};
 
 export type FeedbackQuestion = {
 	text: string,
@@ -409,7 +461,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup";
 
 export type FileKind = "csv" | "xlsx";
 

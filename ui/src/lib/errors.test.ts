@@ -39,6 +39,8 @@ const examples: Record<ApiError['code'], ApiError> = {
 	scaleInUse: { code: 'scaleInUse', params: { level: 5 } },
 	illegalActionStep: { code: 'illegalActionStep', params: { from: 'carriedOver', to: 'done' } },
 	importFile: { code: 'importFile', params: { problem: 'headerOnly' } },
+	export: { code: 'export', params: { problem: 'noData' } },
+	bundle: { code: 'bundle', params: { problem: 'altered' } },
 	cancelled: { code: 'cancelled' },
 	competenceFileInvalid: {
 		code: 'competenceFileInvalid',

@@ -54,7 +54,8 @@ export const fields = [
 	'actualCost',
 	'actualHours',
 	'resultNote',
-	'mapping'
+	'mapping',
+	'minGroup'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -107,7 +108,9 @@ export const errorCodes = [
 	'illegalActionStep',
 	'competenceFileInvalid',
 	'importFile',
-	'cancelled'
+	'cancelled',
+	'export',
+	'bundle'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
@@ -184,6 +187,10 @@ export function errorMessage(error: AppError): string {
 			});
 		case 'importFile':
 			return t('errors.importFile', { problem: t(`importProblems.${String(p.problem)}`) });
+		case 'export':
+			return t('errors.export', { problem: t(`exportProblems.${String(p.problem)}`) });
+		case 'bundle':
+			return t('errors.bundle', { problem: t(`bundleProblems.${String(p.problem)}`) });
 		case 'levelOutOfScale':
 			return t('errors.levelOutOfScale', { level: num(p.level), max: num(p.max) });
 		case 'negative':
