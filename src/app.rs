@@ -745,7 +745,13 @@ impl Samtale {
 
     /// HR's annual summary of `year`, of the whole organisation or of `root`'s tree.
     pub fn hr_summary(&self, year: i32, root: Option<UnitId>) -> Result<export::hr::HrSummary> {
-        export::hr::summary(self.store.conn(), self.clock.as_ref(), year, root)
+        export::hr::summary(
+            self.store.conn(),
+            self.store.file(),
+            self.clock.as_ref(),
+            year,
+            root,
+        )
     }
 
     /// HR's annual summary as a file's bytes (XLSX or PDF), and the file name to suggest.

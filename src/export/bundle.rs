@@ -106,7 +106,7 @@ fn checksum(body: &str) -> String {
 /// The bundle of `unit` for `year`, as the file's bytes.
 pub fn make(conn: &Connection, clock: &dyn Clock, unit: UnitId, year: i32) -> Result<Vec<u8>> {
     let org = organisation::get(conn)?.ok_or(Error::NoOrganisation)?;
-    let facts = hr::facts(conn, clock, year, Some(unit))?
+    let facts = hr::facts(conn, None, clock, year, Some(unit))?
         .into_iter()
         .next()
         .ok_or(Error::not_found(crate::error::Entity::Unit, unit.0))?;

@@ -13,7 +13,8 @@
 //! default, a setting) is shown as "<5" when the summary is written, and derived figures of
 //! such a group (a share, a mean, a cost per participant) are left out with it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -27,8 +28,9 @@ use super::{export_error, ExportFormat, ExportProblem};
 use crate::actions::{ActionKind, ActionStatus};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::ids::UnitId;
+use crate::ids::{PersonId, UnitId};
 use crate::organisation::{self, Language};
+use crate::people::Gender;
 use crate::talks::cycle::{self, Progress};
 use crate::talks::TalkKind;
 
@@ -115,16 +117,221 @@ impl UnitFacts {
     }
 }
 
+/// A unit's figures from its actions and assessments: the part of [`UnitFacts`] not from the
+/// year's cycle.
+#[derive(Debug, Default)]
+struct PlanFacts {
+    actions: Vec<ActionFact>,
+    participants: u32,
+    education: Vec<EducationFact>,
+    gaps: Vec<GapFact>,
+    leader_gaps: Vec<GapFact>,
+}
+
+/// Every unit's [`PlanFacts`] of `year`: one pass over the year's actions (by the year index)
+/// and one over its assessments (from the talk and assessment indexes alone), summed here
+/// rather than in a GROUP BY query per figure, each of which would read the year again.
+fn plan_facts(conn: &Connection, year: i32) -> Result<HashMap<UnitId, PlanFacts>> {
+    let mut people: HashMap<PersonId, (Option<Gender>, Option<i64>)> = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT id, gender, job_family_id FROM person")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let gender = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(b"female") => Some(Gender::Female),
+            rusqlite::types::ValueRef::Text(b"male") => Some(Gender::Male),
+            _ => None,
+        };
+        people.insert(r.get(0)?, (gender, r.get(2)?));
+    }
+    let mut family_names: HashMap<i64, String> = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM job_family")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        family_names.insert(r.get(0)?, r.get(1)?);
+    }
+    // The year's actions in one pass (by the year index), summed here: three GROUP BY
+    // queries would each read the year again.
+    let mut by_status: HashMap<(UnitId, ActionKind, ActionStatus), ActionFact> = HashMap::new();
+    let mut participants: HashMap<UnitId, HashSet<PersonId>> = HashMap::new();
+    struct Course {
+        people: HashSet<PersonId>,
+        women: HashSet<PersonId>,
+        men: HashSet<PersonId>,
+        quarters: i64,
+        cents: i64,
+    }
+    let mut courses: HashMap<(UnitId, String), Course> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT unit_id, kind, status, person_id, title, planned_cost, actual_cost,
+                planned_hours, actual_hours
+         FROM action WHERE year = ?1",
+    )?;
+    let mut rows = stmt.query([year])?;
+    while let Some(r) = rows.next()? {
+        let i: UnitId = r.get("unit_id")?;
+        let kind: ActionKind = r.get("kind")?;
+        let status: ActionStatus = r.get("status")?;
+        let planned: Option<i64> = r.get("planned_cost")?;
+        let actual: Option<i64> = r.get("actual_cost")?;
+        let fact = by_status
+            .entry((i, kind, status))
+            .or_insert_with(|| ActionFact {
+                kind,
+                status,
+                count: 0,
+                planned_cents: 0,
+                actual_cents: 0,
+            });
+        fact.count += 1;
+        fact.planned_cents += planned.unwrap_or(0);
+        fact.actual_cents += actual.unwrap_or(0);
+        if status == ActionStatus::Cancelled {
+            continue;
+        }
+        let person: Option<PersonId> = r.get("person_id")?;
+        if let Some(p) = person {
+            participants.entry(i).or_default().insert(p);
+        }
+        if kind == ActionKind::Course {
+            let course = courses
+                .entry((i, r.get("title")?))
+                .or_insert_with(|| Course {
+                    people: HashSet::new(),
+                    women: HashSet::new(),
+                    men: HashSet::new(),
+                    quarters: 0,
+                    cents: 0,
+                });
+            if let Some(p) = person {
+                course.people.insert(p);
+                match people.get(&p).and_then(|x| x.0) {
+                    Some(Gender::Female) => course.women.insert(p),
+                    Some(Gender::Male) => course.men.insert(p),
+                    _ => false,
+                };
+            }
+            let hours: Option<f64> = match r.get("actual_hours")? {
+                Some(h) => Some(h),
+                None => r.get("planned_hours")?,
+            };
+            course.quarters += hours.map_or(0, |h| (h * 4.0).round() as i64);
+            course.cents += actual.or(planned).unwrap_or(0);
+        }
+    }
+    let mut out: HashMap<UnitId, PlanFacts> = HashMap::new();
+    for ((i, _, _), fact) in by_status {
+        out.entry(i).or_default().actions.push(fact);
+    }
+    for (i, people) in participants {
+        out.entry(i).or_default().participants = people.len() as u32;
+    }
+    for ((i, title), c) in courses {
+        out.entry(i).or_default().education.push(EducationFact {
+            title,
+            participants: c.people.len() as u32,
+            women: c.women.len() as u32,
+            men: c.men.len() as u32,
+            quarter_hours: c.quarters,
+            cost_cents: c.cents,
+        });
+    }
+
+    // The year's assessed gaps, read from the talk and assessment indexes alone; people's job
+    // families and the competences' names come from the reads above and one more.
+    let families: HashMap<PersonId, String> = people
+        .iter()
+        .filter_map(|(id, (_, family))| {
+            family
+                .and_then(|f| family_names.get(&f))
+                .map(|n| (*id, n.clone()))
+        })
+        .collect();
+    let mut names: HashMap<i64, String> = HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT id, name FROM competence")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        names.insert(r.get(0)?, r.get(1)?);
+    }
+    let mut gaps: HashMap<(UnitId, bool, Option<PersonId>, i64), (u32, u32)> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.unit_id, t.kind = 'lus' AS lus, s.person_id, s.competence_id,
+                max(s.desired_level - s.agreed_level, 0) AS gap
+         FROM talk t JOIN assessment s ON s.talk_id = t.id
+         WHERE t.year = ?1 AND t.state != 'cancelled'
+           AND s.agreed_level IS NOT NULL AND s.desired_level IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([year])?;
+    // People of one job family are counted together: the key holds a person only to find the
+    // family, so map it to the family's first person.
+    let mut family_of: HashMap<&str, PersonId> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let i: UnitId = r.get("unit_id")?;
+        let lus: bool = r.get("lus")?;
+        let person: PersonId = r.get("person_id")?;
+        let family = if lus {
+            None
+        } else {
+            families
+                .get(&person)
+                .map(|f| *family_of.entry(f.as_str()).or_insert(person))
+        };
+        let e = gaps
+            .entry((i, lus, family, r.get("competence_id")?))
+            .or_default();
+        e.0 += 1;
+        e.1 += r.get::<_, u32>("gap")?;
+    }
+    for ((i, lus, family, competence), (people, gap_sum)) in gaps {
+        let fact = GapFact {
+            job_family: family
+                .and_then(|p| families.get(&p).cloned())
+                .unwrap_or_default(),
+            competence: names.get(&competence).cloned().unwrap_or_default(),
+            people,
+            gap_sum,
+        };
+        let unit = out.entry(i).or_default();
+        if lus {
+            unit.leader_gaps.push(fact);
+        } else {
+            unit.gaps.push(fact);
+        }
+    }
+    Ok(out)
+}
+
 /// Every unit's facts of `year` at and below `root` (the organisation when `None`), in the
 /// tree's order.
+///
+/// With `file` (the store's path) the actions and assessments are read on a second, read-only
+/// connection on another thread while this one reads the year's cycle: the two halves take
+/// about as long each, and a laptop has more than one core.
 pub fn facts(
     conn: &Connection,
+    file: Option<&Path>,
     clock: &dyn Clock,
     year: i32,
     root: Option<UnitId>,
 ) -> Result<Vec<UnitFacts>> {
     crate::actions::plan::check_year(year)?;
-    let (units, people) = cycle::people_of(conn, clock, year, root)?;
+    let (cycle, plans) = match file {
+        Some(path) => std::thread::scope(|scope| {
+            let plans = scope.spawn(move || {
+                let reader = crate::store::reader(path)?;
+                plan_facts(&reader, year)
+            });
+            let cycle = cycle::people_of(conn, clock, year, root);
+            let plans = plans.join().unwrap_or_else(|_| {
+                Err(Error::Storage {
+                    detail: "the reading thread failed".into(),
+                })
+            });
+            (cycle, Some(plans))
+        }),
+        None => (cycle::people_of(conn, clock, year, root), None),
+    };
+    let (units, people) = cycle?;
+    let plans = plans.transpose()?;
     // Paths through the whole tree, so a subtree's units keep the names above them.
     let tree = crate::units::tree_with(conn, false, false)?;
     let mut paths: HashMap<UnitId, Vec<String>> = HashMap::with_capacity(tree.len());
@@ -169,89 +376,27 @@ pub fn facts(
         });
     }
 
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit_id, kind, status, count(*) AS n,
-                coalesce(sum(planned_cost), 0) AS planned, coalesce(sum(actual_cost), 0) AS actual
-         FROM action WHERE year = ?1 GROUP BY unit_id, kind, status",
-    )?;
-    let mut rows = stmt.query([year])?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) else {
-            continue;
-        };
-        out[i].actions.push(ActionFact {
-            kind: r.get("kind")?,
-            status: r.get("status")?,
-            count: r.get("n")?,
-            planned_cents: r.get("planned")?,
-            actual_cents: r.get("actual")?,
-        });
+    let plans = match plans {
+        Some(p) => p,
+        None => plan_facts(conn, year)?,
+    };
+    for (unit, p) in plans {
+        let Some(&i) = at.get(&unit) else { continue };
+        let f = &mut out[i];
+        f.actions = p.actions;
+        f.participants = p.participants;
+        f.education = p.education;
+        f.gaps = p.gaps;
+        f.leader_gaps = p.leader_gaps;
     }
-
-    let mut stmt = conn.prepare_cached(
-        "SELECT unit_id, count(DISTINCT person_id) AS n FROM action
-         WHERE year = ?1 AND person_id IS NOT NULL AND status != 'cancelled' GROUP BY unit_id",
-    )?;
-    let mut rows = stmt.query([year])?;
-    while let Some(r) = rows.next()? {
-        if let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) {
-            out[i].participants = r.get("n")?;
-        }
-    }
-
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.unit_id, a.title, count(DISTINCT a.person_id) AS n,
-                count(DISTINCT CASE WHEN p.gender = 'female' THEN p.id END) AS women,
-                count(DISTINCT CASE WHEN p.gender = 'male' THEN p.id END) AS men,
-                coalesce(sum(round(coalesce(a.actual_hours, a.planned_hours) * 4)), 0) AS quarters,
-                coalesce(sum(coalesce(a.actual_cost, a.planned_cost)), 0) AS cost
-         FROM action a LEFT JOIN person p ON p.id = a.person_id
-         WHERE a.year = ?1 AND a.kind = 'course' AND a.status != 'cancelled'
-         GROUP BY a.unit_id, a.title",
-    )?;
-    let mut rows = stmt.query([year])?;
-    while let Some(r) = rows.next()? {
-        if let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) {
-            out[i].education.push(EducationFact {
-                title: r.get("title")?,
-                participants: r.get("n")?,
-                women: r.get("women")?,
-                men: r.get("men")?,
-                quarter_hours: r.get::<_, f64>("quarters")? as i64,
-                cost_cents: r.get("cost")?,
-            });
-        }
-    }
-
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.unit_id, t.kind = 'lus' AS lus, coalesce(jf.name, '') AS job_family,
-                c.name AS competence, count(*) AS n,
-                sum(max(s.desired_level - s.agreed_level, 0)) AS gaps
-         FROM talk t
-         JOIN assessment s ON s.talk_id = t.id
-         JOIN competence c ON c.id = s.competence_id
-         JOIN person p ON p.id = s.person_id
-         LEFT JOIN job_family jf ON jf.id = p.job_family_id AND t.kind != 'lus'
-         WHERE t.year = ?1 AND t.state != 'cancelled'
-           AND s.agreed_level IS NOT NULL AND s.desired_level IS NOT NULL
-         GROUP BY t.unit_id, lus, job_family, c.id",
-    )?;
-    let mut rows = stmt.query([year])?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = at.get(&r.get::<_, UnitId>("unit_id")?) else {
-            continue;
-        };
-        let fact = GapFact {
-            job_family: r.get("job_family")?,
-            competence: r.get("competence")?,
-            people: r.get("n")?,
-            gap_sum: r.get("gaps")?,
-        };
-        if r.get::<_, bool>("lus")? {
-            out[i].leader_gaps.push(fact);
-        } else {
-            out[i].gaps.push(fact);
-        }
+    // One order for the lists, whatever the maps' order was.
+    for f in &mut out {
+        f.actions.sort_by_key(|a| (a.kind, a.status));
+        f.education.sort_by(|a, b| a.title.cmp(&b.title));
+        f.gaps
+            .sort_by(|a, b| (&a.job_family, &a.competence).cmp(&(&b.job_family, &b.competence)));
+        f.leader_gaps
+            .sort_by(|a, b| a.competence.cmp(&b.competence));
     }
     Ok(out)
 }
@@ -553,6 +698,7 @@ pub fn summarise(
 /// The summary of `year` over the store's own units at and below `root`.
 pub fn summary(
     conn: &Connection,
+    file: Option<&Path>,
     clock: &dyn Clock,
     year: i32,
     root: Option<UnitId>,
@@ -569,7 +715,7 @@ pub fn summary(
         crate::actions::plan::check_year(year)?;
         return Err(export_error(ExportProblem::NoData));
     }
-    let facts = facts(conn, clock, year, root)?;
+    let facts = facts(conn, file, clock, year, root)?;
     let scope = match root {
         Some(u) => crate::units::path(conn, u)?.join(" / "),
         None => String::new(),

@@ -148,6 +148,11 @@ impl Store {
         &self.path
     }
 
+    /// The store's file, `None` for a store in memory.
+    pub fn file(&self) -> Option<&Path> {
+        (!self.path.as_os_str().is_empty()).then_some(self.path.as_path())
+    }
+
     /// Where this store's rotating backups live: a folder beside the store file.
     pub fn backup_dir(&self) -> PathBuf {
         backup_dir_of(&self.path)
@@ -187,4 +192,16 @@ pub fn backup_dir_of(path: &Path) -> PathBuf {
 /// The SQLite library version linked in, e.g. 3051003 for 3.51.3.
 pub fn sqlite_version_number() -> i32 {
     rusqlite::version_number()
+}
+
+/// A second connection to the store file that can only read, for work read in parallel with
+/// the store's own connection. In WAL mode it reads the last committed state.
+pub fn reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(conn)
 }
