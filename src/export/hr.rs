@@ -252,7 +252,9 @@ fn plan_facts(conn: &Connection, year: i32) -> Result<HashMap<UnitId, PlanFacts>
     while let Some(r) = rows.next()? {
         names.insert(r.get(0)?, r.get(1)?);
     }
-    let mut gaps: HashMap<(UnitId, bool, Option<PersonId>, i64), (u32, u32)> = HashMap::new();
+    // By unit, LUS or not, job family (as its first person) and competence: people and gaps.
+    type GapKey = (UnitId, bool, Option<PersonId>, i64);
+    let mut gaps: HashMap<GapKey, (u32, u32)> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT t.unit_id, t.kind = 'lus' AS lus, s.person_id, s.competence_id,
                 max(s.desired_level - s.agreed_level, 0) AS gap
@@ -354,7 +356,9 @@ pub fn facts(
         .collect();
     let at: HashMap<UnitId, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
 
-    let mut talks: BTreeMap<(usize, TalkKind, Option<String>), (u32, u32, u32)> = BTreeMap::new();
+    // By unit, kind and leader: due, held, overdue.
+    type TalkKey = (usize, TalkKind, Option<String>);
+    let mut talks: BTreeMap<TalkKey, (u32, u32, u32)> = BTreeMap::new();
     for p in &people {
         let Some(&i) = at.get(&p.unit_id) else {
             continue;
