@@ -670,10 +670,7 @@ impl Samtale {
     ) -> Result<Vec<Exported>> {
         let language = self.export_language(language)?;
         let conn = self.store.conn();
-        let units: Vec<UnitId> = conn
-            .prepare("SELECT DISTINCT unit_id FROM action WHERE year = ?1 ORDER BY unit_id")?
-            .query_map([year], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let units = plan::units_with_plans(conn, year)?;
         let mut out = Vec::with_capacity(units.len());
         for unit in units {
             let plan = export::unit_plan::load(conn, self.clock.as_ref(), unit, year, language)?;

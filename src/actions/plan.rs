@@ -118,6 +118,15 @@ pub fn unit_plan(
     })
 }
 
+/// The units whose plan of `year` holds any action, by id.
+pub fn units_with_plans(conn: &Connection, year: i32) -> Result<Vec<UnitId>> {
+    check_year(year)?;
+    Ok(conn
+        .prepare_cached("SELECT DISTINCT unit_id FROM action WHERE year = ?1 ORDER BY unit_id")?
+        .query_map([year], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Carries the open actions of `year` into `year + 1`: of one unit's plan, or (with `None`)
 /// of every unit's.
 pub fn roll(

@@ -316,25 +316,8 @@ pub fn facts(
     root: Option<UnitId>,
 ) -> Result<Vec<UnitFacts>> {
     crate::actions::plan::check_year(year)?;
-    let (cycle, plans) = match file {
-        Some(path) => std::thread::scope(|scope| {
-            let plans = scope.spawn(move || {
-                let reader = crate::store::reader(path)?;
-                plan_facts(&reader, year)
-            });
-            let cycle = cycle::people_of(conn, clock, year, root);
-            let plans = plans.join().unwrap_or_else(|_| {
-                Err(Error::Storage {
-                    detail: "the reading thread failed".into(),
-                })
-            });
-            (cycle, Some(plans))
-        }),
-        None => (cycle::people_of(conn, clock, year, root), None),
-    };
-    let (units, people) = cycle?;
-    let plans = plans.transpose()?;
-    // Paths through the whole tree, so a subtree's units keep the names above them.
+    // Read once: the cycle's scope comes from it, and the paths through the whole tree, so a
+    // subtree's units keep the names above them.
     let tree = crate::units::tree_with(conn, false, false)?;
     let mut paths: HashMap<UnitId, Vec<String>> = HashMap::with_capacity(tree.len());
     for u in &tree {
@@ -345,6 +328,24 @@ pub fn facts(
         path.push(u.name.clone());
         paths.insert(u.id, path);
     }
+    let (cycle, plans) = match file {
+        Some(path) => std::thread::scope(|scope| {
+            let plans = scope.spawn(move || {
+                let reader = crate::store::reader(path)?;
+                plan_facts(&reader, year)
+            });
+            let cycle = cycle::people_of(conn, clock, year, root, tree);
+            let plans = plans.join().unwrap_or_else(|_| {
+                Err(Error::Storage {
+                    detail: "the reading thread failed".into(),
+                })
+            });
+            (cycle, Some(plans))
+        }),
+        None => (cycle::people_of(conn, clock, year, root, tree), None),
+    };
+    let (units, people) = cycle?;
+    let plans = plans.transpose()?;
     let mut out: Vec<UnitFacts> = units
         .iter()
         .map(|u| {
@@ -858,7 +859,7 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
     columns.extend(
         ActionStatus::ALL
             .iter()
-            .map(|st| Column::new(words.get(&format!("actionStatuses.{}", st.as_str())), 12.0)),
+            .map(|st| Column::new(words.status(*st), 12.0)),
     );
     columns.extend([
         Column::new(w("totals"), 10.0),
@@ -868,7 +869,7 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
     let mut actions = Sheet::new(words.export("actions"), columns);
     for a in &s.actions {
         let mut row = vec![Cell::text(match a.kind {
-            Some(k) => words.get(&format!("actionKinds.{}", k.as_str())).to_owned(),
+            Some(k) => words.kind(k).to_owned(),
             None => w("totals"),
         })];
         row.extend(a.by_status.iter().map(|n| people(*n, min)));

@@ -155,6 +155,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Exported> {
     })
 }
 
+/// The names of the competences an action develops ("Dokumentation, Samarbejde").
+pub(crate) fn competence_names(action: &crate::actions::Action) -> String {
+    action
+        .competences
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Why an action is done, in one line: its theme and competences.
+pub(crate) fn why(action: &crate::actions::Action) -> String {
+    let competences = competence_names(action);
+    [action.theme.as_str(), competences.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// A file name without the characters file systems refuse, for the name an export suggests.
 pub fn file_name(parts: &[&str], format: ExportFormat) -> String {
     let stem: String = parts

@@ -56,35 +56,51 @@ pub fn load(
 ) -> Result<PersonalExport> {
     let org = organisation::get(conn)?.ok_or(Error::NoOrganisation)?;
     let name = crate::people::full_name(conn, person)?;
-    type TalkRow = (
-        TalkId,
-        String,
-        String,
-        Option<DateTime<Utc>>,
-        String,
-        Option<String>,
-    );
+    struct TalkRow {
+        id: TalkId,
+        kind: String,
+        state: String,
+        starts_at: Option<DateTime<Utc>>,
+        summary: String,
+        disagreement: Option<String>,
+        leader: crate::talks::talk::Party,
+    }
     let found: Option<TalkRow> = conn
         .prepare_cached(
-            "SELECT t.id, t.kind, t.state, t.starts_at, t.summary, t.disagreement
+            "SELECT t.id, t.kind, t.state, t.starts_at, t.summary, t.disagreement, t.leader_id,
+                    l.given_name || ' ' || l.family_name AS leader_name
              FROM talk t JOIN talk_participant tp ON tp.talk_id = t.id
+             JOIN person l ON l.id = t.leader_id
              WHERE tp.person_id = ?1 AND t.year = ?2 AND t.state != 'cancelled'
              ORDER BY t.state IN ('agreed', 'signed', 'followedUp') DESC,
                       t.state = 'held' DESC, t.starts_at DESC, t.id DESC
              LIMIT 1",
         )?
         .query_row((person, year), |r| {
-            Ok((
-                r.get("id")?,
-                r.get("kind")?,
-                r.get("state")?,
-                r.get("starts_at")?,
-                r.get("summary")?,
-                r.get("disagreement")?,
-            ))
+            Ok(TalkRow {
+                id: r.get("id")?,
+                kind: r.get("kind")?,
+                state: r.get("state")?,
+                starts_at: r.get("starts_at")?,
+                summary: r.get("summary")?,
+                disagreement: r.get("disagreement")?,
+                leader: crate::talks::talk::Party {
+                    person_id: r.get("leader_id")?,
+                    name: r.get("leader_name")?,
+                },
+            })
         })
         .optional()?;
-    let Some((talk, kind, state, starts_at, summary, disagreement)) = found else {
+    let Some(TalkRow {
+        id: talk,
+        kind,
+        state,
+        starts_at,
+        summary,
+        disagreement,
+        leader,
+    }) = found
+    else {
         return Err(export_error(ExportProblem::NoData));
     };
     let bad = |s: &str| Error::StoreCorrupt {
@@ -93,16 +109,11 @@ pub fn load(
     let kind = TalkKind::parse(&kind).ok_or_else(|| bad(&kind))?;
     let state = TalkState::parse(&state).ok_or_else(|| bad(&state))?;
     let parties = crate::talks::talk::participants(conn, talk)?;
-    let leader_id: PersonId =
-        conn.query_row("SELECT leader_id FROM talk WHERE id = ?1", [talk], |r| {
-            r.get(0)
-        })?;
-    let leader = crate::people::full_name(conn, leader_id)?;
     let mut confirmations = Vec::new();
     let mut stmt = conn.prepare_cached(
         "SELECT typed_name, at FROM signature WHERE talk_id = ?1 AND person_id = ?2",
     )?;
-    for (id, name) in std::iter::once((leader_id, leader.clone()))
+    for (id, name) in std::iter::once((leader.person_id, leader.name.clone()))
         .chain(parties.into_iter().map(|p| (p.person_id, p.name)))
     {
         let signed = stmt
@@ -119,7 +130,7 @@ pub fn load(
         kind,
         state,
         held_on: starts_at.map(|d| d.date_naive()),
-        leader,
+        leader: leader.name,
         summary,
         disagreement: disagreement.filter(|d| !d.trim().is_empty()),
         actions: actions::of_person(conn, clock, person, year, Some(talk))?,
@@ -228,26 +239,11 @@ fn pdf_data(export: &PersonalExport, words: &Words, locale: &Locale) -> serde_js
             .iter()
             .map(|a| PdfAction {
                 title: a.title.clone(),
-                why: [
-                    a.theme.clone(),
-                    a.competences
-                        .iter()
-                        .map(|c| c.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" · "),
-                kind: words
-                    .get(&format!("actionKinds.{}", a.kind.as_str()))
-                    .to_owned(),
+                why: super::why(a),
+                kind: words.kind(a.kind).to_owned(),
                 owner: a.owner.name.clone(),
                 due: a.due_date.map(|d| locale.date(d)).unwrap_or_default(),
-                status: words
-                    .get(&format!("actionStatuses.{}", a.status.as_str()))
-                    .to_owned(),
+                status: words.status(a.status).to_owned(),
             })
             .collect(),
         confirmations_title: w("confirmations"),

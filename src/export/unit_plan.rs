@@ -14,7 +14,7 @@ use super::table::{Cell, Column, Sheet};
 use super::words::Words;
 use super::{export_error, ExportFormat, ExportProblem};
 use crate::actions::plan::{self, UnitPlan};
-use crate::actions::{Action, ActionKind, ActionScope};
+use crate::actions::{Action, ActionKind, ActionScope, ActionStatus};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::ids::UnitId;
@@ -83,20 +83,6 @@ pub fn suggested_name(export: &PlanExport, format: ExportFormat) -> String {
     )
 }
 
-fn competences(a: &Action) -> String {
-    a.competences
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn kind_word(words: &Words, kind: ActionKind) -> String {
-    words
-        .get(&format!("actionKinds.{}", kind.as_str()))
-        .to_owned()
-}
-
 fn actions_sheet(export: &PlanExport, words: &Words) -> Sheet {
     let w = |k: &str| words.export(k).to_owned();
     let mut sheet = Sheet::new(
@@ -123,22 +109,21 @@ fn actions_sheet(export: &PlanExport, words: &Words) -> Sheet {
         sheet.push(vec![
             Cell::text(&a.title),
             Cell::text(&a.theme),
-            Cell::text(competences(a)),
-            Cell::text(kind_word(words, a.kind)),
-            Cell::text(words.get(&format!("actionScopes.{}", a.scope.as_str()))),
+            Cell::text(super::competence_names(a)),
+            Cell::text(words.kind(a.kind)),
+            Cell::text(words.scope(a.scope)),
             a.person
                 .as_ref()
                 .map_or(Cell::Empty, |p| Cell::text(&p.name)),
             Cell::text(&a.owner.name),
             Cell::date(a.due_date),
-            Cell::text(words.get(&format!("actionStatuses.{}", a.status.as_str()))),
+            Cell::text(words.status(a.status)),
             Cell::money(a.planned_cost),
             Cell::money(a.actual_cost),
             Cell::hours(a.planned_hours),
             Cell::hours(a.actual_hours),
-            a.result.map_or(Cell::Empty, |r| {
-                Cell::text(words.get(&format!("effects.{}", r.as_str())))
-            }),
+            a.result
+                .map_or(Cell::Empty, |r| Cell::text(words.effect(r))),
             if a.carried_from.is_some() {
                 Cell::text("✓")
             } else {
@@ -160,16 +145,19 @@ fn summary_sheet(export: &PlanExport, words: &Words) -> Sheet {
             Column::new(String::new(), 36.0),
         ],
     );
-    let status = |s: &str| words.get(&format!("actionStatuses.{s}")).to_owned();
+    let status = |s: ActionStatus| words.status(s).to_owned();
     let rows: Vec<(String, Cell)> = vec![
         (w("organisation"), Cell::text(&export.organisation)),
         (w("unit"), Cell::text(export.unit_path.join(" / "))),
         (w("year"), Cell::count(plan.year as u32)),
         (w("actions"), Cell::count(plan.actions.len() as u32)),
         (w("open"), Cell::count(t.open)),
-        (status("done"), Cell::count(t.done)),
-        (status("cancelled"), Cell::count(t.cancelled)),
-        (status("carriedOver"), Cell::count(t.carried_over)),
+        (status(ActionStatus::Done), Cell::count(t.done)),
+        (status(ActionStatus::Cancelled), Cell::count(t.cancelled)),
+        (
+            status(ActionStatus::CarriedOver),
+            Cell::count(t.carried_over),
+        ),
         (w("confidential"), Cell::count(plan.confidential)),
         (w("carriedIn"), Cell::count(plan.carried_in)),
         (w("plannedCost"), Cell::money(Some(t.planned_cost))),
@@ -234,34 +222,20 @@ fn pdf_data(export: &PlanExport, words: &Words, locale: &Locale) -> serde_json::
     let money = |v: Option<f64>| v.map(|v| locale.money(v)).unwrap_or_default();
     let row = |a: &Action| PdfRow {
         title: a.title.clone(),
-        why: [
-            a.theme.clone(),
-            competences(a),
-            if a.carried_from.is_some() {
-                w("carriedFrom")
-            } else {
-                String::new()
-            },
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · "),
-        kind: kind_word(words, a.kind),
+        why: match (super::why(a), a.carried_from.is_some()) {
+            (why, false) => why,
+            (why, true) if why.is_empty() => w("carriedFrom"),
+            (why, true) => format!("{why} · {}", w("carriedFrom")),
+        },
+        kind: words.kind(a.kind).to_owned(),
         person: a
             .person
             .as_ref()
             .map(|p| p.name.clone())
-            .unwrap_or_else(|| {
-                words
-                    .get(&format!("actionScopes.{}", a.scope.as_str()))
-                    .to_owned()
-            }),
+            .unwrap_or_else(|| words.scope(a.scope).to_owned()),
         owner: a.owner.name.clone(),
         due: a.due_date.map(|d| locale.date(d)).unwrap_or_default(),
-        status: words
-            .get(&format!("actionStatuses.{}", a.status.as_str()))
-            .to_owned(),
+        status: words.status(a.status).to_owned(),
         planned: money(a.planned_cost),
         actual: money(a.actual_cost),
     };
@@ -288,13 +262,13 @@ fn pdf_data(export: &PlanExport, words: &Words, locale: &Locale) -> serde_json::
             .collect();
         if !of_kind.is_empty() {
             groups.push(group(
-                format!("{} · {}", w("individualActions"), kind_word(words, *kind)),
+                format!("{} · {}", w("individualActions"), words.kind(*kind)),
                 of_kind,
             ));
         }
     }
     let t = &plan.totals;
-    let status = |s: &str| words.get(&format!("actionStatuses.{s}")).to_owned();
+    let status = |s: ActionStatus| words.status(s).to_owned();
     let currency = if export.currency.is_empty() {
         String::new()
     } else {
@@ -310,15 +284,15 @@ fn pdf_data(export: &PlanExport, words: &Words, locale: &Locale) -> serde_json::
             value: locale.integer(t.open.into()),
         },
         PdfLabel {
-            label: status("done"),
+            label: status(ActionStatus::Done),
             value: locale.integer(t.done.into()),
         },
         PdfLabel {
-            label: status("cancelled"),
+            label: status(ActionStatus::Cancelled),
             value: locale.integer(t.cancelled.into()),
         },
         PdfLabel {
-            label: status("carriedOver"),
+            label: status(ActionStatus::CarriedOver),
             value: locale.integer(t.carried_over.into()),
         },
         PdfLabel {

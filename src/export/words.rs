@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::actions::{ActionKind, ActionScope, ActionStatus, Effect};
 use crate::organisation::Language;
 
 fn source(language: Language) -> &'static str {
@@ -92,5 +93,26 @@ impl Words {
 
     pub fn export_fill(&self, key: &str, values: &[(&str, &str)]) -> String {
         self.fill(&format!("export.{key}"), values)
+    }
+
+    /// The name of an action kind, status, scope or result, as the app shows it.
+    pub fn kind(&self, kind: ActionKind) -> &str {
+        self.get_owned(format!("actionKinds.{}", kind.as_str()))
+    }
+
+    pub fn status(&self, status: ActionStatus) -> &str {
+        self.get_owned(format!("actionStatuses.{}", status.as_str()))
+    }
+
+    pub fn scope(&self, scope: ActionScope) -> &str {
+        self.get_owned(format!("actionScopes.{}", scope.as_str()))
+    }
+
+    pub fn effect(&self, effect: Effect) -> &str {
+        self.get_owned(format!("effects.{}", effect.as_str()))
+    }
+
+    fn get_owned(&self, key: String) -> &str {
+        self.flat.get(&key).map(String::as_str).unwrap_or("")
     }
 }

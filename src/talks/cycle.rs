@@ -233,7 +233,11 @@ impl Scope {
 
 /// The active units at and below `root` (all when `None`), depth first.
 fn scope(conn: &Connection, root: Option<UnitId>) -> Result<Scope> {
-    let tree = units::tree_with(conn, false, false)?;
+    scope_of(units::tree_with(conn, false, false)?, root)
+}
+
+/// The scope of `root` in the active unit tree `tree` (depth first, as `units::tree_with`).
+fn scope_of(tree: Vec<units::UnitNode>, root: Option<UnitId>) -> Result<Scope> {
     let managers = tree.iter().filter_map(|u| u.manager_id).collect();
     let above = tree
         .iter()
@@ -388,14 +392,16 @@ fn person_cycles(
 }
 
 /// The active units at and below `root` (all when `None`), depth first, and every person
-/// placed in them with their talk of the year: what HR's summary counts.
+/// placed in them with their talk of the year: what HR's summary counts. `tree` is the active
+/// unit tree (`units::tree_with`), which the caller has read for its own use as well.
 pub fn people_of(
     conn: &Connection,
     clock: &dyn Clock,
     year: i32,
     root: Option<UnitId>,
+    tree: Vec<units::UnitNode>,
 ) -> Result<(Vec<units::UnitNode>, Vec<PersonCycle>)> {
-    let scope = scope(conn, root)?;
+    let scope = scope_of(tree, root)?;
     let people = person_cycles(conn, clock, year, &scope)?;
     Ok((scope.units, people))
 }
