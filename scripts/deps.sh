@@ -9,7 +9,9 @@ want_test=false
 
 build_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
             libayatana-appindicator3-dev librsvg2-dev)
-test_pkgs=(xvfb xauth webkit2gtk-driver xdotool poppler-utils)
+# poppler-utils: PDF text in export tests; libreoffice-calc-nogui: a second reader of the XLSX
+# exports (the test skips without it); strace: the test that the app opens no network connection.
+test_pkgs=(xvfb xauth webkit2gtk-driver xdotool poppler-utils libreoffice-calc-nogui strace)
 
 case "$(uname -s)" in
   Darwin)

@@ -61,6 +61,15 @@ pub struct Overview {
     pub units_without_manager: u32,
 }
 
+/// What importing one unit bundle file did: its outcome, or why it was refused.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleFileResult {
+    pub file: String,
+    pub outcome: Option<export::bundle::BundleOutcome>,
+    pub error: Option<Error>,
+}
+
 /// What the UI needs at start-up: whether there is an organisation yet, the remembered UI
 /// language, or why the store could not be opened (then nothing else works).
 #[derive(Debug, Clone, Serialize, Type)]
@@ -736,6 +745,17 @@ impl Samtale {
             ExportRequest::HrSummary { year, root } => {
                 self.hr_summary_file(year, root, format, language)?
             }
+            ExportRequest::UnitBundle { unit_id, year } => {
+                if format != ExportFormat::Json {
+                    return Err(Error::Export {
+                        problem: export::ExportProblem::FormatNotOffered,
+                    });
+                }
+                self.bundle_file(unit_id, year)?
+            }
+            ExportRequest::BundleSummary { year } => {
+                self.bundle_summary_file(year, format, language)?
+            }
         };
         Ok(ExportFile { name, bytes })
     }
@@ -791,9 +811,8 @@ impl Samtale {
                 &year.to_string(),
                 path.last().map_or("", |s| s),
             ],
-            ExportFormat::Csv,
-        )
-        .replace(".csv", ".json");
+            ExportFormat::Json,
+        );
         Ok((name, bytes))
     }
 
@@ -807,9 +826,53 @@ impl Samtale {
         self.write(|tx, clock| export::bundle::import(tx, clock, bytes))
     }
 
+    /// Imports unit bundle files, each on its own: one refused file does not keep the others
+    /// out. The results are in the files' order.
+    pub fn import_bundle_files(&mut self, files: &[std::path::PathBuf]) -> Vec<BundleFileResult> {
+        files
+            .iter()
+            .map(|path| {
+                let outcome = export::bundle::read_file(path).and_then(|b| self.import_bundle(&b));
+                let (outcome, error) = match outcome {
+                    Ok(o) => (Some(o), None),
+                    Err(e) => (None, Some(e)),
+                };
+                BundleFileResult {
+                    file: path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    outcome,
+                    error,
+                }
+            })
+            .collect()
+    }
+
+    /// The unit bundles of `year` HR holds.
+    pub fn held_bundles(&self, year: i32) -> Result<Vec<export::bundle::HeldBundle>> {
+        export::bundle::held(self.store.conn(), year)
+    }
+
     /// HR's summary of `year` over the imported unit bundles.
     pub fn bundle_summary(&self, year: i32) -> Result<export::hr::HrSummary> {
         export::bundle::summary(self.store.conn(), year)
+    }
+
+    /// HR's summary over the imported bundles as a file's bytes, and the file name to suggest.
+    pub fn bundle_summary_file(
+        &self,
+        year: i32,
+        format: ExportFormat,
+        language: Option<Language>,
+    ) -> Result<(String, Vec<u8>)> {
+        let language = self.export_language(language)?;
+        let summary = self.bundle_summary(year)?;
+        let bytes = export::hr::render(&summary, format, language, self.clock.today())?;
+        Ok((
+            export::hr::suggested_name(&summary, format, language),
+            bytes,
+        ))
     }
 
     pub fn min_group(&self) -> Result<u32> {

@@ -22,7 +22,7 @@ pub mod validate;
 
 mod app;
 
-pub use app::{AppState, Overview, Samtale};
+pub use app::{AppState, BundleFileResult, Overview, Samtale};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, Field, Result};
 pub use ids::{

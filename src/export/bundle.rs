@@ -155,6 +155,14 @@ pub fn make(conn: &Connection, clock: &dyn Clock, unit: UnitId, year: i32) -> Re
     Ok(serde_json::to_vec_pretty(&file).expect("a bundle file serialises"))
 }
 
+/// A bundle file's bytes; a file far larger than any bundle is refused before it is read.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    if std::fs::metadata(path)?.len() > MAX_BYTES as u64 {
+        return Err(refused(BundleProblem::NotABundle));
+    }
+    Ok(std::fs::read(path)?)
+}
+
 /// A bundle file checked: its checksum over its body, its format and version.
 pub fn read(bytes: &[u8]) -> Result<(BundleBody, String, String)> {
     if bytes.len() > MAX_BYTES {
@@ -236,18 +244,67 @@ pub fn import(conn: &Connection, clock: &dyn Clock, bytes: &[u8]) -> Result<Bund
     Ok(outcome)
 }
 
+/// A bundle HR holds, as its list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldBundle {
+    /// From the top unit down.
+    pub unit_path: Vec<String>,
+    pub manager: Option<String>,
+    pub made_at: DateTime<Utc>,
+    pub imported_at: DateTime<Utc>,
+    /// People due a talk, and how many of them had it.
+    pub due: u32,
+    pub held: u32,
+    /// Actions in the plan, confidential ones included.
+    pub actions: u32,
+}
+
+/// The bundles of `year` HR holds, by unit path.
+pub fn held(conn: &Connection, year: i32) -> Result<Vec<HeldBundle>> {
+    crate::actions::plan::check_year(year)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT body, imported_at FROM unit_bundle WHERE year = ?1 ORDER BY unit_key",
+    )?;
+    let mut rows = stmt.query([year])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let body = stored_body(&r.get::<_, String>("body")?)?;
+        let imported: String = r.get("imported_at")?;
+        let imported_at = DateTime::parse_from_rfc3339(&imported)
+            .map_err(|e| Error::StoreCorrupt {
+                detail: format!("a unit bundle's import time: {e}"),
+            })?
+            .with_timezone(&Utc);
+        let f = &body.facts;
+        out.push(HeldBundle {
+            unit_path: f.path.clone(),
+            manager: f.manager.clone(),
+            made_at: body.made_at,
+            imported_at,
+            due: f.talks.iter().map(|t| t.due).sum(),
+            held: f.talks.iter().map(|t| t.held).sum(),
+            actions: body.plan.len() as u32 + body.confidential,
+        });
+    }
+    Ok(out)
+}
+
+/// A stored bundle's body: checked when imported, so one that no longer reads is damage in
+/// the store itself.
+fn stored_body(text: &str) -> Result<BundleBody> {
+    serde_json::from_str(text).map_err(|e| Error::StoreCorrupt {
+        detail: format!("a stored unit bundle: {e}"),
+    })
+}
+
 /// The facts of every bundle of `year` HR holds.
 pub fn facts_of(conn: &Connection, year: i32) -> Result<Vec<UnitFacts>> {
     let mut stmt = conn.prepare_cached("SELECT body FROM unit_bundle WHERE year = ?1")?;
     let mut rows = stmt.query([year])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let text: String = r.get(0)?;
-        // Checked when imported; a row that no longer reads is damage in the store itself.
-        let body: BundleBody = serde_json::from_str(&text).map_err(|e| Error::StoreCorrupt {
-            detail: format!("a stored unit bundle: {e}"),
-        })?;
-        out.push(body.facts);
+        out.push(stored_body(&r.get::<_, String>(0)?)?.facts);
     }
     Ok(out)
 }

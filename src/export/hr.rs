@@ -13,11 +13,12 @@
 //! default, a setting) is shown as "<5" when the summary is written, and derived figures of
 //! such a group (a share, a mean, a cost per participant) are left out with it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -128,51 +129,61 @@ struct PlanFacts {
     leader_gaps: Vec<GapFact>,
 }
 
-/// Every unit's [`PlanFacts`] of `year`: one pass over the year's actions (by the year index)
-/// and one over its assessments (from the talk and assessment indexes alone), summed here
-/// rather than in a GROUP BY query per figure, each of which would read the year again.
-fn plan_facts(conn: &Connection, year: i32) -> Result<HashMap<UnitId, PlanFacts>> {
-    let mut people: HashMap<PersonId, (Option<Gender>, Option<i64>)> = HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT id, gender, job_family_id FROM person")?;
+/// The year's actions, summed by unit: one pass by the year index, summed here rather than in
+/// a GROUP BY query per figure, each of which would read the year again.
+fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFacts>> {
+    // Only course participants' gender is asked for: the women/men split of education.
+    let mut gender: FxHashMap<PersonId, Gender> = FxHashMap::default();
+    let mut stmt =
+        conn.prepare_cached("SELECT id, gender FROM person WHERE gender IN ('female', 'male')")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let gender = match r.get_ref(1)? {
-            rusqlite::types::ValueRef::Text(b"female") => Some(Gender::Female),
-            rusqlite::types::ValueRef::Text(b"male") => Some(Gender::Male),
-            _ => None,
+        let g = match r.get_ref(1)? {
+            rusqlite::types::ValueRef::Text(b"female") => Gender::Female,
+            _ => Gender::Male,
         };
-        people.insert(r.get(0)?, (gender, r.get(2)?));
+        gender.insert(r.get(0)?, g);
     }
-    let mut family_names: HashMap<i64, String> = HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT id, name FROM job_family")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        family_names.insert(r.get(0)?, r.get(1)?);
-    }
-    // The year's actions in one pass (by the year index), summed here: three GROUP BY
-    // queries would each read the year again.
-    let mut by_status: HashMap<(UnitId, ActionKind, ActionStatus), ActionFact> = HashMap::new();
-    let mut participants: HashMap<UnitId, HashSet<PersonId>> = HashMap::new();
+    let mut by_status: FxHashMap<(UnitId, ActionKind, ActionStatus), ActionFact> =
+        FxHashMap::default();
+    let mut participants: FxHashMap<UnitId, FxHashSet<PersonId>> = FxHashMap::default();
+    #[derive(Default)]
     struct Course {
-        people: HashSet<PersonId>,
-        women: HashSet<PersonId>,
-        men: HashSet<PersonId>,
+        people: FxHashSet<PersonId>,
+        women: u32,
+        men: u32,
         quarters: i64,
         cents: i64,
     }
-    let mut courses: HashMap<(UnitId, String), Course> = HashMap::new();
+    // By unit, then title: the title is looked up as the row's text, and copied only once.
+    let mut courses: FxHashMap<UnitId, HashMap<String, Course>> = FxHashMap::default();
     let mut stmt = conn.prepare_cached(
         "SELECT unit_id, kind, status, person_id, title, planned_cost, actual_cost,
                 planned_hours, actual_hours
          FROM action WHERE year = ?1",
     )?;
+    let [unit_c, kind_c, status_c, person_c, title_c, planned_c, actual_c, ph_c, ah_c] =
+        crate::store::columns(
+            &stmt,
+            [
+                "unit_id",
+                "kind",
+                "status",
+                "person_id",
+                "title",
+                "planned_cost",
+                "actual_cost",
+                "planned_hours",
+                "actual_hours",
+            ],
+        )?;
     let mut rows = stmt.query([year])?;
     while let Some(r) = rows.next()? {
-        let i: UnitId = r.get("unit_id")?;
-        let kind: ActionKind = r.get("kind")?;
-        let status: ActionStatus = r.get("status")?;
-        let planned: Option<i64> = r.get("planned_cost")?;
-        let actual: Option<i64> = r.get("actual_cost")?;
+        let i: UnitId = r.get(unit_c)?;
+        let kind: ActionKind = r.get(kind_c)?;
+        let status: ActionStatus = r.get(status_c)?;
+        let planned: Option<i64> = r.get(planned_c)?;
+        let actual: Option<i64> = r.get(actual_c)?;
         let fact = by_status
             .entry((i, kind, status))
             .or_insert_with(|| ActionFact {
@@ -188,73 +199,85 @@ fn plan_facts(conn: &Connection, year: i32) -> Result<HashMap<UnitId, PlanFacts>
         if status == ActionStatus::Cancelled {
             continue;
         }
-        let person: Option<PersonId> = r.get("person_id")?;
+        let person: Option<PersonId> = r.get(person_c)?;
         if let Some(p) = person {
             participants.entry(i).or_default().insert(p);
         }
         if kind == ActionKind::Course {
-            let course = courses
-                .entry((i, r.get("title")?))
-                .or_insert_with(|| Course {
-                    people: HashSet::new(),
-                    women: HashSet::new(),
-                    men: HashSet::new(),
-                    quarters: 0,
-                    cents: 0,
-                });
+            let titles = courses.entry(i).or_default();
+            let title = r
+                .get_ref(title_c)?
+                .as_str()
+                .map_err(rusqlite::Error::from)?;
+            let course = match titles.get_mut(title) {
+                Some(c) => c,
+                None => titles.entry(title.to_owned()).or_default(),
+            };
             if let Some(p) = person {
-                course.people.insert(p);
-                match people.get(&p).and_then(|x| x.0) {
-                    Some(Gender::Female) => course.women.insert(p),
-                    Some(Gender::Male) => course.men.insert(p),
-                    _ => false,
-                };
+                if course.people.insert(p) {
+                    match gender.get(&p) {
+                        Some(Gender::Female) => course.women += 1,
+                        Some(Gender::Male) => course.men += 1,
+                        _ => {}
+                    }
+                }
             }
-            let hours: Option<f64> = match r.get("actual_hours")? {
+            let hours: Option<f64> = match r.get(ah_c)? {
                 Some(h) => Some(h),
-                None => r.get("planned_hours")?,
+                None => r.get(ph_c)?,
             };
             course.quarters += hours.map_or(0, |h| (h * 4.0).round() as i64);
             course.cents += actual.or(planned).unwrap_or(0);
         }
     }
-    let mut out: HashMap<UnitId, PlanFacts> = HashMap::new();
+    let mut out: FxHashMap<UnitId, PlanFacts> = FxHashMap::default();
     for ((i, _, _), fact) in by_status {
         out.entry(i).or_default().actions.push(fact);
     }
     for (i, people) in participants {
         out.entry(i).or_default().participants = people.len() as u32;
     }
-    for ((i, title), c) in courses {
-        out.entry(i).or_default().education.push(EducationFact {
-            title,
-            participants: c.people.len() as u32,
-            women: c.women.len() as u32,
-            men: c.men.len() as u32,
-            quarter_hours: c.quarters,
-            cost_cents: c.cents,
-        });
+    for (i, titles) in courses {
+        let unit = out.entry(i).or_default();
+        for (title, c) in titles {
+            unit.education.push(EducationFact {
+                title,
+                participants: c.people.len() as u32,
+                women: c.women,
+                men: c.men,
+                quarter_hours: c.quarters,
+                cost_cents: c.cents,
+            });
+        }
     }
+    Ok(out)
+}
 
-    // The year's assessed gaps, read from the talk and assessment indexes alone; people's job
-    // families and the competences' names come from the reads above and one more.
-    let families: HashMap<PersonId, String> = people
-        .iter()
-        .filter_map(|(id, (_, family))| {
-            family
-                .and_then(|f| family_names.get(&f))
-                .map(|n| (*id, n.clone()))
-        })
-        .collect();
-    let mut names: HashMap<i64, String> = HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT id, name FROM competence")?;
+/// The year's assessed gaps, summed by unit, LUS or not, job family and competence: read from
+/// the talk and assessment indexes alone; people's job families and the names come from the
+/// person, job family and competence tables once each.
+fn gap_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFacts>> {
+    let names = |sql: &str| -> Result<FxHashMap<i64, String>> {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = FxHashMap::default();
+        while let Some(r) = rows.next()? {
+            out.insert(r.get(0)?, r.get(1)?);
+        }
+        Ok(out)
+    };
+    let family_names = names("SELECT id, name FROM job_family")?;
+    let competence_names = names("SELECT id, name FROM competence")?;
+    let mut family: FxHashMap<PersonId, i64> = FxHashMap::default();
+    let mut stmt = conn
+        .prepare_cached("SELECT id, job_family_id FROM person WHERE job_family_id IS NOT NULL")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        names.insert(r.get(0)?, r.get(1)?);
+        family.insert(r.get(0)?, r.get(1)?);
     }
-    // By unit, LUS or not, job family (as its first person) and competence: people and gaps.
-    type GapKey = (UnitId, bool, Option<PersonId>, i64);
-    let mut gaps: HashMap<GapKey, (u32, u32)> = HashMap::new();
+    // By unit, LUS or not, job family and competence: people and the sum of their gaps.
+    type GapKey = (UnitId, bool, Option<i64>, i64);
+    let mut gaps: FxHashMap<GapKey, (u32, u32)> = FxHashMap::default();
     let mut stmt = conn.prepare_cached(
         "SELECT t.unit_id, t.kind = 'lus' AS lus, s.person_id, s.competence_id,
                 max(s.desired_level - s.agreed_level, 0) AS gap
@@ -262,33 +285,35 @@ fn plan_facts(conn: &Connection, year: i32) -> Result<HashMap<UnitId, PlanFacts>
          WHERE t.year = ?1 AND t.state != 'cancelled'
            AND s.agreed_level IS NOT NULL AND s.desired_level IS NOT NULL",
     )?;
+    let [unit_c, lus_c, person_c, competence_c, gap_c] = crate::store::columns(
+        &stmt,
+        ["unit_id", "lus", "person_id", "competence_id", "gap"],
+    )?;
     let mut rows = stmt.query([year])?;
-    // People of one job family are counted together: the key holds a person only to find the
-    // family, so map it to the family's first person.
-    let mut family_of: HashMap<&str, PersonId> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let i: UnitId = r.get("unit_id")?;
-        let lus: bool = r.get("lus")?;
-        let person: PersonId = r.get("person_id")?;
+        let lus: bool = r.get(lus_c)?;
+        // A leader's competences are counted apart from any job family.
         let family = if lus {
             None
         } else {
-            families
-                .get(&person)
-                .map(|f| *family_of.entry(f.as_str()).or_insert(person))
+            family.get(&r.get::<_, PersonId>(person_c)?).copied()
         };
         let e = gaps
-            .entry((i, lus, family, r.get("competence_id")?))
+            .entry((r.get(unit_c)?, lus, family, r.get(competence_c)?))
             .or_default();
         e.0 += 1;
-        e.1 += r.get::<_, u32>("gap")?;
+        e.1 += r.get::<_, u32>(gap_c)?;
     }
+    let mut out: FxHashMap<UnitId, PlanFacts> = FxHashMap::default();
     for ((i, lus, family, competence), (people, gap_sum)) in gaps {
         let fact = GapFact {
             job_family: family
-                .and_then(|p| families.get(&p).cloned())
+                .and_then(|f| family_names.get(&f).cloned())
                 .unwrap_or_default(),
-            competence: names.get(&competence).cloned().unwrap_or_default(),
+            competence: competence_names
+                .get(&competence)
+                .cloned()
+                .unwrap_or_default(),
             people,
             gap_sum,
         };
@@ -305,9 +330,9 @@ fn plan_facts(conn: &Connection, year: i32) -> Result<HashMap<UnitId, PlanFacts>
 /// Every unit's facts of `year` at and below `root` (the organisation when `None`), in the
 /// tree's order.
 ///
-/// With `file` (the store's path) the actions and assessments are read on a second, read-only
-/// connection on another thread while this one reads the year's cycle: the two halves take
-/// about as long each, and a laptop has more than one core.
+/// With `file` (the store's path) the actions and the assessments are read on read-only
+/// connections of their own, on two more threads, while this one reads the year's cycle: the
+/// three parts take about as long each, and a laptop has more than one core.
 pub fn facts(
     conn: &Connection,
     file: Option<&Path>,
@@ -328,24 +353,33 @@ pub fn facts(
         path.push(u.name.clone());
         paths.insert(u.id, path);
     }
-    let (cycle, plans) = match file {
+    // The year's actions and its assessments each on a read-only connection of their own
+    // while this one reads the cycle: three parts of about equal size.
+    let (cycle, actions, gaps) = match file {
         Some(path) => std::thread::scope(|scope| {
-            let plans = scope.spawn(move || {
-                let reader = crate::store::reader(path)?;
-                plan_facts(&reader, year)
-            });
+            let on_reader = |part: fn(&Connection, i32) -> Result<FxHashMap<UnitId, PlanFacts>>| {
+                scope.spawn(move || part(&crate::store::reader(path)?, year))
+            };
+            let actions = on_reader(action_facts);
+            let gaps = on_reader(gap_facts);
             let cycle = cycle::people_of(conn, clock, year, root, tree);
-            let plans = plans.join().unwrap_or_else(|_| {
-                Err(Error::Storage {
-                    detail: "the reading thread failed".into(),
+            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<_>>| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Storage {
+                        detail: "a reading thread failed".into(),
+                    })
                 })
-            });
-            (cycle, Some(plans))
+            };
+            (cycle, joined(actions), joined(gaps))
         }),
-        None => (cycle::people_of(conn, clock, year, root, tree), None),
+        None => (
+            cycle::people_of(conn, clock, year, root, tree),
+            action_facts(conn, year),
+            gap_facts(conn, year),
+        ),
     };
     let (units, people) = cycle?;
-    let plans = plans.transpose()?;
+    let (actions, gaps) = (actions?, gaps?);
     let mut out: Vec<UnitFacts> = units
         .iter()
         .map(|u| {
@@ -355,18 +389,21 @@ pub fn facts(
             )
         })
         .collect();
-    let at: HashMap<UnitId, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    let at: FxHashMap<UnitId, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
 
-    // By unit, kind and leader: due, held, overdue.
-    type TalkKey = (usize, TalkKind, Option<String>);
+    // By unit, kind and leader: due, held, overdue. Keyed by the leader's id, named after.
+    type TalkKey = (usize, TalkKind, Option<PersonId>);
     let mut talks: BTreeMap<TalkKey, (u32, u32, u32)> = BTreeMap::new();
+    let mut leaders: FxHashMap<PersonId, &str> = FxHashMap::default();
     for p in &people {
         let Some(&i) = at.get(&p.unit_id) else {
             continue;
         };
-        let e = talks
-            .entry((i, p.due, p.leader.as_ref().map(|l| l.name.clone())))
-            .or_default();
+        let leader = p.leader.as_ref().map(|l| {
+            leaders.entry(l.person_id).or_insert(l.name.as_str());
+            l.person_id
+        });
+        let e = talks.entry((i, p.due, leader)).or_default();
         e.0 += 1;
         e.1 += u32::from(p.progress >= Progress::Held);
         e.2 += u32::from(p.overdue);
@@ -374,25 +411,20 @@ pub fn facts(
     for ((i, kind, leader), (due, held, overdue)) in talks {
         out[i].talks.push(TalkFact {
             kind,
-            leader,
+            leader: leader.map(|l| leaders[&l].to_owned()),
             due,
             held,
             overdue,
         });
     }
-
-    let plans = match plans {
-        Some(p) => p,
-        None => plan_facts(conn, year)?,
-    };
-    for (unit, p) in plans {
+    for (unit, p) in actions.into_iter().chain(gaps) {
         let Some(&i) = at.get(&unit) else { continue };
         let f = &mut out[i];
-        f.actions = p.actions;
-        f.participants = p.participants;
-        f.education = p.education;
-        f.gaps = p.gaps;
-        f.leader_gaps = p.leader_gaps;
+        f.actions.extend(p.actions);
+        f.participants += p.participants;
+        f.education.extend(p.education);
+        f.gaps.extend(p.gaps);
+        f.leader_gaps.extend(p.leader_gaps);
     }
     // One order for the lists, whatever the maps' order was.
     for f in &mut out {
@@ -468,11 +500,15 @@ pub struct GapLine {
 
 impl GapLine {
     pub fn mean(&self) -> f64 {
-        if self.people == 0 {
-            0.0
-        } else {
-            self.gap_sum as f64 / self.people as f64
-        }
+        mean_gap(self.gap_sum, self.people)
+    }
+}
+
+fn mean_gap(gap_sum: u32, people: u32) -> f64 {
+    if people == 0 {
+        0.0
+    } else {
+        gap_sum as f64 / people as f64
     }
 }
 
@@ -502,22 +538,44 @@ pub struct HrSummary {
 }
 
 /// The lines with a gap, largest mean first, at most `limit`.
-fn sorted_gaps(mut lines: Vec<GapLine>, limit: usize) -> Vec<GapLine> {
+/// A gap line while the summary is folded: borrowed from the facts, so the tens of thousands
+/// of lines of a large organisation cost no copies; only the top ones are made [`GapLine`]s.
+struct GapRef<'a> {
+    job_family: &'a str,
+    unit: &'a str,
+    competence: &'a str,
+    people: u32,
+    gap_sum: u32,
+}
+
+impl GapRef<'_> {
+    fn mean(&self) -> f64 {
+        mean_gap(self.gap_sum, self.people)
+    }
+}
+
+/// The `limit` largest gaps by mean, then by people (ties by name, so the order is stable).
+fn sorted_gaps(mut lines: Vec<GapRef<'_>>, limit: usize) -> Vec<GapLine> {
     lines.retain(|l| l.gap_sum > 0);
     lines.sort_by(|a, b| {
         b.mean()
             .total_cmp(&a.mean())
             .then(b.people.cmp(&a.people))
             .then_with(|| {
-                (&a.job_family, &a.unit, &a.competence).cmp(&(
-                    &b.job_family,
-                    &b.unit,
-                    &b.competence,
-                ))
+                (a.job_family, a.unit, a.competence).cmp(&(b.job_family, b.unit, b.competence))
             })
     });
-    lines.truncate(limit);
     lines
+        .into_iter()
+        .take(limit)
+        .map(|l| GapLine {
+            job_family: l.job_family.to_owned(),
+            unit: l.unit.to_owned(),
+            competence: l.competence.to_owned(),
+            people: l.people,
+            gap_sum: l.gap_sum,
+        })
+        .collect()
 }
 
 /// Folds units' facts into the summary's views. The order of `facts` does not matter.
@@ -529,24 +587,24 @@ pub fn summarise(
     facts: &[UnitFacts],
 ) -> HrSummary {
     let mut by_unit = Vec::new();
-    let mut by_manager: BTreeMap<(String, TalkKind), TalkCounts> = BTreeMap::new();
+    let mut by_manager: BTreeMap<(&str, TalkKind), TalkCounts> = BTreeMap::new();
     let mut by_kind: BTreeMap<TalkKind, TalkCounts> = BTreeMap::new();
     let mut total = TalkCounts::default();
     let mut actions: BTreeMap<ActionKind, ActionLine> = BTreeMap::new();
     let mut participants = 0;
-    let mut education: BTreeMap<String, EducationLine> = BTreeMap::new();
-    let mut by_family: BTreeMap<(String, String), (u32, u32)> = BTreeMap::new();
+    let mut education: BTreeMap<&str, EducationLine> = BTreeMap::new();
+    let mut by_family: BTreeMap<(&str, &str), (u32, u32)> = BTreeMap::new();
     let mut by_unit_gaps = Vec::new();
-    let mut leaders: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut leaders: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
     let mut ordered: Vec<&UnitFacts> = facts.iter().collect();
     ordered.sort_by(|a, b| a.path.cmp(&b.path));
-    for f in &ordered {
-        let path = f.path.join(" / ");
+    let paths: Vec<String> = ordered.iter().map(|f| f.path.join(" / ")).collect();
+    for (f, path) in ordered.iter().zip(&paths) {
         let mut kinds: BTreeMap<TalkKind, TalkCounts> = BTreeMap::new();
         for t in &f.talks {
             kinds.entry(t.kind).or_default().add(t);
             by_manager
-                .entry((t.leader.clone().unwrap_or_default(), t.kind))
+                .entry((t.leader.as_deref().unwrap_or(""), t.kind))
                 .or_default()
                 .add(t);
             by_kind.entry(t.kind).or_default().add(t);
@@ -580,7 +638,7 @@ pub fn summarise(
         participants += f.participants;
         for e in &f.education {
             let line = education
-                .entry(e.title.clone())
+                .entry(e.title.as_str())
                 .or_insert_with(|| EducationLine {
                     title: e.title.clone(),
                     participants: 0,
@@ -597,20 +655,20 @@ pub fn summarise(
         }
         for g in &f.gaps {
             let e = by_family
-                .entry((g.job_family.clone(), g.competence.clone()))
+                .entry((g.job_family.as_str(), g.competence.as_str()))
                 .or_default();
             e.0 += g.people;
             e.1 += g.gap_sum;
-            by_unit_gaps.push(GapLine {
-                job_family: g.job_family.clone(),
-                unit: path.clone(),
-                competence: g.competence.clone(),
+            by_unit_gaps.push(GapRef {
+                job_family: &g.job_family,
+                unit: path,
+                competence: &g.competence,
                 people: g.people,
                 gap_sum: g.gap_sum,
             });
         }
         for g in &f.leader_gaps {
-            let e = leaders.entry(g.competence.clone()).or_default();
+            let e = leaders.entry(g.competence.as_str()).or_default();
             e.0 += g.people;
             e.1 += g.gap_sum;
         }
@@ -651,8 +709,8 @@ pub fn summarise(
         by_manager: by_manager
             .into_iter()
             .map(|((manager, kind), counts)| TalkLine {
-                label: manager.clone(),
-                manager,
+                label: manager.to_owned(),
+                manager: manager.to_owned(),
                 kind: Some(kind),
                 counts,
             })
@@ -673,9 +731,9 @@ pub fn summarise(
         gaps_by_family: sorted_gaps(
             by_family
                 .into_iter()
-                .map(|((job_family, competence), (people, gap_sum))| GapLine {
+                .map(|((job_family, competence), (people, gap_sum))| GapRef {
                     job_family,
-                    unit: String::new(),
+                    unit: "",
                     competence,
                     people,
                     gap_sum,
@@ -687,9 +745,9 @@ pub fn summarise(
         leader_needs: sorted_gaps(
             leaders
                 .into_iter()
-                .map(|(competence, (people, gap_sum))| GapLine {
-                    job_family: String::new(),
-                    unit: String::new(),
+                .map(|(competence, (people, gap_sum))| GapRef {
+                    job_family: "",
+                    unit: "",
                     competence,
                     people,
                     gap_sum,
@@ -1009,7 +1067,9 @@ pub fn render(
     let locale = Locale::new(language);
     match format {
         ExportFormat::Xlsx => super::xlsx::write(&sheets(s, words)),
-        ExportFormat::Csv => Err(export_error(ExportProblem::FormatNotOffered)),
+        ExportFormat::Csv | ExportFormat::Json => {
+            Err(export_error(ExportProblem::FormatNotOffered))
+        }
         ExportFormat::Pdf => super::pdf::render(
             super::pdf::Template::HrSummary,
             &pdf_data(s, words, &locale, made_on),

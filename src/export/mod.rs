@@ -34,6 +34,8 @@ pub enum ExportFormat {
     Pdf,
     Xlsx,
     Csv,
+    /// A unit bundle for HR: a file for another Samtale to read, not for people.
+    Json,
 }
 
 impl ExportFormat {
@@ -42,6 +44,7 @@ impl ExportFormat {
             ExportFormat::Pdf => "pdf",
             ExportFormat::Xlsx => "xlsx",
             ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
         }
     }
 
@@ -50,6 +53,7 @@ impl ExportFormat {
             "pdf" => Some(ExportFormat::Pdf),
             "xlsx" => Some(ExportFormat::Xlsx),
             "csv" => Some(ExportFormat::Csv),
+            "json" => Some(ExportFormat::Json),
             _ => None,
         }
     }
@@ -95,6 +99,15 @@ pub enum ExportRequest {
     HrSummary {
         year: i32,
         root: Option<UnitId>,
+    },
+    /// A unit's bundle for HR (JSON only): its figures and plan of the year, no notes.
+    UnitBundle {
+        unit_id: UnitId,
+        year: i32,
+    },
+    /// HR's summary over the unit bundles it has imported.
+    BundleSummary {
+        year: i32,
     },
 }
 

@@ -59,6 +59,7 @@ pub fn render(export: &PlanExport, format: ExportFormat) -> Result<Vec<u8>> {
     let locale = Locale::new(export.language);
     match format {
         ExportFormat::Csv => super::csv_file::write(&actions_sheet(export, words), &locale),
+        ExportFormat::Json => Err(super::export_error(super::ExportProblem::FormatNotOffered)),
         ExportFormat::Xlsx => {
             super::xlsx::write(&[actions_sheet(export, words), summary_sheet(export, words)])
         }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/002_talks.sql"),
     include_str!("sql/003_competences.sql"),
     include_str!("sql/004_bundles.sql"),
+    include_str!("sql/005_person_facts.sql"),
 ];
 
 /// The schema version this app writes.

@@ -201,7 +201,22 @@ pub fn reader(path: &Path) -> Result<Connection> {
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.pragma_update(None, "cache_size", -65_536)?;
+    // A reader streams through its rows once: a page read is seldom needed again, so a small
+    // cache (8 MiB, against the store connection's 64) keeps several readers' memory low.
+    conn.pragma_update(None, "cache_size", -8_192)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(conn)
+}
+
+/// A statement's columns by name, looked up once before its rows are read: a value read by
+/// name scans the statement's names each time.
+pub(crate) fn columns<const N: usize>(
+    stmt: &rusqlite::Statement<'_>,
+    names: [&str; N],
+) -> Result<[usize; N]> {
+    let mut out = [0; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = stmt.column_index(name)?;
+    }
+    Ok(out)
 }

@@ -7,7 +7,7 @@
 //! its date has passed or its year has ended. A signed agreement with no follow-up after
 //! [`FOLLOW_UP_AFTER_DAYS`] is a reminder of its own.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rusqlite::Connection;
@@ -160,15 +160,18 @@ struct TalkRow {
     starts_at: Option<String>,
 }
 
-fn talk_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TalkRow> {
-    let kind = r.get_ref("kind")?.as_str()?;
-    let state = r.get_ref("state")?.as_str()?;
+const TALK_COLUMNS: [&str; 5] = ["person_id", "id", "kind", "state", "starts_at"];
+
+/// A talk row, its columns (`TALK_COLUMNS`) resolved by `store::columns`.
+fn talk_row(r: &rusqlite::Row<'_>, c: &[usize; 5]) -> rusqlite::Result<TalkRow> {
+    let kind = r.get_ref(c[2])?.as_str()?;
+    let state = r.get_ref(c[3])?.as_str()?;
     Ok(TalkRow {
-        person: r.get("person_id")?,
-        id: r.get("id")?,
+        person: r.get(c[0])?,
+        id: r.get(c[1])?,
         kind: TalkKind::parse(kind).ok_or_else(|| super::library::bad_value(kind))?,
         state: TalkState::parse(state).ok_or_else(|| super::library::bad_value(state))?,
-        starts_at: r.get("starts_at")?,
+        starts_at: r.get(c[4])?,
     })
 }
 
@@ -178,7 +181,8 @@ fn talks_of(
     year: i32,
     people: &[PersonId],
 ) -> Result<HashMap<PersonId, Vec<TalkRow>>> {
-    let mut out: HashMap<PersonId, Vec<TalkRow>> = HashMap::with_capacity(people.len());
+    let mut out: HashMap<PersonId, Vec<TalkRow>> =
+        HashMap::with_capacity_and_hasher(people.len(), Default::default());
     const COLUMNS: &str = "tp.person_id, t.id, t.kind, t.state, t.starts_at";
     if people.len() > SCAN_ABOVE {
         // The year's talks of everyone, kept for the people asked about. Their talk rows are not
@@ -190,7 +194,8 @@ fn talks_of(
             "SELECT {COLUMNS} FROM talk t JOIN talk_participant tp ON tp.talk_id = t.id
              WHERE t.year = ?1 AND t.state != 'cancelled'"
         ))?;
-        for row in stmt.query_map([year], talk_row)? {
+        let c = crate::store::columns(&stmt, TALK_COLUMNS)?;
+        for row in stmt.query_map([year], |r| talk_row(r, &c))? {
             let row = row?;
             if let Some(list) = out.get_mut(&row.person) {
                 list.push(row);
@@ -201,8 +206,9 @@ fn talks_of(
             "SELECT {COLUMNS} FROM talk_participant tp JOIN talk t ON t.id = tp.talk_id
              WHERE tp.person_id = ?1 AND t.year = ?2 AND t.state != 'cancelled'"
         ))?;
+        let c = crate::store::columns(&stmt, TALK_COLUMNS)?;
         for person in people {
-            for row in stmt.query_map((person, year), talk_row)? {
+            for row in stmt.query_map((person, year), |r| talk_row(r, &c))? {
                 out.entry(*person).or_default().push(row?);
             }
         }
@@ -278,20 +284,30 @@ fn scope_of(tree: Vec<units::UnitNode>, root: Option<UnitId>) -> Result<Scope> {
 type Placed = (Party, UnitId, Option<Party>);
 
 fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<Placed>> {
-    let row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Placed> {
-        let explicit = match r.get::<_, Option<PersonId>>("manager_id")? {
+    const NAMES: [&str; 7] = [
+        "id",
+        "unit_id",
+        "name",
+        "family_key",
+        "name_key",
+        "manager_id",
+        "manager_name",
+    ];
+    // Columns by position, resolved by name once per statement (see `store::columns`).
+    let row = |r: &rusqlite::Row<'_>, c: &[usize; 7]| -> rusqlite::Result<Placed> {
+        let explicit = match r.get::<_, Option<PersonId>>(c[5])? {
             Some(id) => Some(Party {
                 person_id: id,
-                name: r.get("manager_name")?,
+                name: r.get(c[6])?,
             }),
             None => None,
         };
         Ok((
             Party {
-                person_id: r.get("id")?,
-                name: r.get("name")?,
+                person_id: r.get(c[0])?,
+                name: r.get(c[2])?,
             },
-            r.get("unit_id")?,
+            r.get(c[1])?,
             explicit,
         ))
     };
@@ -308,12 +324,13 @@ fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<Placed>
         let position: HashMap<UnitId, usize> =
             units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
         let mut stmt = conn.prepare_cached(SELECT)?;
+        let c = crate::store::columns(&stmt, NAMES)?;
         let mut keyed = Vec::new();
         for r in stmt.query_map([], |r| {
             Ok((
-                row(r)?,
-                r.get::<_, String>("family_key")?,
-                r.get::<_, String>("name_key")?,
+                row(r, &c)?,
+                r.get::<_, String>(c[3])?,
+                r.get::<_, String>(c[4])?,
             ))
         })? {
             let (placed, family, name) = r?;
@@ -328,8 +345,9 @@ fn people_in(conn: &Connection, units: &[units::UnitNode]) -> Result<Vec<Placed>
         let mut stmt = conn.prepare_cached(&format!(
             "{SELECT} AND p.unit_id = ?1 ORDER BY p.family_key, p.name_key"
         ))?;
+        let c = crate::store::columns(&stmt, NAMES)?;
         for unit in units {
-            for r in stmt.query_map([unit.id], row)? {
+            for r in stmt.query_map([unit.id], |r| row(r, &c))? {
                 out.push(r?);
             }
         }
@@ -427,7 +445,7 @@ pub fn overview(
 ) -> Result<CycleOverview> {
     let scope = scope(conn, root)?;
     let people = person_cycles(conn, clock, year, &scope)?;
-    let mut by_unit: HashMap<UnitId, CycleCounts> = HashMap::new();
+    let mut by_unit: HashMap<UnitId, CycleCounts> = HashMap::default();
     let mut totals = CycleCounts::default();
     let now = clock.now();
     let mut reminders = Vec::new();

@@ -397,8 +397,13 @@ fn no_private_note_or_unshared_preparation_reaches_any_export() {
                 ExportFormat::Csv => String::from_utf8(std::fs::read(&path).unwrap()).unwrap(),
                 ExportFormat::Xlsx => xlsx_text(&path),
                 ExportFormat::Pdf => pdf_text(&path),
+                ExportFormat::Json => unreachable!("a unit plan is not made as JSON"),
             };
             assert!(!text.contains(SENTINEL), "{}", path.display());
+        }
+        // The bundle for HR: figures and the plan, never a note.
+        if let Ok((_, bundle)) = app.bundle_file(UnitId(unit), 2026) {
+            assert!(!String::from_utf8(bundle).unwrap().contains(SENTINEL));
         }
     }
     let people: Vec<i64> = app
@@ -831,6 +836,100 @@ fn a_damaged_altered_or_foreign_bundle_is_refused_and_changes_nothing() {
 }
 
 #[test]
+fn hr_imports_bundle_files_each_on_its_own_and_lists_what_it_holds() {
+    use samtale::export::bundle::{BundleOutcome, BundleProblem};
+    use samtale::export::ExportRequest;
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app);
+    let org = app.organisation().unwrap().unwrap().name;
+    // The manager's side: the bundle as the app's export makes it, and saves it.
+    let bundle = app
+        .export_file(
+            &ExportRequest::UnitBundle {
+                unit_id: unit,
+                year: 2026,
+            },
+            ExportFormat::Json,
+            None,
+        )
+        .unwrap();
+    assert!(bundle.name.ends_with(".json"), "{}", bundle.name);
+    assert!(matches!(
+        app.export_file(
+            &ExportRequest::UnitBundle {
+                unit_id: unit,
+                year: 2026
+            },
+            ExportFormat::Pdf,
+            None,
+        ),
+        Err(Error::Export {
+            problem: ExportProblem::FormatNotOffered
+        })
+    ));
+    let good = dir.path().join(&bundle.name);
+    std::fs::write(&good, &bundle.bytes).unwrap();
+    let cut = dir.path().join("cut.json");
+    std::fs::write(&cut, &bundle.bytes[..bundle.bytes.len() / 3]).unwrap();
+    let missing = dir.path().join("gone.json");
+
+    let (_hr_dir, mut hr) = hr_store(&org, clock());
+    let results = hr.import_bundle_files(&[cut.clone(), good.clone(), missing, good.clone()]);
+    let seen: Vec<_> = results
+        .iter()
+        .map(|r| (r.file.as_str(), r.outcome, r.error.clone()))
+        .collect();
+    assert_eq!(seen[0].0, "cut.json");
+    assert!(matches!(
+        seen[0].2,
+        Some(Error::Bundle {
+            problem: BundleProblem::Damaged
+        })
+    ));
+    assert_eq!(seen[1].1, Some(BundleOutcome::Added));
+    assert!(
+        matches!(seen[2].2, Some(Error::FileSystem { .. })),
+        "{:?}",
+        seen[2]
+    );
+    assert_eq!(seen[3].1, Some(BundleOutcome::Unchanged));
+
+    let held = hr.held_bundles(2026).unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        held[0].unit_path,
+        samtale::units::path(app.store().conn(), unit).unwrap()
+    );
+    let plan = app.unit_plan(unit, 2026).unwrap();
+    assert_eq!(
+        held[0].actions,
+        plan.actions.len() as u32 + plan.confidential
+    );
+    assert!(held[0].held <= held[0].due);
+    assert!(hr.held_bundles(2025).unwrap().is_empty());
+
+    // HR's summary over what it holds, as a workbook.
+    let summary = hr
+        .export_file(
+            &ExportRequest::BundleSummary { year: 2026 },
+            ExportFormat::Xlsx,
+            None,
+        )
+        .unwrap();
+    assert!(summary.bytes.starts_with(b"PK"));
+    assert!(matches!(
+        hr.export_file(
+            &ExportRequest::BundleSummary { year: 2025 },
+            ExportFormat::Xlsx,
+            None
+        ),
+        Err(Error::Export {
+            problem: ExportProblem::NoData
+        })
+    ));
+}
+
+#[test]
 fn the_cli_exports_a_bundle_and_hr_imports_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.sqlite3");
@@ -887,4 +986,136 @@ fn the_cli_exports_a_bundle_and_hr_imports_it() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Added"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Damaged"));
+}
+
+/// A full disk, for real: the CLI runs in a user and mount namespace of its own (`unshare`)
+/// with the export's folder a 64 KiB tmpfs that already holds last year's file. Skipped, and
+/// said so, where the machine allows no such namespace.
+#[test]
+fn an_export_to_a_full_disk_says_so_and_leaves_the_old_file_as_it_was() {
+    let allowed = Command::new("unshare")
+        .args(["-rm", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !allowed {
+        eprintln!("skipped: this machine allows no user namespace (unshare -rm)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let unit = {
+        let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
+        app.open_demo(Language::Da).unwrap();
+        busiest_unit(&app).0.to_string()
+    };
+    let full = dir.path().join("full");
+    std::fs::create_dir(&full).unwrap();
+    // The export is larger than the folder's free space; the old file is small.
+    let script = r#"mount -t tmpfs -o size=64k tmpfs "$1" || exit 90
+        head -c 40000 /dev/zero > "$1/plan.pdf"
+        "$2" export unit-plan --db "$3" --unit "$4" --year 2026 --format pdf --out "$1/plan.pdf"
+        code=$?
+        echo "old:$(wc -c < "$1/plan.pdf") left:$(ls -A "$1" | wc -l)"
+        exit $code"#;
+    let out = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script, "sh"])
+        .arg(&full)
+        .arg(env!("CARGO_BIN_EXE_samtale"))
+        .arg(&db)
+        .arg(&unit)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    if out.status.code() == Some(90) {
+        eprintln!("skipped: no tmpfs can be mounted here: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("DiskFull"), "{stderr}");
+    // The old file is whole and no temporary file is left behind.
+    assert!(stdout.contains("old:40000 left:1"), "{stdout}");
+}
+
+/// A second reader of the workbooks: LibreOffice, where it is installed, converts every sheet
+/// of the HR summary and a unit plan to CSV, and each cell must read as calamine reads it
+/// (text as text, numbers as the same number, dates as the same day). Skipped, and said so,
+/// without `soffice`.
+#[test]
+fn libreoffice_reads_every_cell_of_the_workbooks_as_calamine_does() {
+    let soffice = Command::new("soffice").arg("--version").output();
+    if !soffice.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    }
+    let (dir, app) = demo();
+    let hr = dir.path().join("hr.xlsx");
+    app.export_hr_summary(2026, None, ExportFormat::Xlsx, Some(Language::En), &hr)
+        .unwrap();
+    let plan = dir.path().join("plan.xlsx");
+    let unit = busiest_unit(&app);
+    app.export_unit_plan(unit, 2026, ExportFormat::Xlsx, Some(Language::En), &plan)
+        .unwrap();
+    let out = dir.path().join("csv");
+    let profile = format!("file://{}", dir.path().join("profile").display());
+    let converted = Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--convert-to"])
+        // Comma, double quote, UTF-8, en-US, raw values (not as shown), every sheet.
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,false,false,false,-1")
+        .arg("--outdir")
+        .arg(&out)
+        .arg(&hr)
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert!(converted.status.success(), "{converted:?}");
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap();
+    let mut cells = 0;
+    for (path, stem) in [(&hr, "hr"), (&plan, "plan")] {
+        let mut book: Xlsx<_> = calamine::open_workbook(path).unwrap();
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap();
+            let csv_path = out.join(format!("{stem}-{name}.csv"));
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_path(&csv_path)
+                .unwrap_or_else(|e| panic!("{}: {e}", csv_path.display()));
+            let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+            let (height, width) = range.end().map_or((0, 0), |(r, c)| (r + 1, c + 1));
+            for r in 0..height as usize {
+                for c in 0..width as usize {
+                    let lo = rows.get(r).and_then(|row| row.get(c)).unwrap_or("");
+                    let at = format!("{stem} / {name} / row {} col {}", r + 1, c + 1);
+                    match range.get_value((r as u32, c as u32)) {
+                        None | Some(Data::Empty) => assert_eq!(lo, "", "{at}"),
+                        Some(Data::String(s)) => assert_eq!(lo, s, "{at}"),
+                        Some(Data::Float(f)) => {
+                            // A share keeps its per cent sign even as a raw value.
+                            let read: f64 = match lo.strip_suffix('%') {
+                                Some(pct) => pct.parse::<f64>().map(|p| p / 100.0),
+                                None => lo.parse(),
+                            }
+                            .unwrap_or_else(|_| panic!("{at}: {lo:?}"));
+                            assert!(
+                                (read - f).abs() <= 1e-9 * f.abs().max(1.0),
+                                "{at}: {lo} vs {f}"
+                            );
+                        }
+                        Some(Data::DateTime(d)) => {
+                            let day = chrono::NaiveDate::parse_from_str(lo, "%m/%d/%Y")
+                                .unwrap_or_else(|_| panic!("{at}: {lo:?}"));
+                            assert_eq!((day - epoch).num_days(), d.as_f64() as i64, "{at}");
+                        }
+                        Some(other) => panic!("{at}: an unexpected cell {other:?}"),
+                    }
+                    cells += 1;
+                }
+            }
+        }
+    }
+    assert!(cells > 500, "only {cells} cells compared");
 }
