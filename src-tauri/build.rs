@@ -83,6 +83,8 @@ const COMMANDS: &[&str] = &[
     "export_file",
     "min_group",
     "set_min_group",
+    "import_bundles",
+    "held_bundles",
 ];
 
 fn main() {

@@ -14,6 +14,7 @@ use samtale::competence::catalogue::{Competence, CompetenceInput, Level};
 use samtale::competence::file::ImportSummary;
 use samtale::competence::profile::{EffectiveProfile, Profile, ProfileInput};
 use samtale::demo::DemoSize;
+use samtale::export::bundle::HeldBundle;
 use samtale::export::{ExportFormat, ExportRequest, Exported};
 use samtale::import::{FileProblem, ImportOptions, ImportPreview, ImportProgress, Progress};
 use samtale::organisation::{Language, Organisation, OrganisationInput};
@@ -26,8 +27,8 @@ use samtale::talks::talk::{PlanInput, ScheduleInput, TalkFilter, TalkSummary, Wa
 use samtale::talks::template::Template;
 use samtale::units::{Unit, UnitInput, UnitNode};
 use samtale::{
-    ActionId, AppState, CompetenceId, Error, Overview, PersonId, ProfileId, Samtale, SystemClock,
-    TalkId, TemplateId, TemplateVersionId, UnitId,
+    ActionId, AppState, BundleFileResult, CompetenceId, Error, Overview, PersonId, ProfileId,
+    Samtale, SystemClock, TalkId, TemplateId, TemplateVersionId, UnitId,
 };
 use serde::Serialize;
 use specta::Type;
@@ -741,6 +742,40 @@ async fn set_min_group(core: State<'_, Core>, size: u32) -> Result<()> {
     core.run(move |s| s.set_min_group(size)).await
 }
 
+/// Opens the system's file dialog for unit bundles (several at once) and imports each chosen
+/// file; `None` when the user closes the dialog.
+#[tauri::command]
+#[specta::specta]
+async fn import_bundles(
+    app: tauri::AppHandle,
+    core: State<'_, Core>,
+    title: String,
+) -> Result<Option<Vec<BundleFileResult>>> {
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title(title)
+            .add_filter("JSON", &["json"])
+            .blocking_pick_files()
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(files) = picked else { return Ok(None) };
+    let paths: Vec<PathBuf> = files
+        .into_iter()
+        .filter_map(|f| f.into_path().ok())
+        .collect();
+    core.run(move |s| Ok(Some(s.import_bundle_files(&paths))))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn held_bundles(core: State<'_, Core>, year: i32) -> Result<Vec<HeldBundle>> {
+    core.run(move |s| s.held_bundles(year)).await
+}
+
 /// Opens the system's file dialog; `None` when the user closes it.
 #[tauri::command]
 #[specta::specta]
@@ -885,6 +920,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             export_file,
             min_group,
             set_min_group,
+            import_bundles,
+            held_bundles,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize
@@ -927,6 +964,24 @@ fn store_path(app: &tauri::App) -> std::result::Result<PathBuf, Box<dyn std::err
     Ok(app.path().app_local_data_dir()?.join("samtale.sqlite3"))
 }
 
+/// The app's own pages (and in a dev build the dev server): the only pages the webview may
+/// load. A link or script that would take it anywhere else is refused, so no remote page ever
+/// runs with access to the app's commands.
+fn is_app_url(url: &tauri::Url) -> bool {
+    match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        // Windows serves the app from http(s)://tauri.localhost.
+        "http" | "https" => {
+            url.host_str() == Some("tauri.localhost")
+                || (cfg!(debug_assertions)
+                    && url.host_str() == Some("localhost")
+                    && url.port() == Some(1420))
+        }
+        "about" => url.path() == "blank",
+        _ => false,
+    }
+}
+
 pub fn run() {
     // `samtale-app --export-bindings PATH` regenerates the UI's bindings and exits; `make
     // bindings-check` uses it so CI needs no extra debug build of the shell.
@@ -962,6 +1017,17 @@ pub fn run() {
         // For the native open and save dialogs, opened by Rust only: the window is granted
         // none of the plugin's own commands.
         .plugin(tauri_plugin_dialog::init())
+        .plugin(
+            tauri::plugin::Builder::<tauri::Wry>::new("navigation-guard")
+                .on_navigation(|_, url| {
+                    let allowed = is_app_url(url);
+                    if !allowed {
+                        eprintln!("samtale: refused to load a page outside the app");
+                    }
+                    allowed
+                })
+                .build(),
+        )
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

@@ -161,10 +161,15 @@ impl Driver {
 
     /// Launches the app in a new session.
     pub async fn launch(&self) -> App {
+        self.launch_binary(&app_binary()).await
+    }
+
+    /// Launches `binary` (the app, or a script that runs it under a tool) in a new session.
+    pub async fn launch_binary(&self, binary: &Path) -> App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({ "application": app_binary() }),
+            serde_json::json!({ "application": binary }),
         );
         caps.insert("browserName".into(), "wry".into());
         // A dropped connection while the session starts is the driver's hiccup, not the app's:

@@ -20,11 +20,11 @@ describe('command permissions', () => {
 		expect(listed).toEqual(invoked);
 	});
 
-	it('grants every command to the main window and nothing beyond core defaults', () => {
+	it('grants the main window exactly the app’s own commands: no core API, no plugin', () => {
 		const capability = JSON.parse(read('src-tauri/capabilities/default.json')) as {
 			permissions: string[];
 		};
-		const granted = capability.permissions.filter((p) => p !== 'core:default').sort();
+		const granted = [...capability.permissions].sort();
 		expect(granted).toEqual(invoked.map((c) => `allow-${c.replaceAll('_', '-')}`).sort());
 	});
 });

@@ -17,6 +17,8 @@ export type View =
 	| 'units'
 	| 'people'
 	| 'guides'
+	/** HR's annual summary: the store's own, and over the units' bundles. */
+	| 'hr'
 	/** Importing people from a file: part of People, reached from its page. */
 	| 'import';
 export type Phase = 'loading' | 'failed' | 'welcome' | 'ready';

@@ -94,6 +94,12 @@ export const commands = {
 	exportFile: (request: ExportRequest, format: ExportFormat, language: Language, title: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("export_file", { request, format, language, title })),
 	minGroup: () => typedError<number, Error>(__TAURI_INVOKE("min_group")),
 	setMinGroup: (size: number) => typedError<null, Error>(__TAURI_INVOKE("set_min_group", { size })),
+	/**
+	 *  Opens the system's file dialog for unit bundles (several at once) and imports each chosen
+	 *  file; `None` when the user closes the dialog.
+	 */
+	importBundles: (title: string) => typedError<BundleFileResult[] | null, Error>(__TAURI_INVOKE("import_bundles", { title })),
+	heldBundles: (year: number) => typedError<HeldBundle[], Error>(__TAURI_INVOKE("held_bundles", { year })),
 };
 
 /* Types */
@@ -244,6 +250,22 @@ export type Audience =
 "leaderOnly" | 
 /**  Not prepared: taken up in the talk itself. */
 "discussed";
+
+/**  What importing one unit bundle file did: its outcome, or why it was refused. */
+export type BundleFileResult = {
+	file: string,
+	outcome: BundleOutcome | null,
+	error: Error | null,
+};
+
+/**  What importing one bundle did. */
+export type BundleOutcome = "added" | 
+/**  It replaced an older bundle of the unit and year. */
+"replaced" | 
+/**  The same bundle was there already. */
+"unchanged" | 
+/**  A newer bundle of the unit and year is kept. */
+"older";
 
 /**  Why a bundle file was refused. */
 export type BundleProblem = 
@@ -421,7 +443,9 @@ export type Error = { code: "empty"; params: {
 } } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
 
 /**  The file formats of exports. */
-export type ExportFormat = "pdf" | "xlsx" | "csv";
+export type ExportFormat = "pdf" | "xlsx" | "csv" | 
+/**  A unit bundle for HR: a file for another Samtale to read, not for people. */
+"json";
 
 /**  Why an export could not be made, for the UI to say in the user's language. */
 export type ExportProblem = 
@@ -439,7 +463,11 @@ export type ExportProblem =
 /**  What to export, as the app asks for it. */
 export type ExportRequest = { what: "unitPlan"; unitId: UnitId; year: number } | { what: "personalPlan"; personId: PersonId; year: number } | 
 /**  The whole organisation, or `root`'s tree. */
-{ what: "hrSummary"; year: number; root: UnitId | null };
+{ what: "hrSummary"; year: number; root: UnitId | null } | 
+/**  A unit's bundle for HR (JSON only): its figures and plan of the year, no notes. */
+{ what: "unitBundle"; unitId: UnitId; year: number } | 
+/**  HR's summary over the unit bundles it has imported. */
+{ what: "bundleSummary"; year: number };
 
 /**  What an export made. */
 export type Exported = {
@@ -508,6 +536,20 @@ export type HeatRow = {
 	/**  One cell per column, in the columns' order. */
 	gaps: (number | null)[],
 	totalGap: number,
+};
+
+/**  A bundle HR holds, as its list shows it. */
+export type HeldBundle = {
+	/**  From the top unit down. */
+	unitPath: string[],
+	manager: string | null,
+	madeAt: string,
+	importedAt: string,
+	/**  People due a talk, and how many of them had it. */
+	due: number,
+	held: number,
+	/**  Actions in the plan, confidential ones included. */
+	actions: number,
 };
 
 export type ImportField = "employeeNumber" | 

@@ -205,6 +205,19 @@ async fn gallery(dir: &Path) {
     app.choose("plan-unit", "8").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir.join("3g-unit-plan.png")).await;
+    // HR's page, empty, then with the unit's bundle sent from its plan and imported.
+    let bundle = profile.dir.path().join("bundle.json");
+    app.click("plan-bundle-json").await;
+    samtale_e2e::save_file("Save the export", &bundle).await;
+    app.wait_for("plan-bundle-saved").await;
+    app.click("nav-hr").await;
+    app.wait_for("hr-bundles-empty").await;
+    capture(&dir.join("3k-hr-empty.png")).await;
+    app.click("hr-import").await;
+    samtale_e2e::pick_file("Choose unit bundles", &bundle).await;
+    app.wait_for("hr-bundle-table").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("3l-hr-bundles.png")).await;
     app.click("nav-competences").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir.join("3h-profiles.png")).await;

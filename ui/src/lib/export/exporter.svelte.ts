@@ -33,7 +33,12 @@ export class Exporter {
 	}
 }
 
-export const formatLabels: Record<ExportFormat, string> = { pdf: 'PDF', xlsx: 'Excel (XLSX)', csv: 'CSV' };
+export const formatLabels: Record<ExportFormat, string> = {
+	pdf: 'PDF',
+	xlsx: 'Excel (XLSX)',
+	csv: 'CSV',
+	json: 'JSON'
+};
 
 /** The file's name from the saved path, for the status line. */
 export function fileName(path: string): string {
