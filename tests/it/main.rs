@@ -5,6 +5,10 @@
 /// Shared builders: a store in a temp dir, a fixed clock, valid inputs.
 mod common;
 
+/// Crash safety: a child saving through the core, killed with SIGKILL a hundred times; the
+/// store's integrity and every reported save checked after each kill.
+mod crash;
+
 /// Opening, pragmas, migrations from frozen fixtures, refusing foreign and newer stores,
 /// backups and restore.
 mod store;

@@ -8,10 +8,13 @@ use samtale_e2e::{count, App, Driver, Profile};
 /// heat map, rolling a unit plan.
 mod competences;
 /// Exports: a unit plan as PDF, XLSX and CSV and HR's summary as XLSX, saved through the
-/// system's save dialog and read back.
+/// system's save dialog and read back; a unit's bundle sent to and imported by HR.
 mod exports;
 /// Importing people from a payroll file: the file dialog, the mapping, the dry run, the apply.
 mod import;
+/// The hardened shell: no network connection, no page outside the app, no command beyond
+/// the app's own.
+mod security;
 /// Talks: plan to signed, GRUS, LUS feedback, the year's cycle.
 mod talks;
 

@@ -1,0 +1,244 @@
+//! Crash safety, proven by killing: a child process (this test binary again, in child mode)
+//! saves through the core in a loop and reports each save once the core has returned; the
+//! parent kills it with SIGKILL at a random moment, 100 times. After each kill the store must
+//! pass `integrity_check`, hold every save the child reported, and hold each import of many
+//! people whole or not at all.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use samtale::import::{ImportOptions, Progress};
+use samtale::organisation::Language;
+use samtale::{Samtale, UnitId};
+
+use crate::common::{clock, person_input};
+
+const CHILD: &str = "SAMTALE_CRASH_CHILD";
+const RUNS: u32 = 100;
+/// People in each import the child makes: a transaction of many rows to be cut short.
+const BATCH: usize = 100;
+
+/// The child's side: only when the parent starts this test binary with `CHILD` set.
+#[test]
+fn crash_child() {
+    let Some(db) = std::env::var_os(CHILD) else {
+        return;
+    };
+    let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
+    let unit = UnitId(
+        app.store()
+            .conn()
+            .query_row(
+                "SELECT min(id) FROM unit WHERE parent_id IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
+    );
+    let start: u32 = std::env::var("SAMTALE_CRASH_FROM")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    writeln!(out, "ready").unwrap();
+    out.flush().unwrap();
+    for n in start.. {
+        // One in ten saves is a whole import; the rest are single saves of two kinds.
+        let line = match n % 10 {
+            0 => {
+                let mut csv =
+                    String::from("Lønnummer;Fornavn;Efternavn;Afdeling;Ansættelsesdato\n");
+                for i in 0..BATCH {
+                    csv.push_str(&format!("B{n}-{i};Import;Række {i};Crash;01-08-2024\n"));
+                }
+                app.import_people(
+                    csv.as_bytes(),
+                    &ImportOptions::default(),
+                    true,
+                    &Progress::default(),
+                )
+                .unwrap();
+                format!("import {n}")
+            }
+            n if n % 2 == 1 => {
+                app.rename_unit(unit, &format!("Enhed {n}")).unwrap();
+                format!("rename {n}")
+            }
+            _ => {
+                app.create_person(&person_input(
+                    &format!("C{n}"),
+                    "Crash",
+                    &format!("Nr {n}"),
+                    unit,
+                ))
+                .unwrap();
+                format!("person {n}")
+            }
+        };
+        writeln!(out, "{line}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// What the child reported done before it was killed.
+#[derive(Default)]
+struct Reported {
+    people: Vec<u32>,
+    imports: Vec<u32>,
+    last_rename: Option<u32>,
+    last: Option<u32>,
+}
+
+impl Reported {
+    fn note(&mut self, line: &str) {
+        let mut parts = line.split(' ');
+        let (Some(kind), Some(n)) = (parts.next(), parts.next().and_then(|n| n.parse().ok()))
+        else {
+            return;
+        };
+        match kind {
+            "person" => self.people.push(n),
+            "import" => self.imports.push(n),
+            "rename" => self.last_rename = Some(n),
+            _ => return,
+        }
+        self.last = Some(n);
+    }
+}
+
+fn check(db: &Path, reported: &Reported, run: u32) {
+    let app = Samtale::open(db, Box::new(clock()))
+        .unwrap_or_else(|e| panic!("run {run}: the store does not open after the kill: {e}"));
+    let conn = app.store().conn();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok", "run {run}");
+    let count = |sql: &str, p: &str| -> i64 { conn.query_row(sql, [p], |r| r.get(0)).unwrap() };
+    for n in &reported.people {
+        let number = format!("C{n}");
+        assert_eq!(
+            count(
+                "SELECT count(*) FROM person WHERE employee_number = ?1",
+                &number
+            ),
+            1,
+            "run {run}: reported person {n} is missing"
+        );
+    }
+    // Every import is whole or absent; a reported one is whole.
+    let mut stmt = conn
+        .prepare(
+            "SELECT substr(employee_number, 2, instr(employee_number, '-') - 2) AS n, count(*)
+             FROM person WHERE employee_number LIKE 'B%-%' GROUP BY n",
+        )
+        .unwrap();
+    let imports: Vec<(String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (n, people) in &imports {
+        assert_eq!(
+            *people, BATCH as i64,
+            "run {run}: import {n} is partly there"
+        );
+    }
+    for n in &reported.imports {
+        assert!(
+            imports.iter().any(|(m, _)| *m == n.to_string()),
+            "run {run}: reported import {n} is missing"
+        );
+    }
+    // The unit's name is the last reported rename, or one the child made after it and was
+    // killed before it could say so.
+    if let Some(last) = reported.last_rename {
+        let name: String = conn
+            .query_row(
+                "SELECT name FROM unit WHERE id = (SELECT min(id) FROM unit WHERE parent_id IS NOT NULL)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let n: u32 = name.trim_start_matches("Enhed ").parse().unwrap();
+        assert!(
+            n >= last,
+            "run {run}: the unit is named {name}, last reported {last}"
+        );
+    }
+}
+
+#[test]
+fn a_store_killed_mid_save_a_hundred_times_keeps_every_reported_save_and_its_integrity() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    Samtale::open(&db, Box::new(clock()))
+        .unwrap()
+        .open_demo(Language::Da)
+        .unwrap();
+    let seed = std::env::var("SAMTALE_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("crash runs with SAMTALE_CRASH_SEED={seed}");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut from = 0;
+    let mut killed_mid_import = 0;
+    for run in 0..RUNS {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "crash::crash_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, &db)
+            .env("SAMTALE_CRASH_FROM", from.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut reported = Reported::default();
+        // Wait for the child to be ready, then let it save for a random while.
+        let ready_by = Instant::now() + Duration::from_secs(30);
+        loop {
+            let line = rx
+                .recv_timeout(ready_by.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|_| panic!("run {run}: the child never got ready"));
+            // libtest has printed "test crash::crash_child ... " on the same line.
+            if line.ends_with("ready") {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(rng.u64(0..400)));
+        child.kill().unwrap(); // SIGKILL on Unix: no destructor, no rollback, no flush.
+        child.wait().unwrap();
+        reader.join().unwrap();
+        for line in rx.try_iter() {
+            reported.note(&line);
+        }
+        // The save being made when the kill came was the next after the last reported one.
+        let next = reported.last.map_or(from, |l| l + 1);
+        if next % 10 == 0 {
+            killed_mid_import += 1;
+        }
+        check(&db, &reported, run);
+        from = next + 1;
+    }
+    eprintln!("{RUNS} kills, {killed_mid_import} of them during an import of {BATCH} people");
+}
