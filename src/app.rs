@@ -779,13 +779,20 @@ impl Samtale {
         format: ExportFormat,
         language: Option<Language>,
     ) -> Result<(String, Vec<u8>)> {
+        self.hr_file(&self.hr_summary(year, root)?, format, language)
+    }
+
+    /// An HR summary (of this store or of the imported bundles) as a file's bytes, and the
+    /// file name to suggest.
+    fn hr_file(
+        &self,
+        summary: &export::hr::HrSummary,
+        format: ExportFormat,
+        language: Option<Language>,
+    ) -> Result<(String, Vec<u8>)> {
         let language = self.export_language(language)?;
-        let summary = self.hr_summary(year, root)?;
-        let bytes = export::hr::render(&summary, format, language, self.clock.today())?;
-        Ok((
-            export::hr::suggested_name(&summary, format, language),
-            bytes,
-        ))
+        let bytes = export::hr::render(summary, format, language, self.clock.today())?;
+        Ok((export::hr::suggested_name(summary, format, language), bytes))
     }
 
     pub fn export_hr_summary(
@@ -866,13 +873,7 @@ impl Samtale {
         format: ExportFormat,
         language: Option<Language>,
     ) -> Result<(String, Vec<u8>)> {
-        let language = self.export_language(language)?;
-        let summary = self.bundle_summary(year)?;
-        let bytes = export::hr::render(&summary, format, language, self.clock.today())?;
-        Ok((
-            export::hr::suggested_name(&summary, format, language),
-            bytes,
-        ))
+        self.hr_file(&self.bundle_summary(year)?, format, language)
     }
 
     pub fn min_group(&self) -> Result<u32> {

@@ -270,12 +270,7 @@ pub fn held(conn: &Connection, year: i32) -> Result<Vec<HeldBundle>> {
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let body = stored_body(&r.get::<_, String>("body")?)?;
-        let imported: String = r.get("imported_at")?;
-        let imported_at = DateTime::parse_from_rfc3339(&imported)
-            .map_err(|e| Error::StoreCorrupt {
-                detail: format!("a unit bundle's import time: {e}"),
-            })?
-            .with_timezone(&Utc);
+        let imported_at: DateTime<Utc> = r.get("imported_at")?;
         let f = &body.facts;
         out.push(HeldBundle {
             unit_path: f.path.clone(),

@@ -537,7 +537,6 @@ pub struct HrSummary {
     pub leader_needs: Vec<GapLine>,
 }
 
-/// The lines with a gap, largest mean first, at most `limit`.
 /// A gap line while the summary is folded: borrowed from the facts, so the tens of thousands
 /// of lines of a large organisation cost no copies; only the top ones are made [`GapLine`]s.
 struct GapRef<'a> {
@@ -554,7 +553,8 @@ impl GapRef<'_> {
     }
 }
 
-/// The `limit` largest gaps by mean, then by people (ties by name, so the order is stable).
+/// The lines with a gap, largest mean first (then most people; ties by name, so the order is
+/// stable), at most `limit`.
 fn sorted_gaps(mut lines: Vec<GapRef<'_>>, limit: usize) -> Vec<GapLine> {
     lines.retain(|l| l.gap_sum > 0);
     lines.sort_by(|a, b| {

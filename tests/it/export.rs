@@ -16,6 +16,16 @@ fn demo() -> (tempfile::TempDir, Samtale) {
     (dir, app)
 }
 
+/// The demo in a store file the test may hand to the CLI (no connection kept open), and its
+/// busiest unit's id as the CLI takes it.
+fn demo_file() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let (dir, app) = demo();
+    let unit = busiest_unit(&app).0.to_string();
+    drop(app);
+    let db = dir.path().join("s.sqlite3");
+    (dir, db, unit)
+}
+
 fn one(app: &Samtale, sql: &str) -> i64 {
     app.store().conn().query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -931,13 +941,7 @@ fn hr_imports_bundle_files_each_on_its_own_and_lists_what_it_holds() {
 
 #[test]
 fn the_cli_exports_a_bundle_and_hr_imports_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.sqlite3");
-    let unit = {
-        let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
-        app.open_demo(Language::Da).unwrap();
-        busiest_unit(&app).0.to_string()
-    };
+    let (dir, db, unit) = demo_file();
     let cli = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_samtale"))
             .args(args)
@@ -1001,13 +1005,7 @@ fn an_export_to_a_full_disk_says_so_and_leaves_the_old_file_as_it_was() {
         eprintln!("skipped: this machine allows no user namespace (unshare -rm)");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.sqlite3");
-    let unit = {
-        let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
-        app.open_demo(Language::Da).unwrap();
-        busiest_unit(&app).0.to_string()
-    };
+    let (dir, db, unit) = demo_file();
     let full = dir.path().join("full");
     std::fs::create_dir(&full).unwrap();
     // The export is larger than the folder's free space; the old file is small.
