@@ -5,6 +5,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
+# A clean clone builds once: incremental caches only cost disk there.
+ifdef CI
+export CARGO_INCREMENTAL := 0
+endif
+
 APP := target/release/samtale-app
 CARGO_APP := cargo build --release --locked -p samtale-app --features custom-protocol
 UI_STAMP := ui/node_modules/.samtale-installed

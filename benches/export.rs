@@ -22,6 +22,15 @@ fn clock() -> FixedClock {
     FixedClock(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap())
 }
 
+/// The benches' store key: fixed, so a store kept in SAMTALE_BENCH_LARGEST opens on the next
+/// run (synthetic data; this key protects nothing).
+fn key() -> samtale::store::StoreKey {
+    samtale::store::StoreKey::from_recovery_key(
+        "KTKT-QJBE-QUER-HQ6N-DV2G-5X3S-LMEE-2W6T-OA5Y-BP6T-T6S2-FF2J-HBYC-DWNA",
+    )
+    .unwrap()
+}
+
 /// A `largest` store (see benches/store.rs: SAMTALE_BENCH_LARGEST=FILE reuses one).
 fn largest() -> (tempfile::TempDir, Samtale) {
     let dir = tempfile::tempdir().unwrap();
@@ -33,18 +42,21 @@ fn largest() -> (tempfile::TempDir, Samtale) {
             std::fs::copy(file, &path).unwrap();
         }
         _ => {
-            Samtale::open(&path, Box::new(clock()))
+            Samtale::open(&path, Box::new(clock()), &key())
                 .unwrap()
                 .generate(DemoSize::Largest, Language::Da)
                 .unwrap();
             if let Some(file) = &cached {
-                drop(Samtale::open(&path, Box::new(clock())).unwrap());
+                drop(Samtale::open(&path, Box::new(clock()), &key()).unwrap());
                 std::fs::copy(&path, file).unwrap();
             }
         }
     }
     eprintln!("largest ready in {:.1} s", started.elapsed().as_secs_f64());
-    (dir, Samtale::open(&path, Box::new(clock())).unwrap())
+    (
+        dir,
+        Samtale::open(&path, Box::new(clock()), &key()).unwrap(),
+    )
 }
 
 fn cells_json(sheets: &[samtale::export::table::Sheet]) -> serde_json::Value {

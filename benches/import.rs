@@ -48,10 +48,20 @@ fn payroll_file() -> Vec<u8> {
     text.chars().map(|c| c as u32 as u8).collect()
 }
 
+/// The benches' store key: fixed, so a store kept in SAMTALE_BENCH_LARGEST opens on the next
+/// run (synthetic data; this key protects nothing).
+fn key() -> samtale::store::StoreKey {
+    samtale::store::StoreKey::from_recovery_key(
+        "KTKT-QJBE-QUER-HQ6N-DV2G-5X3S-LMEE-2W6T-OA5Y-BP6T-T6S2-FF2J-HBYC-DWNA",
+    )
+    .unwrap()
+}
+
 fn fresh() -> (tempfile::TempDir, Samtale) {
     let dir = tempfile::tempdir().unwrap();
     let clock = FixedClock(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap());
-    let mut app = Samtale::open(dir.path().join("import.sqlite3"), Box::new(clock)).unwrap();
+    let mut app =
+        Samtale::open(dir.path().join("import.sqlite3"), Box::new(clock), &key()).unwrap();
     app.create_organisation(&OrganisationInput {
         name: "Testby Kommune".into(),
         country: Country::DK,

@@ -5,6 +5,9 @@
 //! ≤ 30 ms at the 95th percentile; creating a person ≤ 20 ms. Besides criterion's estimates,
 //! the search's percentiles over many prefixes are printed, since a mean hides a slow tail.
 //!
+//! Retention (issue 7): the first purge and the daily one are measured and reported (no target
+//! was set; the daily one runs at start, so it should stay well under a second).
+//!
 //! Targets (issue 3), on the same store with ten years of talks (720,000, about 2 KB of notes
 //! each): open a talk with its notes and last year's agreement ≤ 20 ms; one autosave ≤ 20 ms;
 //! the year's cycle for a manager with 60 people ≤ 30 ms, for the whole organisation ≤ 300 ms.
@@ -25,6 +28,15 @@ fn clock() -> FixedClock {
     FixedClock(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap())
 }
 
+/// The benches' store key: fixed, so a store kept in SAMTALE_BENCH_LARGEST opens on the next
+/// run (synthetic data; this key protects nothing).
+fn key() -> samtale::store::StoreKey {
+    samtale::store::StoreKey::from_recovery_key(
+        "KTKT-QJBE-QUER-HQ6N-DV2G-5X3S-LMEE-2W6T-OA5Y-BP6T-T6S2-FF2J-HBYC-DWNA",
+    )
+    .unwrap()
+}
+
 /// A `largest` store in a temp dir, and the id of its 200-person unit.
 fn largest() -> (tempfile::TempDir, Samtale, UnitId) {
     let dir = tempfile::tempdir().unwrap();
@@ -38,14 +50,14 @@ fn largest() -> (tempfile::TempDir, Samtale, UnitId) {
             std::fs::copy(file, &path).unwrap();
         }
         _ => {
-            let out = Samtale::open(&path, Box::new(clock()))
+            let out = Samtale::open(&path, Box::new(clock()), &key())
                 .unwrap()
                 .generate(DemoSize::Largest, Language::Da)
                 .unwrap();
             eprintln!("generated {} talks", out.talks);
             if let Some(file) = &cached {
                 // A checkpoint first, so the one file holds everything.
-                drop(Samtale::open(&path, Box::new(clock())).unwrap());
+                drop(Samtale::open(&path, Box::new(clock()), &key()).unwrap());
                 std::fs::copy(&path, file).unwrap();
             }
         }
@@ -55,7 +67,7 @@ fn largest() -> (tempfile::TempDir, Samtale, UnitId) {
         started.elapsed().as_secs_f64(),
         std::fs::metadata(&path).unwrap().len() / 1_000_000
     );
-    let app = Samtale::open(&path, Box::new(clock())).unwrap();
+    let app = Samtale::open(&path, Box::new(clock()), &key()).unwrap();
     let big = app
         .unit_tree(false)
         .unwrap()
@@ -276,6 +288,56 @@ fn competence_benches(c: &mut Criterion) {
     slow.finish();
 }
 
+/// Retention (issue 7) on `largest`: the preview and the first purge under the recommended
+/// periods (ten years of talks, most past the notes' two years), each timed once, then the
+/// purge of each later first start of a day, when nothing more is due: what a start pays.
+fn retention_benches(c: &mut Criterion) {
+    let (dir, mut app, _) = largest();
+    let defaults = app.retention().unwrap().defaults;
+    let started = Instant::now();
+    let preview = app.preview_purge(&defaults).unwrap();
+    eprintln!(
+        "preview of the first purge: {} records in {:.1} s",
+        preview.total,
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let adopted = app.set_retention(&defaults).unwrap();
+    assert_eq!(adopted.purged, preview, "the preview is exact");
+    eprintln!(
+        "first purge and compaction: {} records in {:.1} s, the file then {} MB",
+        adopted.purged.total,
+        started.elapsed().as_secs_f64(),
+        std::fs::metadata(dir.path().join("largest.sqlite3"))
+            .unwrap()
+            .len()
+            / 1_000_000
+    );
+    let started = Instant::now();
+    let full = app.purge().unwrap();
+    eprintln!(
+        "a purge on demand (every record looked at), nothing due: {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(full.total, 0);
+    // The start of each day: what came of age since the last purge (here: nothing).
+    c.bench_function("start-of-day purge, nothing due (largest)", |b| {
+        b.iter(|| {
+            app.store()
+                .conn()
+                .execute("DELETE FROM setting WHERE key = 'retention_purged_on'", [])
+                .unwrap();
+            assert_eq!(app.purge_if_due().unwrap().unwrap().total, 0)
+        })
+    });
+}
+
+criterion_group! {
+    name = retention;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(5));
+    targets = retention_benches
+}
+
 criterion_group! {
     name = competences;
     config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(5));
@@ -287,4 +349,4 @@ criterion_group! {
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
     targets = benches
 }
-criterion_main!(store, competences);
+criterion_main!(store, competences, retention);

@@ -7,7 +7,7 @@ set -euo pipefail
 want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
 
-build_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
+build_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev libdbus-1-dev
             libayatana-appindicator3-dev librsvg2-dev)
 # poppler-utils: PDF text in export tests; libreoffice-calc-nogui: a second reader of the XLSX
 # exports (the test skips without it); strace: the test that the app opens no network connection.

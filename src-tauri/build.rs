@@ -2,6 +2,18 @@
 // exactly these to the main window.
 const COMMANDS: &[&str] = &[
     "app_state",
+    "unlock_store",
+    "set_up_store",
+    "recovery_key_seen",
+    "set_passphrase",
+    "audit_trail",
+    "user_name",
+    "set_user_name",
+    "erase_person",
+    "retention",
+    "preview_purge",
+    "set_retention",
+    "purge",
     "set_ui_language",
     "create_organisation",
     "update_organisation",

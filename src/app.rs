@@ -10,6 +10,7 @@ use crate::actions::plan::{self, RollOutcome, UnitPlan};
 use crate::actions::{
     self, Action, ActionBoard, ActionDetail, ActionFilter, ActionInput, ActionStatus, Effect,
 };
+use crate::audit::{self, AuditAction, AuditEntry, AuditFilter, Event};
 use crate::clock::Clock;
 use crate::competence;
 use crate::competence::assessment::{
@@ -19,7 +20,7 @@ use crate::competence::catalogue::{self, Competence, CompetenceInput, Level};
 use crate::competence::file::ImportSummary;
 use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Result};
 use crate::export::{self, ExportFile, ExportFormat, ExportRequest, Exported};
 use crate::ids::{
     ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
@@ -27,8 +28,11 @@ use crate::ids::{
 use crate::import::{self, ImportOptions, ImportPreview};
 use crate::organisation::{self, Language, Organisation, OrganisationInput};
 use crate::people::{self, Person, PersonInput, PersonSummary};
+use crate::privacy;
+use crate::privacy::retention::{self, Adopted, Purge, RetentionPolicy, RetentionRule};
 use crate::settings;
-use crate::store::{self, BackupInfo, Store};
+use crate::store::vault::{self, Keychain, LockState, Unlock};
+use crate::store::{self, BackupInfo, Store, StoreKey};
 use crate::talks::cycle::{self, CycleOverview, PersonCycle};
 use crate::talks::library::{self, TemplateSummary, TemplateVersion};
 use crate::talks::lifecycle::TalkState;
@@ -71,29 +75,31 @@ pub struct BundleFileResult {
 }
 
 /// What the UI needs at start-up: whether there is an organisation yet, the remembered UI
-/// language, or why the store could not be opened (then nothing else works).
-#[derive(Debug, Clone, Serialize, Type)]
+/// language, or why the store could not be opened (then nothing else works), or what the
+/// locked store needs to open.
+#[derive(Debug, Clone, Default, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppState {
     pub organisation: Option<Organisation>,
     pub ui_language: Option<Language>,
     pub store_error: Option<Error>,
+    /// What the locked store needs; `None` when it is open (or failed).
+    pub lock: Option<LockState>,
+    /// The recovery key of a store set up in this session, until the person has seen it.
+    pub recovery_key: Option<String>,
+    /// How the open store's key is kept.
+    pub key_mode: Option<vault::KeyMode>,
 }
 
 impl AppState {
-    pub fn of(opened: &Result<Samtale>) -> Result<AppState> {
-        match opened {
-            Ok(s) => Ok(AppState {
-                organisation: s.organisation()?,
-                ui_language: s.ui_language()?,
-                store_error: None,
-            }),
-            Err(e) => Ok(AppState {
-                organisation: None,
-                ui_language: None,
-                store_error: Some(e.clone()),
-            }),
-        }
+    /// An open store's state. (A locked store tells nothing, not even its language: that is
+    /// kept inside it.)
+    pub fn open(s: &Samtale) -> Result<AppState> {
+        Ok(AppState {
+            organisation: s.organisation()?,
+            ui_language: s.ui_language()?,
+            ..AppState::default()
+        })
     }
 }
 
@@ -111,10 +117,87 @@ fn write_file(dir: &Path, name: &str, contents: &str) -> Result<String> {
     Ok(path.to_string_lossy().into_owned())
 }
 
+/// A store just set up: open, with the recovery key to show its owner once.
+pub struct Created {
+    pub app: Samtale,
+    pub recovery_key: String,
+}
+
+impl std::fmt::Debug for Created {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the recovery key: a Debug line can end up in a log.
+        f.debug_struct("Created").field("app", &self.app).finish()
+    }
+}
+
 impl Samtale {
-    pub fn open(path: impl AsRef<Path>, clock: Box<dyn Clock>) -> Result<Samtale> {
-        let store = Store::open(path, clock.as_ref())?;
+    /// Opens the store at `path` with its key.
+    pub fn open(path: impl AsRef<Path>, clock: Box<dyn Clock>, key: &StoreKey) -> Result<Samtale> {
+        let store = Store::open(path, clock.as_ref(), key)?;
         Samtale { store, clock }.ready()
+    }
+
+    /// Opens the encrypted store at `path` the way the person asked: from the keychain, with
+    /// the passphrase, or with the recovery key (which then is kept again where the key file
+    /// says, so the next start needs no recovery key).
+    pub fn unlock(
+        path: impl AsRef<Path>,
+        clock: Box<dyn Clock>,
+        keychain: &dyn Keychain,
+        how: &Unlock,
+    ) -> Result<Samtale> {
+        let path = path.as_ref();
+        if !matches!(vault::lock_state(path, keychain)?, LockState::Locked { .. }) {
+            return Err(Error::StorePlaintext);
+        }
+        let key = vault::unlock(path, keychain, how)?;
+        let app = Samtale::open(path, clock, &key)?;
+        if matches!(how, Unlock::RecoveryKey(_)) {
+            vault::remember(path, keychain, &key)?;
+        }
+        Ok(app)
+    }
+
+    /// Sets up the store at `path` under a new random key, kept in the keychain or, with
+    /// `passphrase`, under the passphrase: a new store, or the plaintext store found there,
+    /// encrypted after a backup and verified. The key is kept before the store is written
+    /// with it, so no crash leaves a store whose key is nowhere.
+    pub fn create(
+        path: impl AsRef<Path>,
+        clock: Box<dyn Clock>,
+        keychain: &dyn Keychain,
+        passphrase: Option<&str>,
+    ) -> Result<Created> {
+        let path = path.as_ref();
+        let LockState::New { plaintext, .. } = vault::lock_state(path, keychain)? else {
+            return Err(Error::OrganisationExists);
+        };
+        if let Some(p) = passphrase {
+            vault::check_passphrase(p)?;
+        }
+        if plaintext {
+            drop(store::check_plaintext(path)?);
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let key = StoreKey::generate()?;
+        vault::keep(path, keychain, &key, passphrase)?;
+        if plaintext {
+            store::encrypt_plaintext(path, clock.as_ref(), &key)?;
+        }
+        let app = Samtale::open(path, clock, &key)?;
+        Ok(Created {
+            app,
+            recovery_key: key.recovery_key(),
+        })
+    }
+
+    /// Puts the store's key under a new passphrase (also to leave the keychain); under a
+    /// passphrase, `current` must be it.
+    pub fn set_passphrase(&self, current: Option<&str>, passphrase: &str) -> Result<()> {
+        let key = self.store.key().ok_or(Error::StoreLocked)?;
+        vault::change_passphrase(self.store.path(), key, current, passphrase)
     }
 
     pub fn in_memory(clock: Box<dyn Clock>) -> Result<Samtale> {
@@ -149,6 +232,40 @@ impl Samtale {
     ) -> Result<T> {
         let clock = self.clock.as_ref();
         self.store.write(|tx| f(tx, clock))
+    }
+
+    /// A change and its audit entry, in one transaction: `event` names what `f` did.
+    fn audited<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &dyn Clock) -> Result<T>,
+        event: impl FnOnce(&rusqlite::Transaction<'_>, &T) -> Result<Event>,
+    ) -> Result<T> {
+        self.write(|tx, clock| {
+            let out = f(tx, clock)?;
+            audit::record(tx, clock, &event(tx, &out)?)?;
+            Ok(out)
+        })
+    }
+
+    /// A change to a talk, recorded with the person it is with.
+    fn talk_change<T>(
+        &mut self,
+        id: TalkId,
+        action: AuditAction,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &dyn Clock) -> Result<T>,
+    ) -> Result<T> {
+        self.audited(f, |tx, _| {
+            Ok(Event::new(action, Entity::Talk, id.0).about(talk::only_party(tx, id)?))
+        })
+    }
+
+    /// A change to an action, recorded with the person it is for.
+    fn action_change(
+        &mut self,
+        action: AuditAction,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &dyn Clock) -> Result<Action>,
+    ) -> Result<Action> {
+        self.audited(f, |_, a| Ok(action_event(action, a)))
     }
 
     // Organisation
@@ -273,19 +390,35 @@ impl Samtale {
     }
 
     pub fn create_person(&mut self, input: &PersonInput) -> Result<Person> {
-        self.write(|tx, clock| people::create(tx, clock, input))
+        self.audited(
+            |tx, clock| people::create(tx, clock, input),
+            |_, p| Ok(person_event(AuditAction::PersonCreated, p)),
+        )
     }
 
     pub fn update_person(&mut self, id: PersonId, input: &PersonInput) -> Result<Person> {
-        self.write(|tx, clock| people::update(tx, clock, id, input))
+        self.write(|tx, clock| {
+            let before = people::get(tx, id)?;
+            let after = people::update(tx, clock, id, input)?;
+            let event = person_event(AuditAction::PersonUpdated, &after)
+                .detail(audit::changed_fields(&before, &after));
+            audit::record(tx, clock, &event)?;
+            Ok(after)
+        })
     }
 
     pub fn move_person(&mut self, id: PersonId, unit: UnitId) -> Result<Person> {
-        self.write(|tx, clock| people::move_to(tx, clock, id, unit))
+        self.audited(
+            |tx, clock| people::move_to(tx, clock, id, unit),
+            |_, p| Ok(person_event(AuditAction::PersonMoved, p)),
+        )
     }
 
     pub fn archive_person(&mut self, id: PersonId) -> Result<Person> {
-        self.write(|tx, clock| people::archive(tx, clock, id))
+        self.audited(
+            |tx, clock| people::archive(tx, clock, id),
+            |_, p| Ok(person_event(AuditAction::PersonArchived, p)),
+        )
     }
 
     pub fn job_families(&self) -> Result<Vec<String>> {
@@ -333,13 +466,20 @@ impl Samtale {
     // Talks
 
     pub fn plan_talk(&mut self, input: &PlanInput) -> Result<Warned<TalkSummary>> {
-        self.write(|tx, clock| {
-            let planned = talk::plan(tx, clock, input)?;
-            Ok(Warned {
-                value: talk::get(tx, planned.value)?,
-                warnings: planned.warnings,
-            })
-        })
+        self.audited(
+            |tx, clock| {
+                let planned = talk::plan(tx, clock, input)?;
+                Ok(Warned {
+                    value: talk::get(tx, planned.value)?,
+                    warnings: planned.warnings,
+                })
+            },
+            |tx, t| {
+                let id = t.value.id;
+                Ok(Event::new(AuditAction::TalkPlanned, Entity::Talk, id.0)
+                    .about(talk::only_party(tx, id)?))
+            },
+        )
     }
 
     pub fn talks(&self, filter: &TalkFilter) -> Result<Vec<TalkSummary>> {
@@ -355,7 +495,9 @@ impl Samtale {
         id: TalkId,
         input: &ScheduleInput,
     ) -> Result<Warned<TalkState>> {
-        self.write(|tx, clock| talk::schedule(tx, clock, id, input))
+        self.talk_change(id, AuditAction::TalkScheduled, |tx, clock| {
+            talk::schedule(tx, clock, id, input)
+        })
     }
 
     pub fn step_talk(
@@ -364,7 +506,16 @@ impl Samtale {
         to: TalkState,
         reason: Option<&str>,
     ) -> Result<TalkState> {
-        self.write(|tx, clock| talk::step(tx, clock, id, to, reason))
+        self.write(|tx, clock| {
+            let from = talk::state(tx, id)?;
+            let state = talk::step(tx, clock, id, to, reason)?;
+            // The reason is typed text: the entry names the step only.
+            let event = Event::new(AuditAction::TalkStepped, Entity::Talk, id.0)
+                .about(talk::only_party(tx, id)?)
+                .detail(format!("{from} → {state}"));
+            audit::record(tx, clock, &event)?;
+            Ok(state)
+        })
     }
 
     pub fn invitation_ics(&self, id: TalkId, title: &str) -> Result<String> {
@@ -399,23 +550,45 @@ impl Samtale {
         author: PersonId,
         answer: &Answer,
     ) -> Result<()> {
-        self.write(|tx, clock| record::save_preparation(tx, clock, id, author, answer))
+        self.audited(
+            |tx, clock| record::save_preparation(tx, clock, id, author, answer),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::PreparationSaved, Entity::Talk, id.0)
+                        .about(Some(author)),
+                )
+            },
+        )
     }
 
     pub fn share_preparation(&mut self, id: TalkId, author: PersonId) -> Result<()> {
-        self.write(|tx, clock| record::share_preparation(tx, clock, id, author))
+        self.audited(
+            |tx, clock| record::share_preparation(tx, clock, id, author),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::PreparationShared, Entity::Talk, id.0)
+                        .about(Some(author)),
+                )
+            },
+        )
     }
 
     pub fn save_note(&mut self, id: TalkId, layer: NoteLayer, answer: &Answer) -> Result<()> {
-        self.write(|tx, clock| record::save_note(tx, clock, id, layer, answer))
+        self.talk_change(id, AuditAction::NoteSaved, |tx, clock| {
+            record::save_note(tx, clock, id, layer, answer)
+        })
     }
 
     pub fn save_summary(&mut self, id: TalkId, text: &str) -> Result<()> {
-        self.write(|tx, clock| record::save_summary(tx, clock, id, text))
+        self.talk_change(id, AuditAction::SummarySaved, |tx, clock| {
+            record::save_summary(tx, clock, id, text)
+        })
     }
 
     pub fn record_disagreement(&mut self, id: TalkId, text: &str) -> Result<()> {
-        self.write(|tx, clock| record::record_disagreement(tx, clock, id, text))
+        self.talk_change(id, AuditAction::DisagreementRecorded, |tx, clock| {
+            record::record_disagreement(tx, clock, id, text)
+        })
     }
 
     pub fn sign_talk(
@@ -424,11 +597,16 @@ impl Samtale {
         person: PersonId,
         typed_name: &str,
     ) -> Result<TalkState> {
-        self.write(|tx, clock| record::sign(tx, clock, id, person, typed_name))
+        self.audited(
+            |tx, clock| record::sign(tx, clock, id, person, typed_name),
+            |_, _| Ok(Event::new(AuditAction::TalkSigned, Entity::Talk, id.0).about(Some(person))),
+        )
     }
 
     pub fn add_follow_up(&mut self, id: TalkId, text: &str) -> Result<()> {
-        self.write(|tx, clock| record::add_follow_up(tx, clock, id, text))
+        self.talk_change(id, AuditAction::FollowUpAdded, |tx, clock| {
+            record::add_follow_up(tx, clock, id, text)
+        })
     }
 
     // The year's cycle
@@ -545,7 +723,15 @@ impl Samtale {
         person: PersonId,
         input: &AssessmentInput,
     ) -> Result<()> {
-        self.write(|tx, clock| assessment::save(tx, clock, id, person, input))
+        self.audited(
+            |tx, clock| assessment::save(tx, clock, id, person, input),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::AssessmentSaved, Entity::Talk, id.0)
+                        .about(Some(person)),
+                )
+            },
+        )
     }
 
     pub fn assessment_history(&self, person: PersonId) -> Result<Vec<PastAssessment>> {
@@ -567,15 +753,26 @@ impl Samtale {
     }
 
     pub fn create_action(&mut self, input: &ActionInput) -> Result<Action> {
-        self.write(|tx, clock| actions::create(tx, clock, input))
+        self.action_change(AuditAction::ActionCreated, |tx, clock| {
+            actions::create(tx, clock, input)
+        })
     }
 
     pub fn update_action(&mut self, id: ActionId, input: &ActionInput) -> Result<Action> {
-        self.write(|tx, clock| actions::update(tx, clock, id, input))
+        self.action_change(AuditAction::ActionUpdated, |tx, clock| {
+            actions::update(tx, clock, id, input)
+        })
     }
 
     pub fn set_action_status(&mut self, id: ActionId, to: ActionStatus) -> Result<Action> {
-        self.write(|tx, clock| actions::set_status(tx, clock, id, to))
+        self.write(|tx, clock| {
+            let from = actions::get(tx, clock, id)?.status;
+            let action = actions::set_status(tx, clock, id, to)?;
+            let event = action_event(AuditAction::ActionStatusChanged, &action)
+                .detail(format!("{from} → {to}"));
+            audit::record(tx, clock, &event)?;
+            Ok(action)
+        })
     }
 
     pub fn judge_action(
@@ -584,11 +781,23 @@ impl Samtale {
         result: Option<Effect>,
         note: &str,
     ) -> Result<Action> {
-        self.write(|tx, clock| actions::judge(tx, clock, id, result, note))
+        let detail = result.map(|r| r.as_str().to_owned()).unwrap_or_default();
+        self.audited(
+            |tx, clock| actions::judge(tx, clock, id, result, note),
+            |_, a| Ok(action_event(AuditAction::ActionJudged, a).detail(detail)),
+        )
     }
 
     pub fn add_action_follow_up(&mut self, id: ActionId, text: &str) -> Result<()> {
-        self.write(|tx, clock| actions::add_follow_up(tx, clock, id, text))
+        self.write(|tx, clock| {
+            actions::add_follow_up(tx, clock, id, text)?;
+            let action = actions::get(tx, clock, id)?;
+            audit::record(
+                tx,
+                clock,
+                &action_event(AuditAction::ActionFollowUpAdded, &action),
+            )
+        })
     }
 
     pub fn unit_plan(&self, unit: UnitId, year: i32) -> Result<UnitPlan> {
@@ -627,7 +836,18 @@ impl Samtale {
         apply: bool,
         progress: &import::Progress,
     ) -> Result<ImportPreview> {
-        self.write(|tx, clock| import::run(tx, clock, bytes, options, apply, progress))
+        self.write(|tx, clock| {
+            let preview = import::run(tx, clock, bytes, options, apply, progress)?;
+            if apply {
+                let event =
+                    Event::general(AuditAction::PeopleImported, Entity::Person).detail(format!(
+                        "{} created, {} updated, {} archived",
+                        preview.created, preview.updated, preview.archived
+                    ));
+                audit::record(tx, clock, &event)?;
+            }
+            Ok(preview)
+        })
     }
 
     // Exports
@@ -756,6 +976,22 @@ impl Samtale {
             ExportRequest::BundleSummary { year } => {
                 self.bundle_summary_file(year, format, language)?
             }
+            ExportRequest::PersonalData { person_id } => {
+                let data = privacy::access::load(
+                    self.store.conn(),
+                    self.clock.as_ref(),
+                    person_id,
+                    self.export_language(language)?,
+                )?;
+                let bytes = privacy::access::render(&data, format)?;
+                (privacy::access::suggested_name(&data, format), bytes)
+            }
+            ExportRequest::AuditTrail {} => export::audit::file(
+                self.store.conn(),
+                format,
+                self.export_language(language)?,
+                self.clock.now().date_naive(),
+            )?,
         };
         Ok(ExportFile { name, bytes })
     }
@@ -892,8 +1128,12 @@ impl Samtale {
 
     /// Takes the once-a-day backup of the store file at `path` if it is due, through a
     /// connection of its own: the shell runs it on a background thread after start-up.
-    pub fn daily_backup(path: &Path, clock: &dyn Clock) -> Result<Option<BackupInfo>> {
-        store::backup_if_due(path, clock, chrono::Duration::hours(24))
+    pub fn daily_backup(
+        path: &Path,
+        key: &StoreKey,
+        clock: &dyn Clock,
+    ) -> Result<Option<BackupInfo>> {
+        store::backup_if_due(path, key, clock, chrono::Duration::hours(24))
     }
 
     pub fn backups(&self) -> Result<Vec<BackupInfo>> {
@@ -909,6 +1149,96 @@ impl Samtale {
                 entity: crate::error::Entity::Backup,
                 id: 0,
             })?;
-        store::restore(&mut self.store, self.clock.as_ref(), &backup.path)
+        store::restore(&mut self.store, self.clock.as_ref(), &backup.path)?;
+        // After the restore: the entry goes into the restored store, which is the one kept.
+        self.write(|tx, clock| {
+            audit::record(
+                tx,
+                clock,
+                &Event::general(AuditAction::StoreRestored, Entity::Backup),
+            )
+        })
     }
+
+    // The audit trail
+
+    pub fn audit_trail(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        audit::list(self.store.conn(), filter)
+    }
+
+    /// The name this laptop's user is recorded under in the audit trail.
+    pub fn user_name(&self) -> Result<Option<String>> {
+        settings::user_name(self.store.conn())
+    }
+
+    pub fn set_user_name(&mut self, name: &str) -> Result<Option<String>> {
+        self.write(|tx, _| settings::set_user_name(tx, name))
+    }
+
+    // A person's rights and retention
+
+    /// Erases a person who has left, and compacts the file so their text leaves it.
+    pub fn erase_person(&mut self, id: PersonId) -> Result<privacy::erase::Erased> {
+        let erased = self.audited(
+            |tx, clock| privacy::erase::erase(tx, clock, id),
+            |_, _| Ok(Event::new(AuditAction::PersonErased, Entity::Person, id.0)),
+        )?;
+        self.store.compact()?;
+        Ok(erased)
+    }
+
+    pub fn retention(&self) -> Result<RetentionPolicy> {
+        retention::policy(self.store.conn())
+    }
+
+    /// What `rules` would remove today, exactly, without removing it.
+    pub fn preview_purge(&self, rules: &[RetentionRule]) -> Result<Purge> {
+        retention::preview(self.store.conn(), self.clock.as_ref(), rules)
+    }
+
+    /// Adopts the policy and purges what it says is due at once, as the preview showed.
+    pub fn set_retention(&mut self, rules: &[RetentionRule]) -> Result<Adopted> {
+        let out = self.write(|tx, clock| {
+            let policy = retention::set_policy(tx, clock, rules)?;
+            Ok(Adopted {
+                policy,
+                purged: retention::purge(tx, clock, retention::Scope::Everything)?,
+            })
+        })?;
+        if out.purged.total > 0 {
+            self.store.compact()?;
+        }
+        Ok(out)
+    }
+
+    /// Purges what the adopted policy says is due, looking at every record (nothing before a
+    /// policy is adopted).
+    pub fn purge(&mut self) -> Result<Purge> {
+        self.purge_within(retention::Scope::Everything)
+    }
+
+    fn purge_within(&mut self, scope: retention::Scope) -> Result<Purge> {
+        let purged = self.write(|tx, clock| retention::purge(tx, clock, scope))?;
+        if purged.total > 0 {
+            self.store.compact()?;
+        }
+        Ok(purged)
+    }
+
+    /// The start-of-day purge: once a day, only under an adopted policy, and only of what has
+    /// come of age since the last purge (a start must not read ten years of talks).
+    pub fn purge_if_due(&mut self) -> Result<Option<Purge>> {
+        if !retention::due(self.store.conn(), self.clock.today())? {
+            return Ok(None);
+        }
+        self.purge_within(retention::Scope::SinceLast).map(Some)
+    }
+}
+
+fn action_event(action: AuditAction, a: &Action) -> Event {
+    Event::new(action, Entity::Action, a.id.0).about(a.person.as_ref().map(|p| p.person_id))
+}
+
+fn person_event(action: AuditAction, p: &Person) -> Event {
+    Event::new(action, Entity::Person, p.id.0).about(Some(p.id))
 }

@@ -58,6 +58,10 @@ pub enum Field {
     ResultNote,
     Mapping,
     MinGroup,
+    Passphrase,
+    RecoveryKey,
+    UserName,
+    Retention,
 }
 
 impl std::fmt::Display for Field {
@@ -69,7 +73,7 @@ impl std::fmt::Display for Field {
 }
 
 /// The kind of record an id points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Entity {
     Organisation,
@@ -146,6 +150,33 @@ pub enum Error {
     },
     #[error("a backup failed its integrity check")]
     BackupCorrupt,
+    #[error("the store did not open with this key; it was not changed")]
+    WrongKey,
+    #[error("the passphrase is not the store's; it was not changed")]
+    WrongPassphrase,
+    #[error("the recovery key is mistyped (its check letters do not match)")]
+    RecoveryKeyMistyped,
+    #[error("the store's key is not where its key file says; open it with the recovery key")]
+    KeyMissing,
+    #[error("the system keychain cannot be used: {detail}")]
+    KeychainUnavailable {
+        #[serde(skip)]
+        detail: String,
+    },
+    #[error("the store's key file is damaged; open it with the recovery key")]
+    KeyFileDamaged,
+    #[error("a passphrase needs at least {min} characters")]
+    PassphraseTooShort { min: u32 },
+    #[error("the store is not encrypted yet; set up its key first")]
+    StorePlaintext,
+    #[error("the store is locked; unlock it first")]
+    StoreLocked,
+    #[error("the store is already set up with its key")]
+    StoreSetUp,
+    #[error("only a person who has left (archived) can be erased")]
+    StillEmployed,
+    #[error("the person was already erased")]
+    AlreadyErased,
     #[error("a talk cannot go from {from} to {to}")]
     IllegalStep {
         from: crate::talks::lifecycle::TalkState,

@@ -5,6 +5,7 @@
 //! [`Samtale`], which owns the store and the clock and runs each write in one transaction.
 
 pub mod actions;
+pub mod audit;
 pub mod clock;
 pub mod competence;
 pub mod demo;
@@ -14,6 +15,8 @@ pub mod ids;
 pub mod import;
 pub mod organisation;
 pub mod people;
+pub mod privacy;
+pub mod session;
 pub mod settings;
 pub mod store;
 pub mod talks;
@@ -22,7 +25,7 @@ pub mod validate;
 
 mod app;
 
-pub use app::{AppState, BundleFileResult, Overview, Samtale};
+pub use app::{AppState, BundleFileResult, Created, Overview, Samtale};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, Field, Result};
 pub use ids::{

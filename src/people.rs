@@ -78,6 +78,8 @@ pub struct Person {
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub active: bool,
+    /// Their personal data was erased; the row stays, without identity, for past counts.
+    pub erased: bool,
 }
 
 /// What the create and edit forms send. Dates come as `YYYY-MM-DD` text and are checked here,
@@ -174,7 +176,7 @@ pub fn list_in_unit(
 ) -> Result<Vec<PersonSummary>> {
     crate::units::get(conn, unit)?;
     let mut stmt = conn.prepare_cached(&format!(
-        "{SUMMARY} WHERE p.unit_id = ?1 AND (?2 OR p.archived_at IS NULL)
+        "{SUMMARY} WHERE p.unit_id = ?1 AND (?2 OR p.archived_at IS NULL) AND p.erased_at IS NULL
          ORDER BY p.family_key, p.name_key, p.id"
     ))?;
     let rows = stmt
@@ -210,6 +212,7 @@ pub fn search(
         let upper = format!("{prefix}\u{10FFFF}");
         let mut stmt = conn.prepare_cached(&format!(
             "{SUMMARY} WHERE {column} >= ?1 AND {column} < ?2 AND (?3 OR p.archived_at IS NULL)
+               AND p.erased_at IS NULL
              ORDER BY {column} LIMIT ?4"
         ))?;
         let rows = stmt.query_map((prefix, &upper, include_archived, limit), summary_from_row)?;
@@ -260,6 +263,7 @@ pub fn get(conn: &Connection, id: PersonId) -> Result<Person> {
                 start_date: row.get("start_date")?,
                 end_date: row.get("end_date")?,
                 active: row.get::<_, Option<String>>("archived_at")?.is_none(),
+                erased: row.get::<_, Option<String>>("erased_at")?.is_some(),
             })
         })
         .optional()?;

@@ -1,6 +1,7 @@
 //! Preferences of this installation, kept in the store: the UI language, the unit whose
-//! tree the manager looks after ("my units"), which the Overview and the Talks page show, and
-//! the minimum group size of HR's summaries.
+//! tree the manager looks after ("my units"), which the Overview and the Talks page show, the
+//! minimum group size of HR's summaries, and the name the audit trail records this laptop's
+//! user under.
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -11,6 +12,8 @@ use crate::organisation::Language;
 const UI_LANGUAGE: &str = "ui_language";
 const MY_UNIT: &str = "my_unit";
 const MIN_GROUP: &str = "hr_min_group";
+const USER_NAME: &str = "user_name";
+const PURGED_ON: &str = "retention_purged_on";
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -82,4 +85,29 @@ pub fn set_min_group(conn: &Connection, size: u32) -> Result<()> {
         });
     }
     set(conn, MIN_GROUP, Some(&size.to_string()))
+}
+
+/// The name this laptop's user is recorded under in the audit trail; `None` until set.
+pub fn user_name(conn: &Connection) -> Result<Option<String>> {
+    get(conn, USER_NAME)
+}
+
+/// Sets (or, with an empty name, clears) the audit trail's name of this laptop's user.
+pub fn set_user_name(conn: &Connection, name: &str) -> Result<Option<String>> {
+    let name = crate::validate::optional(
+        name,
+        crate::error::Field::UserName,
+        crate::validate::MAX_NAME,
+    )?;
+    set(conn, USER_NAME, name.as_deref())?;
+    Ok(name)
+}
+
+/// The day retention last purged the store, so it runs once a day however often the app starts.
+pub fn purged_on(conn: &Connection) -> Result<Option<chrono::NaiveDate>> {
+    Ok(get(conn, PURGED_ON)?.and_then(|s| s.parse().ok()))
+}
+
+pub fn set_purged_on(conn: &Connection, day: chrono::NaiveDate) -> Result<()> {
+    set(conn, PURGED_ON, Some(&day.to_string()))
 }

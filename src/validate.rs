@@ -23,10 +23,17 @@ pub fn optional(value: &str, field: Field, max: u32) -> Result<Option<String>> {
     if v.chars().count() > max as usize {
         return Err(Error::TooLong { field, max });
     }
-    if v.chars().any(|c| c.is_control()) {
+    if v.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         return Err(Error::Invalid { field });
     }
     Ok((!v.is_empty()).then(|| v.to_owned()))
+}
+
+/// The explicit direction overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069):
+/// in a one-line name they make a list or an export show the text in another order than it
+/// is stored ("Trojan Source"). Right-to-left letters themselves are welcome.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A text typed into a note or summary: kept as typed (line breaks and all), at most `max`

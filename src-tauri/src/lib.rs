@@ -9,6 +9,7 @@ use samtale::actions::plan::{RollOutcome, UnitPlan};
 use samtale::actions::{
     Action, ActionBoard, ActionDetail, ActionFilter, ActionInput, ActionStatus, Effect,
 };
+use samtale::audit::{AuditEntry, AuditFilter};
 use samtale::competence::assessment::{AssessmentInput, HeatMap, PastAssessment, TalkAssessment};
 use samtale::competence::catalogue::{Competence, CompetenceInput, Level};
 use samtale::competence::file::ImportSummary;
@@ -19,6 +20,10 @@ use samtale::export::{ExportFormat, ExportRequest, Exported};
 use samtale::import::{FileProblem, ImportOptions, ImportPreview, ImportProgress, Progress};
 use samtale::organisation::{Language, Organisation, OrganisationInput};
 use samtale::people::{Person, PersonInput, PersonSummary};
+use samtale::privacy::erase::Erased;
+use samtale::privacy::retention::{Adopted, Purge, RetentionPolicy, RetentionRule};
+use samtale::session::Session;
+use samtale::store::vault::{self, Unlock};
 use samtale::talks::cycle::{CycleOverview, PersonCycle};
 use samtale::talks::library::{TemplateSummary, TemplateVersion};
 use samtale::talks::lifecycle::TalkState;
@@ -37,25 +42,21 @@ use tauri_plugin_dialog::DialogExt;
 
 type Result<T> = std::result::Result<T, Error>;
 
-/// The opened store, or why it could not be opened.
+/// The store's session: locked until its key is given, then open.
 #[derive(Clone)]
-pub struct Core(Arc<Mutex<Result<Samtale>>>);
+pub struct Core(Arc<Mutex<Session>>);
 
 impl Core {
-    /// Runs `f` on a blocking thread with the store locked.
-    async fn run<T, F>(&self, f: F) -> Result<T>
+    /// Runs `f` on a blocking thread with the session locked.
+    async fn session<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Samtale) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut Session) -> Result<T> + Send + 'static,
     {
         let core = self.0.clone();
         tauri::async_runtime::spawn_blocking(move || {
             // A panic in another command must not lock the user out of their data.
-            let mut guard = core.lock().unwrap_or_else(|p| p.into_inner());
-            match guard.as_mut() {
-                Ok(s) => f(s),
-                Err(e) => Err(e.clone()),
-            }
+            f(&mut core.lock().unwrap_or_else(|p| p.into_inner()))
         })
         .await
         .unwrap_or_else(|e| {
@@ -65,24 +66,57 @@ impl Core {
         })
     }
 
-    async fn state(&self) -> Result<AppState> {
-        let core = self.0.clone();
-        tauri::async_runtime::spawn_blocking(move || {
-            AppState::of(&core.lock().unwrap_or_else(|p| p.into_inner()))
-        })
-        .await
-        .unwrap_or_else(|e| {
-            Err(Error::Storage {
-                detail: e.to_string(),
-            })
-        })
+    /// Runs `f` on the open store, on a blocking thread.
+    async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Samtale) -> Result<T> + Send + 'static,
+    {
+        self.session(move |s| f(s.app()?)).await
     }
 }
 
 #[tauri::command]
 #[specta::specta]
 async fn app_state(core: State<'_, Core>) -> Result<AppState> {
-    core.state().await
+    core.session(|s| s.state()).await
+}
+
+/// Opens the locked store with the passphrase or the recovery key the person typed.
+#[tauri::command]
+#[specta::specta]
+async fn unlock_store(core: State<'_, Core>, how: Unlock) -> Result<AppState> {
+    core.session(move |s| s.unlock(&how).and_then(|()| opened(s)))
+        .await
+}
+
+/// Sets a new (or a plaintext) store up under a passphrase, where there is no keychain.
+#[tauri::command]
+#[specta::specta]
+async fn set_up_store(core: State<'_, Core>, passphrase: String) -> Result<AppState> {
+    core.session(move |s| s.set_up(Some(&passphrase)).and_then(|()| opened(s)))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn recovery_key_seen(core: State<'_, Core>) -> Result<()> {
+    core.session(|s| {
+        s.recovery_key_seen();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_passphrase(
+    core: State<'_, Core>,
+    current: Option<String>,
+    passphrase: String,
+) -> Result<()> {
+    core.run(move |s| s.set_passphrase(current.as_deref(), &passphrase))
+        .await
 }
 
 #[tauri::command]
@@ -732,6 +766,54 @@ async fn export_file(
 
 #[tauri::command]
 #[specta::specta]
+async fn audit_trail(core: State<'_, Core>, filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+    core.run(move |s| s.audit_trail(&filter)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn user_name(core: State<'_, Core>) -> Result<Option<String>> {
+    core.run(|s| s.user_name()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_user_name(core: State<'_, Core>, name: String) -> Result<Option<String>> {
+    core.run(move |s| s.set_user_name(&name)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn erase_person(core: State<'_, Core>, id: PersonId) -> Result<Erased> {
+    core.run(move |s| s.erase_person(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn retention(core: State<'_, Core>) -> Result<RetentionPolicy> {
+    core.run(|s| s.retention()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn preview_purge(core: State<'_, Core>, rules: Vec<RetentionRule>) -> Result<Purge> {
+    core.run(move |s| s.preview_purge(&rules)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_retention(core: State<'_, Core>, rules: Vec<RetentionRule>) -> Result<Adopted> {
+    core.run(move |s| s.set_retention(&rules)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn purge(core: State<'_, Core>) -> Result<Purge> {
+    core.run(|s| s.purge()).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn min_group(core: State<'_, Core>) -> Result<u32> {
     core.run(|s| s.min_group()).await
 }
@@ -839,6 +921,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             app_state,
+            unlock_store,
+            set_up_store,
+            recovery_key_seen,
+            set_passphrase,
+            audit_trail,
+            user_name,
+            set_user_name,
+            erase_person,
+            retention,
+            preview_purge,
+            set_retention,
+            purge,
             set_ui_language,
             create_organisation,
             update_organisation,
@@ -947,6 +1041,28 @@ fn export_dir(app: &tauri::App) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Once the store is open: the daily backup, off the start-up path and after it (on a large
+/// store the copy takes a second or more of CPU that the window's first paint should not
+/// share). A failure must not keep the manager from working; it is retried next start.
+fn opened(session: &mut Session) -> Result<AppState> {
+    if let Ok(s) = session.app() {
+        // The first start of a day removes what the adopted retention policy says is due.
+        if let Err(e) = s.purge_if_due() {
+            eprintln!("samtale: retention purge failed: {}", e.code());
+        }
+        if let Some(key) = s.store().key().cloned() {
+            let path = s.store().path().to_path_buf();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                if let Err(e) = Samtale::daily_backup(&path, &key, &SystemClock) {
+                    eprintln!("samtale: daily backup failed: {}", e.code());
+                }
+            });
+        }
+    }
+    session.state()
+}
+
 /// Where the store lives: `--db PATH`, else `SAMTALE_DB`, else the app-local data folder
 /// (never a roaming folder: SQLite must not live on a network share).
 fn store_path(app: &tauri::App) -> std::result::Result<PathBuf, Box<dyn std::error::Error>> {
@@ -1031,24 +1147,13 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            let opened = store_path(app)
-                .map_err(|e| Error::FileSystem {
-                    detail: e.to_string(),
-                })
-                .and_then(|path| Samtale::open(path, Box::new(SystemClock)));
-            if let Ok(s) = &opened {
-                // Off the start-up path, and after it: on a large store the copy takes a
-                // second or more of CPU that the window's first paint should not share.
-                // A failure must not keep the manager from working; it is retried next start.
-                let path = s.store().path().to_path_buf();
-                std::thread::spawn(move || {
-                    std::thread::sleep(std::time::Duration::from_secs(20));
-                    if let Err(e) = Samtale::daily_backup(&path, &SystemClock) {
-                        eprintln!("samtale: daily backup failed: {e}");
-                    }
-                });
-            }
-            app.manage(Core(Arc::new(Mutex::new(opened))));
+            let path = store_path(app)?;
+            // The keychain, or none and a passphrase from the environment (tests,
+            // unattended machines): never a developer's own keychain in the e2e tests.
+            let (keychain, passphrase) = vault::from_environment();
+            let mut session = Session::start(path, keychain, || Box::new(SystemClock), passphrase);
+            let _ = opened(&mut session);
+            app.manage(Core(Arc::new(Mutex::new(session))));
             app.manage(ExportDir(export_dir(app)));
             app.manage(Importing::default());
             Ok(())

@@ -178,6 +178,8 @@ pub struct Action {
     pub created_on: NaiveDate,
     /// Open and past its due date (as of the clock given to the read).
     pub overdue: bool,
+    /// Its texts were removed by retention or an erasure.
+    pub cleared: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -279,6 +281,7 @@ fn read(r: &rusqlite::Row<'_>, today: NaiveDate) -> rusqlite::Result<Action> {
         carried_from: r.get("carried_from_id")?,
         created_on: r.get("created_on")?,
         overdue: status.is_open() && due_date.is_some_and(|d| d < today),
+        cleared: r.get::<_, Option<String>>("cleared_at")?.is_some(),
     })
 }
 

@@ -24,9 +24,52 @@ struct Cli {
 
 #[derive(clap::Args)]
 struct Db {
-    /// The store file.
+    /// The store file. Its key comes from the system keychain, or from the passphrase in
+    /// SAMTALE_PASSPHRASE (never a flag: a flag shows in the process list and the history).
     #[arg(long, env = "SAMTALE_DB")]
     db: PathBuf,
+    /// Open the store with its recovery key instead.
+    #[arg(long, env = "SAMTALE_RECOVERY_KEY", hide_env_values = true)]
+    recovery_key: Option<String>,
+}
+
+/// Opens the store as the environment says; sets a new store up (printing its recovery key
+/// once, to stderr) when there is none.
+fn open(db: &Db) -> Result<Samtale, String> {
+    use samtale::store::vault::{self, LockState, Unlock};
+    let (keychain, passphrase) = vault::from_environment();
+    let clock = Box::new(SystemClock);
+    let state = vault::lock_state(&db.db, keychain.as_ref()).map_err(|e| e.to_string())?;
+    match state {
+        LockState::New { .. } => {
+            let created = Samtale::create(&db.db, clock, keychain.as_ref(), passphrase.as_deref())
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "The store is encrypted. Its recovery key, shown only now: write it down and \
+                 give it to HR.\n  {}",
+                created.recovery_key
+            );
+            Ok(created.app)
+        }
+        LockState::Locked { mode } => {
+            // The passphrase when the store is under one and it is given; else the recovery
+            // key when given; else the keychain.
+            let how = match (&db.recovery_key, mode, passphrase) {
+                (_, Some(vault::KeyMode::Passphrase), Some(p)) => Unlock::Passphrase(p),
+                (Some(r), _, _) => Unlock::RecoveryKey(r.clone()),
+                (None, Some(vault::KeyMode::Passphrase), None) => {
+                    return Err("the store is under a passphrase: set SAMTALE_PASSPHRASE".into())
+                }
+                (None, Some(vault::KeyMode::Keychain), _) => Unlock::Keychain,
+                (None, None, _) => {
+                    return Err(
+                        "the store's key file is missing: open it with --recovery-key".into(),
+                    )
+                }
+            };
+            Samtale::unlock(&db.db, clock, keychain.as_ref(), &how).map_err(|e| e.to_string())
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -194,6 +237,16 @@ enum ExportWhat {
         #[command(flatten)]
         to: ExportTo,
     },
+    /// Everything the store holds about one person, their access right (pdf or json).
+    PersonalData {
+        #[command(flatten)]
+        db: Db,
+        /// The person's id.
+        #[arg(long)]
+        person: i64,
+        #[command(flatten)]
+        to: ExportTo,
+    },
 }
 
 impl ExportTo {
@@ -265,7 +318,6 @@ fn print_preview(p: &samtale::import::ImportPreview) {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let open = |db: &Db| Samtale::open(&db.db, Box::new(SystemClock)).map_err(|e| e.to_string());
     match cli.command {
         Command::Demo { db, size, language } => {
             let language = Language::parse(&language)
@@ -415,6 +467,18 @@ fn run(cli: Cli) -> Result<(), String> {
                         language,
                         &to.out,
                     )
+                }
+                ExportWhat::PersonalData { db, person, to } => {
+                    let (format, language) = to.parse()?;
+                    open(&db)?
+                        .export_file(
+                            &samtale::export::ExportRequest::PersonalData {
+                                person_id: samtale::PersonId(person),
+                            },
+                            format,
+                            language,
+                        )
+                        .and_then(|file| samtale::export::write_atomic(&to.out, &file.bytes))
                 }
             }
             .map_err(|e| e.to_string())?;

@@ -202,7 +202,9 @@ pub fn of_talk(conn: &Connection, id: TalkId, person: PersonId) -> Result<TalkAs
         })?;
     let profile = profile::for_person(conn, person, summary.kind)?;
     let rows = rows(profile.as_ref(), stored(conn, id, person)?);
-    let previous = past(conn, person, Some(summary.year))?.into_iter().next();
+    let previous = past(conn, person, Some(summary.year), false)?
+        .into_iter()
+        .next();
     Ok(TalkAssessment {
         person: party,
         profile,
@@ -214,20 +216,34 @@ pub fn of_talk(conn: &Connection, id: TalkId, person: PersonId) -> Result<TalkAs
 
 /// Every assessment of a person, newest talk first.
 pub fn history(conn: &Connection, person: PersonId) -> Result<Vec<PastAssessment>> {
-    past(conn, person, None)
+    past(conn, person, None, false)
+}
+
+/// Every assessment of a person, those of cancelled talks too (their access export holds all
+/// the store has about them); newest talk first.
+pub fn all_of(conn: &Connection, person: PersonId) -> Result<Vec<PastAssessment>> {
+    past(conn, person, None, true)
 }
 
 /// A person's assessments of talks before `before` (a year), or of every talk; newest first.
 /// The talk screen asks for the newest before its year only, so only that one is read.
-fn past(conn: &Connection, person: PersonId, before: Option<i32>) -> Result<Vec<PastAssessment>> {
+fn past(
+    conn: &Connection,
+    person: PersonId,
+    before: Option<i32>,
+    with_cancelled: bool,
+) -> Result<Vec<PastAssessment>> {
     let talks: Vec<(TalkId, i32, String)> = conn
         .prepare_cached(
             "SELECT DISTINCT t.id, t.year, t.kind FROM assessment a JOIN talk t ON t.id = a.talk_id
-             WHERE a.person_id = ?1 AND t.state != 'cancelled' AND (?2 IS NULL OR t.year < ?2)
+             WHERE a.person_id = ?1 AND (?3 OR t.state != 'cancelled')
+               AND (?2 IS NULL OR t.year < ?2)
              ORDER BY t.year DESC, t.id DESC
              LIMIT CASE WHEN ?2 IS NULL THEN -1 ELSE 1 END",
         )?
-        .query_map((person, before), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map((person, before, with_cancelled), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(talks.len());
     for (talk_id, year, kind) in talks {

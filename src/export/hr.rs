@@ -14,7 +14,6 @@
 //! such a group (a share, a mean, a cost per participant) are left out with it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -335,7 +334,7 @@ fn gap_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFacts
 /// three parts take about as long each, and a laptop has more than one core.
 pub fn facts(
     conn: &Connection,
-    file: Option<&Path>,
+    file: Option<crate::store::StoreFile<'_>>,
     clock: &dyn Clock,
     year: i32,
     root: Option<UnitId>,
@@ -358,7 +357,7 @@ pub fn facts(
     let (cycle, actions, gaps) = match file {
         Some(path) => std::thread::scope(|scope| {
             let on_reader = |part: fn(&Connection, i32) -> Result<FxHashMap<UnitId, PlanFacts>>| {
-                scope.spawn(move || part(&crate::store::reader(path)?, year))
+                scope.spawn(move || part(&path.reader()?, year))
             };
             let actions = on_reader(action_facts);
             let gaps = on_reader(gap_facts);
@@ -761,7 +760,7 @@ pub fn summarise(
 /// The summary of `year` over the store's own units at and below `root`.
 pub fn summary(
     conn: &Connection,
-    file: Option<&Path>,
+    file: Option<crate::store::StoreFile<'_>>,
     clock: &dyn Clock,
     year: i32,
     root: Option<UnitId>,

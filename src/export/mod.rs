@@ -7,6 +7,7 @@
 //! leaves no partial file; the words, numbers, money and dates are those of the chosen
 //! language.
 
+pub mod audit;
 pub mod bundle;
 pub mod csv_file;
 pub mod hr;
@@ -75,7 +76,7 @@ pub enum ExportProblem {
     DiskFull,
 }
 
-fn export_error(problem: ExportProblem) -> Error {
+pub(crate) fn export_error(problem: ExportProblem) -> Error {
     Error::Export { problem }
 }
 
@@ -108,6 +109,12 @@ pub enum ExportRequest {
     /// HR's summary over the unit bundles it has imported.
     BundleSummary {
         year: i32,
+    },
+    /// The audit trail, every entry (CSV or XLSX).
+    AuditTrail {},
+    /// Everything about one person (their access right): PDF to read, JSON complete.
+    PersonalData {
+        person_id: PersonId,
     },
 }
 

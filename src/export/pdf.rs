@@ -22,6 +22,7 @@ pub enum Template {
     UnitPlan,
     PersonalPlan,
     HrSummary,
+    PersonalData,
 }
 
 impl Template {
@@ -30,6 +31,7 @@ impl Template {
             Template::UnitPlan => include_str!("typst/unit_plan.typ"),
             Template::PersonalPlan => include_str!("typst/personal_plan.typ"),
             Template::HrSummary => include_str!("typst/hr_summary.typ"),
+            Template::PersonalData => include_str!("typst/personal_data.typ"),
         }
     }
 }

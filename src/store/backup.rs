@@ -1,8 +1,10 @@
 //! Rotating backups and restore.
 //!
-//! A backup is a `VACUUM INTO` copy beside the store, verified with `integrity_check` before it
-//! counts; only the newest [`BACKUPS_KEPT`] are kept. Restore verifies the backup, then copies it
-//! over the live store with SQLite's online backup API, so the open connection stays valid.
+//! A backup is a `sqlcipher_export` copy beside the store, encrypted with the store's own key
+//! (SQLCipher's `VACUUM INTO` writes pages it cannot read back), verified with
+//! `integrity_check` before it counts; only the newest [`BACKUPS_KEPT`] are kept. Restore
+//! verifies the backup, then copies it over the live store with SQLite's online backup API
+//! (both files under the same key), so the open connection stays valid.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +12,11 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 use specta::Type;
 
-use super::{check_integrity, schema_version, Store, APPLICATION_ID, SCHEMA_VERSION};
+use super::key::{quiet, StoreKey};
+use super::{
+    check_integrity, first_read, schema_version, Store, APPLICATION_ID, ATTACH_FLAGS,
+    SCHEMA_VERSION,
+};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
@@ -27,13 +33,20 @@ pub struct BackupInfo {
 
 /// Takes a verified backup now and prunes old ones. `reason` becomes part of the file name.
 pub fn backup_now(store: &Store, clock: &dyn Clock, reason: &str) -> Result<BackupInfo> {
-    snapshot(store.conn(), &store.backup_dir(), clock, reason)
+    snapshot(
+        store.conn(),
+        store.key(),
+        &store.backup_dir(),
+        clock,
+        reason,
+    )
 }
 
-/// `VACUUM INTO` a partial file, verify it, then give it its final name: a backup that exists
-/// under a `.sqlite3` name is always a whole, intact one.
+/// Exports into a partial file, verifies it, then gives it its final name: a backup that
+/// exists under a `.sqlite3` name is always a whole, intact one.
 fn snapshot(
     source: &Connection,
+    key: Option<&StoreKey>,
     dir: &Path,
     clock: &dyn Clock,
     reason: &str,
@@ -43,8 +56,24 @@ fn snapshot(
     let path = dir.join(format!("samtale-{stamp}-{reason}.sqlite3"));
     let tmp = path.with_extension("partial");
     let _ = std::fs::remove_file(&tmp);
-    source.execute("VACUUM INTO ?1", [tmp.to_string_lossy().as_ref()])?;
-    if verify(&tmp).is_err() {
+    let literal = key.map(|k| k.literal());
+    let literal = literal.as_ref().map(|l| l.as_str()).unwrap_or("");
+    source.execute(
+        "ATTACH DATABASE ?1 AS backup KEY ?2",
+        [tmp.to_string_lossy().as_ref(), literal],
+    )?;
+    let exported = (|| -> Result<()> {
+        source.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
+        // sqlcipher_export copies the tables, not the header's two numbers.
+        let version = schema_version(source)?;
+        source.execute_batch(&format!(
+            "PRAGMA backup.user_version = {version};
+             PRAGMA backup.application_id = {APPLICATION_ID};"
+        ))?;
+        Ok(())
+    })();
+    source.execute("DETACH DATABASE backup", [])?;
+    if exported.is_err() || verify(&tmp, key).is_err() {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::BackupCorrupt);
     }
@@ -94,10 +123,20 @@ fn prune(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Checks that `path` is an intact Samtale store this app can read.
-fn verify(path: &Path) -> Result<()> {
+/// A read-only connection to a backup, keyed like the store.
+fn open_backup(path: &Path, key: Option<&StoreKey>) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    match key {
+        Some(k) => k.apply(&conn)?,
+        None => quiet(&conn)?,
+    }
+    Ok(conn)
+}
+
+/// Checks that `path` is an intact Samtale store this app can read with `key`.
+fn verify(path: &Path, key: Option<&StoreKey>) -> Result<()> {
+    let conn = open_backup(path, key)?;
+    let id: i32 = first_read(&conn)?;
     if id != APPLICATION_ID {
         return Err(Error::NotAStore);
     }
@@ -114,9 +153,10 @@ fn verify(path: &Path) -> Result<()> {
 /// Replaces the live store's content with the backup at `path`, after a safety backup of the
 /// current content. An older schema in the backup is migrated forward.
 pub fn restore(store: &mut Store, clock: &dyn Clock, path: &Path) -> Result<()> {
-    verify(path)?;
+    let key = store.key().cloned();
+    verify(path, key.as_ref())?;
     backup_now(store, clock, "pre-restore")?;
-    let source = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let source = open_backup(path, key.as_ref())?;
     {
         let backup = rusqlite::backup::Backup::new(&source, store.conn_mut())?;
         backup.run_to_completion(256, std::time::Duration::ZERO, None)?;
@@ -131,6 +171,7 @@ pub fn restore(store: &mut Store, clock: &dyn Clock, path: &Path) -> Result<()> 
 /// a background thread while the app works: in WAL mode a reader does not block the writer.
 pub fn backup_if_due(
     path: &Path,
+    key: &StoreKey,
     clock: &dyn Clock,
     every: chrono::Duration,
 ) -> Result<Option<BackupInfo>> {
@@ -146,7 +187,11 @@ pub fn backup_if_due(
     if !due {
         return Ok(None);
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    // Read-write: ATTACH writes the backup through this connection; the store's own file is
+    // only read.
+    let conn = Connection::open_with_flags(path, ATTACH_FLAGS)?;
+    key.apply(&conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    snapshot(&conn, &dir, clock, "daily").map(Some)
+    first_read(&conn)?;
+    snapshot(&conn, Some(key), &dir, clock, "daily").map(Some)
 }

@@ -16,6 +16,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/003_competences.sql"),
     include_str!("sql/004_bundles.sql"),
     include_str!("sql/005_person_facts.sql"),
+    include_str!("sql/006_audit.sql"),
+    include_str!("sql/007_privacy.sql"),
 ];
 
 /// The schema version this app writes.

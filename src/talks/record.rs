@@ -100,6 +100,8 @@ pub struct TalkDetail {
     pub allowed_steps: Vec<TalkState>,
     /// For a LUS: what the leader's employees said about the leadership, in aggregate.
     pub upward_feedback: Option<UpwardFeedback>,
+    /// When retention or an erasure removed the talk's texts.
+    pub cleared_at: Option<DateTime<Utc>>,
 }
 
 /// Checks that `at` names a question of the talk's guide and that `value` fits it.
@@ -469,9 +471,16 @@ fn signatures(conn: &Connection, id: TalkId) -> Result<Vec<Signature>> {
 pub fn detail(conn: &Connection, id: TalkId) -> Result<TalkDetail> {
     let talk = talk::get(conn, id)?;
     let guide = library::version(conn, talk.template_version_id)?;
-    let (summary, disagreement, previous_id): (String, Option<String>, Option<TalkId>) = conn
-        .prepare_cached("SELECT summary, disagreement, previous_talk_id FROM talk WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (summary, disagreement, previous_id, cleared_at): (
+        String,
+        Option<String>,
+        Option<TalkId>,
+        Option<DateTime<Utc>>,
+    ) = conn
+        .prepare_cached(
+            "SELECT summary, disagreement, previous_talk_id, cleared_at FROM talk WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     let previous = match previous_id {
         Some(p) => {
             let (year, summary) = conn
@@ -518,6 +527,7 @@ pub fn detail(conn: &Connection, id: TalkId) -> Result<TalkDetail> {
         events: talk::events(conn, id)?,
         allowed_steps: talk.state.allowed_steps(),
         upward_feedback,
+        cleared_at,
         talk,
     })
 }

@@ -175,6 +175,18 @@ pub fn get(conn: &Connection, id: TalkId) -> Result<TalkSummary> {
     with_participants(conn, talk)
 }
 
+/// The one person a talk is with (the employee of a MUS, the leader of a LUS); `None` for a
+/// group talk.
+pub fn only_party(conn: &Connection, talk: TalkId) -> Result<Option<PersonId>> {
+    let one: Option<i64> = conn
+        .prepare_cached(
+            "SELECT CASE WHEN count(*) = 1 THEN min(person_id) END
+             FROM talk_participant WHERE talk_id = ?1",
+        )?
+        .query_row([talk.0], |r| r.get(0))?;
+    Ok(one.map(PersonId))
+}
+
 /// The state alone, for the checks in front of every write.
 pub fn state(conn: &Connection, id: TalkId) -> Result<TalkState> {
     let s: String = conn

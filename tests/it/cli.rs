@@ -1,11 +1,5 @@
-use std::process::Command;
-
 fn samtale(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_samtale"))
-        .args(args)
-        .env_remove("SAMTALE_DB")
-        .output()
-        .unwrap();
+    let out = crate::common::cli().args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -71,7 +65,9 @@ fn import_people_previews_then_applies_and_fails_when_nothing_can_be_imported() 
     let db = dir.path().join("s.sqlite3");
     let db = db.to_str().unwrap();
     {
-        let mut app = samtale::Samtale::open(db, Box::new(samtale::SystemClock)).unwrap();
+        let mut app =
+            samtale::Samtale::open(db, Box::new(samtale::SystemClock), &crate::common::key())
+                .unwrap();
         app.create_organisation(&samtale::organisation::OrganisationInput {
             name: "Testby Kommune".into(),
             country: samtale::organisation::Country::DK,

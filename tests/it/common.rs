@@ -4,6 +4,31 @@ use samtale::people::PersonInput;
 use samtale::units::UnitInput;
 use samtale::{FixedClock, Samtale, UnitId};
 
+/// The key of every test store: one random key per test run, so a store a test reopens opens.
+/// A child process a test starts gets it in `SAMTALE_TEST_KEY`, as a recovery key.
+pub fn key() -> samtale::store::StoreKey {
+    static KEY: std::sync::OnceLock<samtale::store::StoreKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| match std::env::var("SAMTALE_TEST_KEY") {
+        Ok(k) => samtale::store::StoreKey::from_recovery_key(&k).unwrap(),
+        Err(_) => samtale::store::StoreKey::generate().unwrap(),
+    })
+    .clone()
+}
+
+/// The command-line tool, opening test stores with the test key (as their recovery key: they
+/// have no key file) and making new ones under a passphrase, with no keychain.
+pub fn cli() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_samtale"));
+    cmd.env_remove("SAMTALE_DB")
+        .env("SAMTALE_KEYCHAIN", "off")
+        .env("SAMTALE_PASSPHRASE", PASSPHRASE)
+        .env("SAMTALE_RECOVERY_KEY", key().recovery_key());
+    cmd
+}
+
+/// The passphrase of stores the tests make under one.
+pub const PASSPHRASE: &str = "en testsætning til testene";
+
 pub fn clock() -> FixedClock {
     FixedClock(Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap())
 }
@@ -22,7 +47,12 @@ impl TempStore {
 /// A fresh store file with an organisation.
 pub fn store() -> TempStore {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = Samtale::open(dir.path().join("samtale.sqlite3"), Box::new(clock())).unwrap();
+    let mut app = Samtale::open(
+        dir.path().join("samtale.sqlite3"),
+        Box::new(clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
     app.create_organisation(&OrganisationInput {
         name: "Testby Kommune".into(),
         country: Country::DK,
@@ -92,8 +122,12 @@ pub struct Team {
 pub fn team(employees: usize) -> Team {
     let dir = tempfile::tempdir().unwrap();
     let clock = TestClock::new();
-    let mut app =
-        Samtale::open(dir.path().join("samtale.sqlite3"), Box::new(clock.clone())).unwrap();
+    let mut app = Samtale::open(
+        dir.path().join("samtale.sqlite3"),
+        Box::new(clock.clone()),
+        &crate::common::key(),
+    )
+    .unwrap();
     app.create_organisation(&OrganisationInput {
         name: "Testby Kommune".into(),
         country: Country::DK,

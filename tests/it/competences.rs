@@ -139,7 +139,12 @@ fn starters_are_given_once_so_an_organisations_edits_survive_reopening() {
     s.app.archive_profile(p.id).unwrap();
     let path = s.path();
     drop(s.app);
-    let app = Samtale::open(&path, Box::new(crate::common::clock())).unwrap();
+    let app = Samtale::open(
+        &path,
+        Box::new(crate::common::clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
     assert!(app
         .profiles(false)
         .unwrap()

@@ -26,7 +26,7 @@ fn crash_child() {
     let Some(db) = std::env::var_os(CHILD) else {
         return;
     };
-    let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
+    let mut app = Samtale::open(&db, Box::new(clock()), &crate::common::key()).unwrap();
     let unit = UnitId(
         app.store()
             .conn()
@@ -63,7 +63,8 @@ fn crash_child() {
                 .unwrap();
                 format!("import {n}")
             }
-            n if n % 2 == 1 => {
+            // The save's number, not its last digit: the name must grow with every rename.
+            digit if digit % 2 == 1 => {
                 app.rename_unit(unit, &format!("Enhed {n}")).unwrap();
                 format!("rename {n}")
             }
@@ -110,7 +111,7 @@ impl Reported {
 }
 
 fn check(db: &Path, reported: &Reported, run: u32) {
-    let app = Samtale::open(db, Box::new(clock()))
+    let app = Samtale::open(db, Box::new(clock()), &crate::common::key())
         .unwrap_or_else(|e| panic!("run {run}: the store does not open after the kill: {e}"));
     let conn = app.store().conn();
     let integrity: String = conn
@@ -178,7 +179,7 @@ fn a_store_killed_mid_save_a_hundred_times_keeps_every_reported_save_and_its_int
     }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.sqlite3");
-    Samtale::open(&db, Box::new(clock()))
+    Samtale::open(&db, Box::new(clock()), &crate::common::key())
         .unwrap()
         .open_demo(Language::Da)
         .unwrap();
@@ -199,6 +200,7 @@ fn a_store_killed_mid_save_a_hundred_times_keeps_every_reported_save_and_its_int
                 "--test-threads=1",
             ])
             .env(CHILD, &db)
+            .env("SAMTALE_TEST_KEY", crate::common::key().recovery_key())
             .env("SAMTALE_CRASH_FROM", from.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

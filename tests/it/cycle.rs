@@ -146,7 +146,12 @@ fn my_units_are_remembered_in_the_store_and_must_be_an_active_unit() {
     assert_eq!(app.my_unit().unwrap(), None);
     app.set_my_unit(Some(unit)).unwrap();
     drop(app);
-    let mut app = samtale::Samtale::open(&path, Box::new(crate::common::clock())).unwrap();
+    let mut app = samtale::Samtale::open(
+        &path,
+        Box::new(crate::common::clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
     assert_eq!(app.my_unit().unwrap(), Some(unit));
     let mine = app.cycle(2026, app.my_unit().unwrap()).unwrap();
     assert!(mine.units.iter().all(|u| u.unit_id == unit));

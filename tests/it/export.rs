@@ -9,9 +9,14 @@ use samtale::{Error, FixedClock, PersonId, Samtale, UnitId};
 use crate::common::clock;
 
 /// The demo municipality in a store file, on the tests' fixed clock (its year is 2026).
-fn demo() -> (tempfile::TempDir, Samtale) {
+pub fn demo() -> (tempfile::TempDir, Samtale) {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = Samtale::open(dir.path().join("s.sqlite3"), Box::new(clock())).unwrap();
+    let mut app = Samtale::open(
+        dir.path().join("s.sqlite3"),
+        Box::new(clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
     app.open_demo(Language::Da).unwrap();
     (dir, app)
 }
@@ -455,15 +460,15 @@ fn the_cli_exports_a_unit_plan_and_fails_clearly_on_a_year_without_data() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.sqlite3");
     {
-        let mut app = Samtale::open(&db, Box::new(clock())).unwrap();
+        let mut app = Samtale::open(&db, Box::new(clock()), &crate::common::key()).unwrap();
         app.open_demo(Language::Da).unwrap();
     }
-    let app = Samtale::open(&db, Box::new(FixedClock(clock().0))).unwrap();
+    let app = Samtale::open(&db, Box::new(FixedClock(clock().0)), &crate::common::key()).unwrap();
     let unit = busiest_unit(&app).0.to_string();
     drop(app);
     let out = dir.path().join("plan.xlsx");
     let run = |year: &str| {
-        Command::new(env!("CARGO_BIN_EXE_samtale"))
+        crate::common::cli()
             .args([
                 "export",
                 "unit-plan",
@@ -697,7 +702,12 @@ fn figures_of_fewer_people_than_the_minimum_group_are_shown_as_less_than_it() {
 fn hr_store(name: &str, clock: impl samtale::Clock + 'static) -> (tempfile::TempDir, Samtale) {
     use samtale::organisation::{Country, OrganisationInput};
     let dir = tempfile::tempdir().unwrap();
-    let mut app = Samtale::open(dir.path().join("hr.sqlite3"), Box::new(clock)).unwrap();
+    let mut app = Samtale::open(
+        dir.path().join("hr.sqlite3"),
+        Box::new(clock),
+        &crate::common::key(),
+    )
+    .unwrap();
     app.create_organisation(&OrganisationInput {
         name: name.into(),
         country: Country::DK,
@@ -753,7 +763,12 @@ fn a_newer_bundle_of_a_unit_replaces_the_older_and_an_older_one_is_kept_out() {
     use samtale::export::bundle::BundleOutcome;
     let dir = tempfile::tempdir().unwrap();
     let clock = crate::common::TestClock::new();
-    let mut app = Samtale::open(dir.path().join("s.sqlite3"), Box::new(clock.clone())).unwrap();
+    let mut app = Samtale::open(
+        dir.path().join("s.sqlite3"),
+        Box::new(clock.clone()),
+        &crate::common::key(),
+    )
+    .unwrap();
     app.open_demo(Language::Da).unwrap();
     let unit = busiest_unit(&app);
     let (_, old) = app.bundle_file(unit, 2026).unwrap();
@@ -942,12 +957,7 @@ fn hr_imports_bundle_files_each_on_its_own_and_lists_what_it_holds() {
 #[test]
 fn the_cli_exports_a_bundle_and_hr_imports_it() {
     let (dir, db, unit) = demo_file();
-    let cli = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_samtale"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let cli = |args: &[&str]| crate::common::cli().args(args).output().unwrap();
     let file = dir.path().join("bundle.json");
     let db = db.to_str().unwrap();
     let out = cli(&[
@@ -968,7 +978,7 @@ fn the_cli_exports_a_bundle_and_hr_imports_it() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let org = Samtale::open(db, Box::new(clock()))
+    let org = Samtale::open(db, Box::new(clock()), &crate::common::key())
         .unwrap()
         .organisation()
         .unwrap()
@@ -1017,6 +1027,8 @@ fn an_export_to_a_full_disk_says_so_and_leaves_the_old_file_as_it_was() {
         exit $code"#;
     let out = Command::new("unshare")
         .args(["-rm", "sh", "-c", script, "sh"])
+        .env("SAMTALE_KEYCHAIN", "off")
+        .env("SAMTALE_RECOVERY_KEY", crate::common::key().recovery_key())
         .arg(&full)
         .arg(env!("CARGO_BIN_EXE_samtale"))
         .arg(&db)

@@ -5,6 +5,15 @@
 /// Shared builders: a store in a temp dir, a fixed clock, valid inputs.
 mod common;
 
+/// The audit trail: an entry per change to people, talks and actions, in its transaction,
+/// with who and about whom and never the typed text; paging and the person filter.
+mod audit;
+
+/// A person's rights and retention: the access export (JSON and PDF) with everything about one
+/// person and nothing of others, erasure that keeps the counts, the policy, its exact preview,
+/// the purge (once a day, never before adoption) and its audit entries.
+mod privacy;
+
 /// Crash safety: a child saving through the core, killed with SIGKILL a hundred times; the
 /// store's integrity and every reported save checked after each kill.
 mod crash;
@@ -12,6 +21,11 @@ mod crash;
 /// Opening, pragmas, migrations from frozen fixtures, refusing foreign and newer stores,
 /// backups and restore.
 mod store;
+
+/// Encryption at rest: new stores and their backups encrypted (no name readable in the files),
+/// keychain, passphrase and recovery key, wrong keys refused untouched, plaintext stores
+/// encrypted with a backup first.
+mod encryption;
 
 /// The unit tree: create, rename, move, archive, head counts, typed errors.
 mod units;
@@ -50,3 +64,7 @@ mod import;
 /// Exports: unit plans and personal plans as PDF, XLSX and CSV read back with real readers
 /// (calamine, the csv crate, pdftotext), atomic writes, typed errors, and the privacy sentinel.
 mod export;
+
+/// The bad-input sweep: every use case fed empty, huge, control-character, right-to-left,
+/// emoji and SQL text, unknown ids and illegal steps; a typed error and no change, or a save.
+mod sweep;

@@ -66,7 +66,14 @@ fn schema_of(conn: &Connection) -> Vec<String> {
     out
 }
 
+/// The frozen store of schema `version`, as that version's app left it: encrypted under the
+/// test key (the versions before encryption are covered by `encryption`'s plaintext tests).
 fn fixture(version: u32, path: &std::path::Path) {
+    plaintext_fixture(version, path);
+    samtale::store::encrypt_plaintext(path, &clock(), &crate::common::key()).unwrap();
+}
+
+pub fn plaintext_fixture(version: u32, path: &std::path::Path) {
     let sql = std::fs::read_to_string(format!(
         "{}/tests/fixtures/v{version}.sql",
         env!("CARGO_MANIFEST_DIR")
@@ -74,6 +81,13 @@ fn fixture(version: u32, path: &std::path::Path) {
     .unwrap();
     let conn = Connection::open(path).unwrap();
     conn.execute_batch(&sql).unwrap();
+}
+
+/// A connection to a store file or backup, keyed with the test key.
+pub fn keyed(path: &std::path::Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    crate::common::key().apply(&conn).unwrap();
+    conn
 }
 
 #[test]
@@ -86,7 +100,7 @@ fn sqlite_is_at_least_3_51_3_with_the_wal_reset_fix() {
 }
 
 #[test]
-fn a_new_store_runs_with_wal_full_sync_foreign_keys_and_our_application_id() {
+fn a_new_store_runs_with_wal_full_sync_secure_delete_foreign_keys_and_our_application_id() {
     let s = store();
     let conn = s.app.store().conn();
     let mode: String = conn
@@ -104,6 +118,10 @@ fn a_new_store_runs_with_wal_full_sync_foreign_keys_and_our_application_id() {
     let busy: i64 = conn
         .pragma_query_value(None, "busy_timeout", |r| r.get(0))
         .unwrap();
+    let secure_delete: i64 = conn
+        .pragma_query_value(None, "secure_delete", |r| r.get(0))
+        .unwrap();
+    assert_eq!(secure_delete, 1, "freed pages are zeroed");
     assert_eq!(mode, "wal");
     assert_eq!(sync, 2, "synchronous=FULL");
     assert_eq!(fk, 1);
@@ -140,7 +158,7 @@ fn every_frozen_fixture_upgrades_to_the_fresh_schema_with_its_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.sqlite3");
         fixture(version, &path);
-        let app = Samtale::open(&path, Box::new(clock())).unwrap();
+        let app = Samtale::open(&path, Box::new(clock()), &crate::common::key()).unwrap();
         assert_eq!(schema_of(app.store().conn()), want, "fixture v{version}");
         let org = app.organisation().unwrap().unwrap();
         assert_eq!(org.name, "Fixture Kommune");
@@ -158,12 +176,11 @@ fn a_store_from_a_newer_app_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("future.sqlite3");
     fixture(1, &path);
-    Connection::open(&path)
-        .unwrap()
+    keyed(&path)
         .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
     let before = std::fs::read(&path).unwrap();
-    let err = Samtale::open(&path, Box::new(clock())).unwrap_err();
+    let err = Samtale::open(&path, Box::new(clock()), &crate::common::key()).unwrap_err();
     assert!(
         matches!(err, Error::StoreTooNew { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION)
     );
@@ -181,11 +198,20 @@ fn a_foreign_sqlite_file_is_refused_untouched() {
         .execute_batch("CREATE TABLE notes (x TEXT)")
         .unwrap();
     let before = std::fs::read(&path).unwrap();
+    let keychain = samtale::store::vault::MemoryKeychain::default();
     assert!(matches!(
-        Samtale::open(&path, Box::new(clock())),
+        Samtale::create(&path, Box::new(clock()), &keychain, None),
         Err(Error::NotAStore)
     ));
+    assert!(matches!(
+        Samtale::open(&path, Box::new(clock()), &crate::common::key()),
+        Err(Error::StorePlaintext)
+    ));
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(
+        !samtale::store::vault::key_file_of(&path).exists(),
+        "no key kept for it"
+    );
 }
 
 #[test]
@@ -197,11 +223,8 @@ fn a_file_that_is_not_sqlite_is_refused_with_a_typed_error() {
         b"these are not the pages you are looking for, not at all....",
     )
     .unwrap();
-    let err = Samtale::open(&path, Box::new(clock())).unwrap_err();
-    assert!(
-        matches!(err, Error::StoreCorrupt { .. } | Error::NotAStore),
-        "{err:?}"
-    );
+    let err = Samtale::open(&path, Box::new(clock()), &crate::common::key()).unwrap_err();
+    assert!(matches!(err, Error::WrongKey), "{err:?}");
 }
 
 #[test]
@@ -209,12 +232,12 @@ fn an_older_store_is_backed_up_before_it_is_migrated() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite3");
     fixture(1, &path);
-    let app = Samtale::open(&path, Box::new(clock())).unwrap();
+    let app = Samtale::open(&path, Box::new(clock()), &crate::common::key()).unwrap();
     let backups = app.backups().unwrap();
     assert_eq!(backups.len(), 1);
     assert!(backups[0].file_name.contains("pre-migration-v1"));
     // The backup is the store as it was: still version 1.
-    let old = Connection::open(&backups[0].path).unwrap();
+    let old = keyed(&backups[0].path);
     assert_eq!(samtale::store::schema_version(&old).unwrap(), 1);
 }
 
@@ -259,12 +282,16 @@ fn a_damaged_backup_is_not_restored() {
 #[test]
 fn a_daily_backup_is_taken_once_a_day() {
     let s = store();
-    assert!(Samtale::daily_backup(&s.path(), &clock())
-        .unwrap()
-        .is_some());
-    assert!(Samtale::daily_backup(&s.path(), &clock())
-        .unwrap()
-        .is_none());
+    assert!(
+        Samtale::daily_backup(&s.path(), &crate::common::key(), &clock())
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        Samtale::daily_backup(&s.path(), &crate::common::key(), &clock())
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(s.app.backups().unwrap().len(), 1);
 }
 
@@ -274,7 +301,7 @@ fn the_store_reopens_with_what_was_written() {
     unit(&mut s.app, "Hjemmeplejen", None);
     let path = s.path();
     drop(s.app);
-    let again = Samtale::open(&path, Box::new(clock())).unwrap();
+    let again = Samtale::open(&path, Box::new(clock()), &crate::common::key()).unwrap();
     assert_eq!(again.unit_tree(false).unwrap()[0].name, "Hjemmeplejen");
-    let _ = Store::open(&path, &clock()).unwrap();
+    let _ = Store::open(&path, &clock(), &crate::common::key()).unwrap();
 }

@@ -41,7 +41,7 @@ fn answer(section: u32, question: u32, text: &str, value: Option<u32>) -> Answer
 }
 
 /// A MUS of `t.employees[i]` taken to the agreement (not yet signed).
-fn agreed_mus(t: &mut Team, i: usize) -> TalkId {
+pub fn agreed_mus(t: &mut Team, i: usize) -> TalkId {
     let id = plan(&mut t.app, TalkKind::Mus, t.manager, &[t.employees[i]]);
     t.app
         .schedule_talk(id, &when("2026-12-03T10:00:00+01:00"))
@@ -53,7 +53,7 @@ fn agreed_mus(t: &mut Team, i: usize) -> TalkId {
     id
 }
 
-fn sign_all(t: &mut Team, id: TalkId) -> TalkState {
+pub fn sign_all(t: &mut Team, id: TalkId) -> TalkState {
     let talk = t.app.talk(id).unwrap().talk;
     let mut state = TalkState::Agreed;
     for party in std::iter::once(&talk.leader).chain(&talk.participants) {

@@ -270,7 +270,12 @@ fn the_built_in_guides_are_in_the_store_once_however_often_it_opens() {
     let t = crate::common::team(0);
     let path = t.dir.path().join("samtale.sqlite3");
     drop(t.app);
-    let app = samtale::Samtale::open(&path, Box::new(crate::common::clock())).unwrap();
+    let app = samtale::Samtale::open(
+        &path,
+        Box::new(crate::common::clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
     let guides = app.templates(true).unwrap();
     assert_eq!(guides.len(), 12);
     assert!(guides.iter().all(|g| g.builtin && g.version == 1));

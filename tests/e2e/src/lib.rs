@@ -67,15 +67,31 @@ fn preflight() -> PathBuf {
     )
 }
 
+/// The passphrase of the tests' stores: the app runs with no keychain (never a developer's
+/// own) and, unless a test wants the unlock screen, with this in `SAMTALE_PASSPHRASE`.
+pub const PASSPHRASE: &str = "en lang testsætning for ende-til-ende";
+
 /// One app installation: its own data, cache and config folders, kept across restarts.
 pub struct Profile {
     pub dir: tempfile::TempDir,
+    /// Whether the app gets the passphrase from its environment (else a person types it).
+    pub passphrase_in_env: bool,
 }
 
 impl Profile {
     pub fn new() -> Profile {
         Profile {
             dir: tempfile::tempdir().expect("temp dir"),
+            passphrase_in_env: true,
+        }
+    }
+
+    /// A profile whose app asks for its passphrase on screen, as on a machine without a
+    /// keychain.
+    pub fn typed_passphrase() -> Profile {
+        Profile {
+            passphrase_in_env: false,
+            ..Profile::new()
         }
     }
 
@@ -94,11 +110,27 @@ impl Profile {
         self.dir.path().join("exports")
     }
 
-    /// Writes to this profile's store through the core, before (or between) app runs.
+    /// Writes to this profile's store through the core, before (or between) app runs; sets
+    /// the store up under [`PASSPHRASE`] when there is none yet.
     pub fn seed<T>(&self, f: impl FnOnce(&mut samtale::Samtale) -> T) -> T {
-        let mut app = samtale::Samtale::open(self.store_path(), Box::new(samtale::SystemClock))
-            .expect("open the profile's store");
+        let mut app = self.open_store();
         f(&mut app)
+    }
+
+    /// The profile's store, opened (or set up) through the core under [`PASSPHRASE`].
+    pub fn open_store(&self) -> samtale::Samtale {
+        use samtale::store::vault::{NoKeychain, Unlock};
+        let path = self.store_path();
+        let clock = Box::new(samtale::SystemClock);
+        if path.exists() {
+            let how = Unlock::Passphrase(PASSPHRASE.into());
+            samtale::Samtale::unlock(&path, clock, &NoKeychain, &how)
+                .expect("open the profile's store")
+        } else {
+            samtale::Samtale::create(&path, clock, &NoKeychain, Some(PASSPHRASE))
+                .expect("set up the profile's store")
+                .app
+        }
     }
 
     /// The store file the app opens in this profile.
@@ -134,7 +166,12 @@ impl Driver {
             std::fs::create_dir_all(&v).unwrap();
             cmd.env(k, v);
         }
-        cmd.env_remove("SAMTALE_DB");
+        cmd.env_remove("SAMTALE_DB").env("SAMTALE_KEYCHAIN", "off");
+        if profile.passphrase_in_env {
+            cmd.env("SAMTALE_PASSPHRASE", PASSPHRASE);
+        } else {
+            cmd.env_remove("SAMTALE_PASSPHRASE");
+        }
         // The first-run language follows the system's; fix it so the tests read known labels.
         cmd.env("LANG", "C.UTF-8")
             .env("LANGUAGE", "en")
@@ -191,9 +228,20 @@ impl Driver {
             }
         };
         let app = App { client };
-        // The UI has started once the shell or the welcome screen is there.
-        app.wait_for("[data-testid=page-title], [data-testid=create-org]")
+        // The UI has started once the shell, the welcome screen or the lock screen is there.
+        // A store the app has just set up shows its recovery key first: noted, and on.
+        let first = app
+            .wait_for(
+                "[data-testid=page-title], [data-testid=create-org], [data-testid=lock-screen], \
+                 [data-testid=recovery-key]",
+            )
             .await;
+        if first.attr("data-testid").await.ok().flatten().as_deref() == Some("recovery-key") {
+            app.click("recovery-key-kept").await;
+            app.click("recovery-key-done").await;
+            app.wait_for("[data-testid=page-title], [data-testid=create-org]")
+                .await;
+        }
         app
     }
 }
@@ -419,9 +467,13 @@ impl App {
 
 /// Reads one number from the app's store, to prove what was (or was not) written.
 pub fn count(store: &Path, sql: &str) -> i64 {
+    use samtale::store::vault::{self, NoKeychain, Unlock};
+    let key = vault::unlock(store, &NoKeychain, &Unlock::Passphrase(PASSPHRASE.into()))
+        .expect("the store's key");
     let conn =
         rusqlite::Connection::open_with_flags(store, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open store");
+    key.apply(&conn).expect("key the connection");
     conn.query_row(sql, [], |r| r.get(0)).expect("count")
 }
 

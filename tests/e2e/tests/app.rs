@@ -7,11 +7,16 @@ use samtale_e2e::{count, App, Driver, Profile};
 /// Competences and actions: assessment and radar, agreed actions with a judged result, the
 /// heat map, rolling a unit plan.
 mod competences;
+/// Encryption at rest: the passphrase set-up, the recovery key shown once, a wrong passphrase
+/// refused, unlocking with the passphrase or the recovery key, no name readable on disk.
+mod encryption;
 /// Exports: a unit plan as PDF, XLSX and CSV and HR's summary as XLSX, saved through the
 /// system's save dialog and read back; a unit's bundle sent to and imported by HR.
 mod exports;
 /// Importing people from a payroll file: the file dialog, the mapping, the dry run, the apply.
 mod import;
+/// A person's rights and retention: the access export, erasure, the retention policy.
+mod privacy;
 /// The hardened shell: no network connection, no page outside the app, no command beyond
 /// the app's own.
 mod security;
@@ -24,6 +29,21 @@ async fn create_organisation(app: &App, name: &str) {
     app.choose("org-country", "DK").await;
     app.click("org-submit").await;
     app.wait_for_text("org-title", name).await;
+}
+
+/// Åse Ørsted, into the first unit, through the People page's form.
+async fn add_person(app: &App) {
+    app.click("nav-people").await;
+    app.choose("people-unit", "1").await;
+    app.click("add-person").await;
+    app.type_into("person-employee-number", "10001").await;
+    app.type_into("person-given-name", "Åse").await;
+    app.type_into("person-family-name", "Ørsted").await;
+    app.type_into("person-job-title", "Social- og sundhedshjælper")
+        .await;
+    app.set_value("person-start-date", "2024-08-01").await;
+    app.click("person-submit").await;
+    app.wait_for_text("person-row", "Åse Ørsted").await;
 }
 
 async fn add_unit(app: &App, name: &str) {
@@ -42,17 +62,7 @@ async fn an_organisation_unit_and_person_made_in_the_app_are_there_after_a_resta
     create_organisation(&app, "Testby Kommune").await;
     add_unit(&app, "Hjemmeplejen Nord").await;
 
-    app.click("nav-people").await;
-    app.choose("people-unit", "1").await;
-    app.click("add-person").await;
-    app.type_into("person-employee-number", "10001").await;
-    app.type_into("person-given-name", "Åse").await;
-    app.type_into("person-family-name", "Ørsted").await;
-    app.type_into("person-job-title", "Social- og sundhedshjælper")
-        .await;
-    app.set_value("person-start-date", "2024-08-01").await;
-    app.click("person-submit").await;
-    app.wait_for_text("person-row", "Åse Ørsted").await;
+    add_person(&app).await;
     app.quit().await;
 
     let app = driver.launch().await;
@@ -146,4 +156,29 @@ async fn the_demo_organisation_opens_in_one_click_with_its_units() {
     app.click("nav-overview").await;
     app.wait_for("overview-people").await;
     app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_made_in_the_app_is_in_the_audit_trail_under_the_users_name() {
+    let profile = Profile::new();
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    create_organisation(&app, "Testby Kommune").await;
+    app.click("nav-audit").await;
+    app.wait_for("[data-testid=audit-empty]").await;
+    app.type_into("audit-user-name", "Mette Holm").await;
+    app.click("audit-user-save").await;
+    app.wait_for("[data-testid=audit-user-saved]").await;
+    add_unit(&app, "Hjemmeplejen Nord").await;
+    add_person(&app).await;
+    app.click("nav-audit").await;
+    app.wait_for_text("audit-row", "Person added").await;
+    app.wait_for_text("audit-row", "Mette Holm").await;
+    app.wait_for_text("audit-row", "Åse Ørsted").await;
+    app.quit().await;
+    let recorded = count(
+        &profile.store_path(),
+        "SELECT count(*) FROM audit WHERE action = 'personCreated' AND actor = 'Mette Holm'",
+    );
+    assert_eq!(recorded, 1);
 }

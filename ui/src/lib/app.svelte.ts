@@ -1,6 +1,9 @@
 import {
 	commands,
+	type AppState,
+	type KeyMode,
 	type Language,
+	type LockState,
 	type Organisation,
 	type OrganisationInput,
 	type PersonId,
@@ -19,9 +22,15 @@ export type View =
 	| 'guides'
 	/** HR's annual summary: the store's own, and over the units' bundles. */
 	| 'hr'
+	/** Who changed what, and when. */
+	| 'audit'
+	/** How long records are kept, and a person's rights. */
+	| 'privacy'
 	/** Importing people from a file: part of People, reached from its page. */
 	| 'import';
-export type Phase = 'loading' | 'failed' | 'welcome' | 'ready';
+/** `locked`: the store waits for its passphrase or recovery key (or to be set up under one);
+ * `recoveryKey`: a store just set up shows its recovery key, once, before anything else. */
+export type Phase = 'loading' | 'failed' | 'locked' | 'recoveryKey' | 'welcome' | 'ready';
 
 /** The whole app's state: startup, organisation, language and which page is shown. */
 export class AppModel {
@@ -29,6 +38,12 @@ export class AppModel {
 	organisation = $state<Organisation | null>(null);
 	/** Why the app cannot start (the store is unreadable or too new). */
 	fatal = $state<AppError | null>(null);
+	/** What the locked store needs to open. */
+	lock = $state<LockState | null>(null);
+	/** The recovery key of a store set up in this session, until the person has kept it. */
+	recoveryKey = $state<string | null>(null);
+	/** How the open store's key is kept. */
+	keyMode = $state<KeyMode | null>(null);
 	view = $state<View>('overview');
 	/** A failure of something the user did not wait on, e.g. saving the language. */
 	notice = $state<AppError | null>(null);
@@ -51,19 +66,47 @@ export class AppModel {
 			this.phase = 'failed';
 			return;
 		}
-		const state = result.data;
+		this.apply(result.data);
+	}
+
+	/** Takes the core's state: at start, and after the store was unlocked or set up. */
+	apply(state: AppState): void {
 		if (state.uiLanguage) applyLanguage(state.uiLanguage);
 		if (state.storeError) {
 			this.fatal = state.storeError;
 			this.phase = 'failed';
 			return;
 		}
+		this.lock = state.lock;
+		this.keyMode = state.keyMode;
+		if (state.lock) {
+			this.phase = 'locked';
+			return;
+		}
 		this.organisation = state.organisation;
-		this.phase = state.organisation ? 'ready' : 'welcome';
+		this.recoveryKey = state.recoveryKey;
+		this.phase = state.recoveryKey ? 'recoveryKey' : this.landing();
+	}
+
+	private landing(): Phase {
+		return this.organisation ? 'ready' : 'welcome';
+	}
+
+	/** The person has written the recovery key down: it is not shown again. */
+	async recoveryKeyKept(): Promise<void> {
+		const result = await call(commands.recoveryKeySeen());
+		if (result.status === 'error') {
+			this.notice = result.error;
+			return;
+		}
+		this.recoveryKey = null;
+		this.phase = this.landing();
 	}
 
 	async setLanguage(language: Language): Promise<void> {
 		applyLanguage(language);
+		// A locked store cannot keep the choice yet: it is kept inside the store.
+		if (this.phase === 'locked') return;
 		const result = await call(commands.setUiLanguage(language));
 		if (result.status === 'error') this.notice = result.error;
 	}

@@ -15,6 +15,9 @@ const { commands } = await import('$lib/bindings');
 const { AppModel } = await import('./app.svelte');
 const { currentLanguage } = await import('./i18n/i18n.svelte');
 
+/** The lock fields of an open store that was not just set up. */
+const unlocked = { lock: null, recoveryKey: null, keyMode: 'keychain' as const };
+
 const organisation: Organisation = { name: 'Egeby Kommune', country: 'DK', language: 'da', currency: 'DKK' };
 
 describe('AppModel', () => {
@@ -25,7 +28,7 @@ describe('AppModel', () => {
 	it('starts on the welcome screen with the browser language when nothing is saved', async () => {
 		vi.mocked(commands.appState).mockResolvedValue({
 			status: 'ok',
-			data: { organisation: null, uiLanguage: null, storeError: null }
+			data: { organisation: null, uiLanguage: null, storeError: null, ...unlocked }
 		});
 		const app = new AppModel();
 		await app.start('nb-NO');
@@ -37,7 +40,7 @@ describe('AppModel', () => {
 	it('restores the saved language over the browser language', async () => {
 		vi.mocked(commands.appState).mockResolvedValue({
 			status: 'ok',
-			data: { organisation, uiLanguage: 'sv', storeError: null }
+			data: { organisation, uiLanguage: 'sv', storeError: null, ...unlocked }
 		});
 		const app = new AppModel();
 		await app.start('da-DK');
@@ -52,7 +55,8 @@ describe('AppModel', () => {
 			data: {
 				organisation: null,
 				uiLanguage: null,
-				storeError: { code: 'storeTooNew', params: { found: 4, supported: 2 } }
+				storeError: { code: 'storeTooNew', params: { found: 4, supported: 2 } },
+				...unlocked
 			}
 		});
 		const app = new AppModel();

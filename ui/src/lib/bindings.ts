@@ -6,6 +6,20 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appState: () => typedError<AppState, Error>(__TAURI_INVOKE("app_state")),
+	/**  Opens the locked store with the passphrase or the recovery key the person typed. */
+	unlockStore: (how: Unlock) => typedError<AppState, Error>(__TAURI_INVOKE("unlock_store", { how })),
+	/**  Sets a new (or a plaintext) store up under a passphrase, where there is no keychain. */
+	setUpStore: (passphrase: string) => typedError<AppState, Error>(__TAURI_INVOKE("set_up_store", { passphrase })),
+	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
+	setPassphrase: (current: string | null, passphrase: string) => typedError<null, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
+	auditTrail: (filter: AuditFilter) => typedError<AuditEntry[], Error>(__TAURI_INVOKE("audit_trail", { filter })),
+	userName: () => typedError<string | null, Error>(__TAURI_INVOKE("user_name")),
+	setUserName: (name: string) => typedError<string | null, Error>(__TAURI_INVOKE("set_user_name", { name })),
+	erasePerson: (id: PersonId) => typedError<Erased, Error>(__TAURI_INVOKE("erase_person", { id })),
+	retention: () => typedError<RetentionPolicy, Error>(__TAURI_INVOKE("retention")),
+	previewPurge: (rules: RetentionRule[]) => typedError<Purge, Error>(__TAURI_INVOKE("preview_purge", { rules })),
+	setRetention: (rules: RetentionRule[]) => typedError<Adopted, Error>(__TAURI_INVOKE("set_retention", { rules })),
+	purge: () => typedError<Purge, Error>(__TAURI_INVOKE("purge")),
 	setUiLanguage: (language: Language) => typedError<null, Error>(__TAURI_INVOKE("set_ui_language", { language })),
 	createOrganisation: (input: OrganisationInput) => typedError<Organisation, Error>(__TAURI_INVOKE("create_organisation", { input })),
 	updateOrganisation: (input: OrganisationInput) => typedError<Organisation, Error>(__TAURI_INVOKE("update_organisation", { input })),
@@ -129,6 +143,8 @@ export type Action = {
 	createdOn: string,
 	/**  Open and past its due date (as of the clock given to the read). */
 	overdue: boolean,
+	/**  Its texts were removed by retention or an erasure. */
+	cleared: boolean,
 };
 
 export type ActionBoard = {
@@ -204,6 +220,12 @@ export type ActionScope = "individual" | "group" | "unit";
 
 export type ActionStatus = "planned" | "ongoing" | "done" | "cancelled" | "carriedOver";
 
+/**  A policy just adopted, and what it purged at once. */
+export type Adopted = {
+	policy: RetentionPolicy,
+	purged: Purge,
+};
+
 /**  The text (and, for a scale or yes/no question, the chosen value) written to one question. */
 export type Answer = {
 	section: number,
@@ -215,12 +237,19 @@ export type Answer = {
 
 /**
  *  What the UI needs at start-up: whether there is an organisation yet, the remembered UI
- *  language, or why the store could not be opened (then nothing else works).
+ *  language, or why the store could not be opened (then nothing else works), or what the
+ *  locked store needs to open.
  */
 export type AppState = {
 	organisation: Organisation | null,
 	uiLanguage: Language | null,
 	storeError: Error | null,
+	/**  What the locked store needs; `None` when it is open (or failed). */
+	lock: LockState | null,
+	/**  The recovery key of a store set up in this session, until the person has seen it. */
+	recoveryKey: string | null,
+	/**  How the open store's key is kept. */
+	keyMode: KeyMode | null,
 };
 
 export type AssessmentInput = {
@@ -250,6 +279,31 @@ export type Audience =
 "leaderOnly" | 
 /**  Not prepared: taken up in the talk itself. */
 "discussed";
+
+/**  What was done. Stored by its camelCase name, which the UI translates. */
+export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged";
+
+/**  One entry, as the audit page and its export show it. */
+export type AuditEntry = {
+	id: number,
+	at: string,
+	actor: string,
+	action: AuditAction,
+	entity: Entity,
+	entityId: number | null,
+	personId: PersonId | null,
+	/**  The person's name now; `None` when the entry concerns no one, or someone erased. */
+	personName: string | null,
+	detail: string,
+};
+
+/**  Which entries to list: newest first, a page at a time. */
+export type AuditFilter = {
+	person: PersonId | null,
+	/**  Entries older than this id (the last of the previous page). */
+	before: number | null,
+	limit: number,
+};
 
 /**  What importing one unit bundle file did: its outcome, or why it was refused. */
 export type BundleFileResult = {
@@ -382,6 +436,12 @@ export type Encoding = "utf8" |
 /**  The kind of record an id points at. */
 export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion" | "competence" | "profile" | "action";
 
+/**  What erasing one person removed, for the audit entry and the screen. */
+export type Erased = {
+	talks: number,
+	actions: number,
+};
+
 export type Error = { code: "empty"; params: {
 	field: Field,
 } } | { code: "tooLong"; params: {
@@ -402,7 +462,9 @@ export type Error = { code: "empty"; params: {
 } } | { code: "organisationExists" } | { code: "noOrganisation" } | { code: "storeTooNew"; params: {
 	found: number,
 	supported: number,
-} } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "illegalStep"; params: {
+} } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "wrongKey" } | { code: "wrongPassphrase" } | { code: "recoveryKeyMistyped" } | { code: "keyMissing" } | { code: "keychainUnavailable"; params: Record<string, never> } | { code: "keyFileDamaged" } | { code: "passphraseTooShort"; params: {
+	min: number,
+} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
 	from: TalkState,
 	to: TalkState,
 } } | { code: "reasonRequired" } | { code: "locked" } | { code: "wrongState"; params: {
@@ -467,7 +529,11 @@ export type ExportRequest = { what: "unitPlan"; unitId: UnitId; year: number } |
 /**  A unit's bundle for HR (JSON only): its figures and plan of the year, no notes. */
 { what: "unitBundle"; unitId: UnitId; year: number } | 
 /**  HR's summary over the unit bundles it has imported. */
-{ what: "bundleSummary"; year: number };
+{ what: "bundleSummary"; year: number } | 
+/**  The audit trail, every entry (CSV or XLSX). */
+{ what: "auditTrail" } | 
+/**  Everything about one person (their access right): PDF to read, JSON complete. */
+{ what: "personalData"; personId: PersonId };
 
 /**  What an export made. */
 export type Exported = {
@@ -489,7 +555,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention";
 
 export type FileKind = "csv" | "xlsx";
 
@@ -638,6 +704,9 @@ export type ImportSummary = {
 	profiles: number,
 };
 
+/**  How a store's key is kept, as the key file says. */
+export type KeyMode = "keychain" | "passphrase";
+
 /**  A UI and content language. */
 export type Language = "da" | "sv" | "nb" | "en";
 
@@ -645,6 +714,19 @@ export type Level = {
 	level: number,
 	label: string,
 };
+
+/**  What the store at a path needs before it opens. */
+export type LockState = 
+/**
+ *  No store yet, or a store from before encryption that is encrypted as it is set up:
+ *  the person chooses how its key is kept.
+ */
+{ kind: "new"; plaintext: boolean; keychain: boolean } | 
+/**
+ *  An encrypted store; `mode` says how its key is kept. Without a key file only the
+ *  recovery key opens it (`mode` is then `None`).
+ */
+{ kind: "locked"; mode: KeyMode | null };
 
 /**  Which record a note in the talk goes to. */
 export type NoteLayer = 
@@ -711,6 +793,8 @@ export type Person = {
 	startDate: string,
 	endDate: string | null,
 	active: boolean,
+	/**  Their personal data was erased; the row stays, without identity, for past counts. */
+	erased: boolean,
 };
 
 /**  One person's place in the year's cycle. */
@@ -833,6 +917,22 @@ export type Progress = "notPlanned" |
 /**  Agreed, signed or followed up. */
 "agreed";
 
+/**  What a purge would remove (a preview) or removed. */
+export type Purge = {
+	counts: PurgeCount[],
+	total: number,
+};
+
+/**  How many records of one kind a purge removes. */
+export type PurgeCount = {
+	kind: RecordKind,
+	months: number | null,
+	/**  Records dated before this day go; `None` when the kind is kept. */
+	before: string | null,
+	/**  Talks (notes, preparations, summaries), actions or people. */
+	records: number,
+};
+
 export type Question = {
 	text: string,
 	help?: string | null,
@@ -859,6 +959,22 @@ export type ReadOptions = {
 	sheet: string | null,
 };
 
+/**  The kinds of record a retention period applies to. */
+export type RecordKind = 
+/**  The leader's private notes of a talk. */
+"leaderNotes" | 
+/**  Each party's preparation of a talk, shared or not. */
+"preparations" | 
+/**
+ *  A talk's agreed record: summary, disagreement, shared notes, follow-ups, and with it
+ *  whatever else of the talk is left.
+ */
+"summaries" | 
+/**  The texts of an action: title, theme, result note, follow-ups. */
+"actions" | 
+/**  People who left: erased (see [`super::erase`]). */
+"formerPeople";
+
 /**  Something for the manager to act on. */
 export type Reminder = 
 /**  A talk in the coming days. */
@@ -871,6 +987,21 @@ export type Reminder =
 export type Requirement = {
 	competenceId: CompetenceId,
 	level: number,
+};
+
+/**  The organisation's policy, or the defaults it would adopt. */
+export type RetentionPolicy = {
+	/**  Adopted by a person; before that nothing is purged and `rules` are the defaults. */
+	adopted: boolean,
+	rules: RetentionRule[],
+	/**  The defaults for the organisation's country, to offer as a starting point. */
+	defaults: RetentionRule[],
+};
+
+/**  One kind's period; `months: None` keeps the records. */
+export type RetentionRule = {
+	kind: RecordKind,
+	months: number | null,
 };
 
 export type RollOutcome = {
@@ -938,6 +1069,8 @@ export type TalkDetail = {
 	allowedSteps: TalkState[],
 	/**  For a LUS: what the leader's employees said about the leadership, in aggregate. */
 	upwardFeedback: UpwardFeedback | null,
+	/**  When retention or an erasure removed the talk's texts. */
+	clearedAt: string | null,
 };
 
 /**  One step in a talk's history. */
@@ -1105,6 +1238,9 @@ export type UnitPlan = {
 	/**  Actions that came into this plan from last year's. */
 	carriedIn: number,
 };
+
+/**  How a person asks to open a locked store. */
+export type Unlock = { kind: "keychain" } | { kind: "passphrase"; secret: string } | { kind: "recoveryKey"; secret: string };
 
 export type UpwardFeedback = {
 	minTalks: number,

@@ -55,7 +55,11 @@ export const fields = [
 	'actualHours',
 	'resultNote',
 	'mapping',
-	'minGroup'
+	'minGroup',
+	'passphrase',
+	'recoveryKey',
+	'userName',
+	'retention'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -87,8 +91,20 @@ export const errorCodes = [
 	'notAStore',
 	'storeCorrupt',
 	'backupCorrupt',
+	'wrongKey',
+	'wrongPassphrase',
+	'recoveryKeyMistyped',
+	'keyMissing',
+	'keychainUnavailable',
+	'keyFileDamaged',
+	'passphraseTooShort',
+	'storePlaintext',
+	'storeLocked',
+	'storeSetUp',
 	'storage',
 	'fileSystem',
+	'stillEmployed',
+	'alreadyErased',
 	'illegalStep',
 	'reasonRequired',
 	'templateInvalid',
@@ -198,6 +214,8 @@ export function errorMessage(error: AppError): string {
 			return t(`errors.${error.code}`, { field: fieldParam(error) });
 		case 'tooLarge':
 			return t('errors.tooLarge', { field: fieldParam(error), max: num(p.max) });
+		case 'passphraseTooShort':
+			return t('errors.passphraseTooShort', { min: num(p.min) });
 		case 'unknownCompetence':
 			return t('errors.unknownCompetence', { name: String(p.name ?? '') });
 		case 'scaleInUse':
@@ -224,6 +242,17 @@ export function errorMessage(error: AppError): string {
 		case 'notAStore':
 		case 'storeCorrupt':
 		case 'backupCorrupt':
+		case 'wrongKey':
+		case 'wrongPassphrase':
+		case 'recoveryKeyMistyped':
+		case 'keyMissing':
+		case 'keychainUnavailable':
+		case 'keyFileDamaged':
+		case 'storePlaintext':
+		case 'storeLocked':
+		case 'storeSetUp':
+		case 'stillEmployed':
+		case 'alreadyErased':
 		case 'storage':
 		case 'fileSystem':
 		case 'cancelled':

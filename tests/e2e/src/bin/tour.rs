@@ -134,6 +134,30 @@ async fn scroll_to(app: &samtale_e2e::App, id: &str) {
 /// Each main screen in turn, for reviewing the UI.
 async fn gallery(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
+    // A computer without a keychain: the passphrase set-up, the recovery key, the lock screen.
+    {
+        let profile = Profile::typed_passphrase();
+        let driver = Driver::start(&profile);
+        let app = driver.launch().await;
+        capture(&dir.join("0a-lock-set-up.png")).await;
+        let passphrase = "vores afdeling holder samtaler i marts";
+        app.type_into("lock-passphrase", passphrase).await;
+        app.type_into("lock-repeat", passphrase).await;
+        app.click("lock-submit").await;
+        app.wait_for("[data-testid=recovery-key-text]").await;
+        capture(&dir.join("0b-recovery-key.png")).await;
+        app.click("recovery-key-kept").await;
+        app.click("recovery-key-done").await;
+        app.wait_for("[data-testid=create-org]").await;
+        app.quit().await;
+        let app = driver.launch().await;
+        app.type_into("lock-passphrase", "ikke den rigtige sætning")
+            .await;
+        app.click("lock-submit").await;
+        app.wait_for("[data-testid=lock-error]").await;
+        capture(&dir.join("0c-locked-wrong-passphrase.png")).await;
+        app.quit().await;
+    }
     let profile = Profile::new();
     let driver = Driver::start(&profile);
     let app = driver.launch().await;
@@ -218,6 +242,23 @@ async fn gallery(dir: &Path) {
     app.wait_for("hr-bundle-table").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     capture(&dir.join("3l-hr-bundles.png")).await;
+    app.click("nav-audit").await;
+    app.wait_for("[data-testid=audit-user-name]").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("3m-audit.png")).await;
+    // Privacy: the recommended periods previewed (nothing adopted, nothing removed), and a
+    // person's rights on their page.
+    app.click("nav-privacy").await;
+    app.click("retention-preview").await;
+    app.wait_for("[data-testid=retention-preview-result]").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("3n-privacy.png")).await;
+    app.click("nav-people").await;
+    app.wait_for("[data-testid=person-row] button").await;
+    app.click("[data-testid=person-row] button").await;
+    app.wait_for("[data-testid=personal-data]").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("3o-person-rights.png")).await;
     app.click("nav-competences").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir.join("3h-profiles.png")).await;

@@ -60,6 +60,7 @@ function action(id: number, over: Partial<Action> = {}): Action {
 		carriedFrom: null,
 		createdOn: '2026-01-10',
 		overdue: false,
+		cleared: false,
 		...over
 	};
 }

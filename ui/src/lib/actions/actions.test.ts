@@ -62,6 +62,7 @@ function action(id: number, over: Partial<Action> = {}): Action {
 		carriedFrom: null,
 		createdOn: '2026-02-01',
 		overdue: false,
+		cleared: false,
 		...over
 	};
 }

@@ -160,6 +160,16 @@ export class PeopleState {
 		await this.loadPeople();
 		return null;
 	}
+
+	/** Erases a person who has left; the detail panel then shows the anonymous record. */
+	async erase(id: PersonId): Promise<AppError | null> {
+		const result = await call(commands.erasePerson(id));
+		if (result.status === 'error') return result.error;
+		const person = await call(commands.getPerson(id));
+		this.selected = person.status === 'ok' ? person.data : null;
+		await this.loadPeople();
+		return null;
+	}
 }
 
 /** Shared so the chosen unit and open person survive moving between pages. */

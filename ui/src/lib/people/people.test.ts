@@ -46,7 +46,8 @@ const person: Person = {
 	gender: null,
 	startDate: '2020-08-01',
 	endDate: null,
-	active: true
+	active: true,
+	erased: false
 };
 
 const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });

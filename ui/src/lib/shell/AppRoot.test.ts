@@ -42,6 +42,9 @@ async function settle() {
 
 const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
+/** The lock fields of an open store that was not just set up. */
+const unlocked = { lock: null, recoveryKey: null, keyMode: 'keychain' as const };
+
 describe('AppRoot', () => {
 	let component: ReturnType<typeof mount> | null = null;
 
@@ -49,7 +52,7 @@ describe('AppRoot', () => {
 		app.phase = 'loading';
 		app.view = 'overview';
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({ organisation: null, uiLanguage: 'en' as const, storeError: null })
+			ok({ organisation: null, uiLanguage: 'en' as const, storeError: null, ...unlocked })
 		);
 		vi.mocked(commands.setUiLanguage).mockImplementation(() => ok(null));
 		vi.mocked(commands.openDemo).mockImplementation(() => ok(organisation));
@@ -102,7 +105,7 @@ describe('AppRoot', () => {
 
 	it('shows the core error inline in the add-unit form and follows the language', async () => {
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({ organisation, uiLanguage: 'en' as const, storeError: null })
+			ok({ organisation, uiLanguage: 'en' as const, storeError: null, ...unlocked })
 		);
 		vi.mocked(commands.createUnit).mockResolvedValue({
 			status: 'error',
@@ -134,13 +137,13 @@ describe('AppRoot', () => {
 
 	it('lists people, finds one by search and shows form errors inline', async () => {
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({ organisation, uiLanguage: 'en' as const, storeError: null })
+			ok({ organisation, uiLanguage: 'en' as const, storeError: null, ...unlocked })
 		);
 		const anna = { id: 7, employeeNumber: 'E7', givenName: 'Anna', familyName: 'Berg', jobTitle: 'Pædagog', unitId: 2, unitName: 'Dagplejen', active: true };
 		vi.mocked(commands.peopleInUnit).mockImplementation((unitId) => ok(unitId === 2 ? [anna] : []));
 		vi.mocked(commands.searchPeople).mockImplementation(() => ok([anna]));
 		vi.mocked(commands.getPerson).mockImplementation(() =>
-			ok({ ...anna, jobFamily: null, managerId: null, effectiveManagerId: 5, effectiveManagerName: 'Ida Lund', email: null, gender: null, startDate: '2021-03-01', endDate: null })
+			ok({ ...anna, jobFamily: null, managerId: null, effectiveManagerId: 5, effectiveManagerName: 'Ida Lund', email: null, gender: null, startDate: '2021-03-01', endDate: null, erased: false })
 		);
 		vi.mocked(commands.createPerson).mockResolvedValue({ status: 'error', error: { code: 'endBeforeStart' } });
 		component = mount(AppRoot, { target: document.body });
@@ -179,7 +182,8 @@ describe('AppRoot', () => {
 			ok({
 				organisation: null,
 				uiLanguage: 'sv' as const,
-				storeError: { code: 'storeTooNew' as const, params: { found: 7, supported: 3 } }
+				storeError: { code: 'storeTooNew' as const, params: { found: 7, supported: 3 } },
+				...unlocked
 			})
 		);
 		component = mount(AppRoot, { target: document.body });

@@ -1,0 +1,172 @@
+//! The store as a desktop app holds it from start to close: locked until its key is given,
+//! then open. The shell keeps one [`Session`] and calls into it; what happens at start (open
+//! from the keychain, set up a new store, ask for a passphrase or the recovery key) is decided
+//! here, so the shell holds no rule of its own.
+//!
+//! Invariants: a session opens its store only with a key that opened it; the recovery key of a
+//! store it set up is held until the person has seen it, and then dropped; a failed unlock
+//! leaves the session locked and the file as it was.
+
+use std::path::{Path, PathBuf};
+
+use crate::app::{AppState, Created, Samtale};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::store::vault::{self, KeyMode, Keychain, LockState, Unlock};
+
+enum Held {
+    Open(Samtale),
+    Locked(LockState),
+    Failed(Error),
+}
+
+pub struct Session {
+    path: PathBuf,
+    keychain: Box<dyn Keychain>,
+    clock: fn() -> Box<dyn Clock>,
+    held: Held,
+    recovery_key: Option<String>,
+}
+
+impl Session {
+    /// Starts on the store at `path`: opens it from the keychain (or with `passphrase`, given
+    /// by the environment on machines and test runs without a keychain), sets a new store up
+    /// where a keychain or a passphrase can keep its key, and otherwise stays locked for the
+    /// person to say how.
+    pub fn start(
+        path: PathBuf,
+        keychain: Box<dyn Keychain>,
+        clock: fn() -> Box<dyn Clock>,
+        passphrase: Option<String>,
+    ) -> Session {
+        let mut session = Session {
+            path,
+            keychain,
+            clock,
+            held: Held::Locked(LockState::Locked { mode: None }),
+            recovery_key: None,
+        };
+        session.held = match vault::lock_state(&session.path, session.keychain.as_ref()) {
+            Err(e) => Held::Failed(e),
+            Ok(
+                state @ LockState::New {
+                    keychain,
+                    plaintext,
+                },
+            ) => {
+                session.held = Held::Locked(state);
+                if passphrase.is_some() || keychain {
+                    match session.set_up(passphrase.as_deref()) {
+                        Ok(()) => {}
+                        // A keychain that answered but would not keep the key: the person
+                        // chooses a passphrase instead.
+                        Err(Error::KeychainUnavailable { .. }) if passphrase.is_none() => {
+                            session.held = Held::Locked(LockState::New {
+                                plaintext,
+                                keychain: false,
+                            });
+                        }
+                        Err(e) => session.held = Held::Failed(e),
+                    }
+                }
+                return session;
+            }
+            Ok(state @ LockState::Locked { mode }) => {
+                let how = match (mode, passphrase) {
+                    (Some(KeyMode::Keychain), _) => Some(Unlock::Keychain),
+                    (Some(KeyMode::Passphrase), Some(p)) => Some(Unlock::Passphrase(p)),
+                    _ => None,
+                };
+                match how.map(|how| session.open_with(&how)) {
+                    Some(Ok(app)) => Held::Open(app),
+                    // The keychain lost the key (a new laptop) or is not there: the recovery
+                    // key is the way in; a store that cannot be read at all is a failure.
+                    // A key in the keychain that does not open the store is as good as none,
+                    // and a wrong passphrase from the environment as none given.
+                    Some(Err(
+                        Error::KeyMissing
+                        | Error::KeychainUnavailable { .. }
+                        | Error::WrongKey
+                        | Error::WrongPassphrase,
+                    ))
+                    | None => Held::Locked(state),
+                    Some(Err(e)) => Held::Failed(e),
+                }
+            }
+        };
+        session
+    }
+
+    fn open_with(&self, how: &Unlock) -> Result<Samtale> {
+        Samtale::unlock(&self.path, (self.clock)(), self.keychain.as_ref(), how)
+    }
+
+    /// Sets the store up under a new key, in the keychain or under `passphrase`; a plaintext
+    /// store found at the path is encrypted on the way.
+    pub fn set_up(&mut self, passphrase: Option<&str>) -> Result<()> {
+        // Only a store that is not set up yet can be: any other keeps the key it has.
+        if !matches!(self.held, Held::Locked(LockState::New { .. })) {
+            return Err(Error::StoreSetUp);
+        }
+        let Created { app, recovery_key } = Samtale::create(
+            &self.path,
+            (self.clock)(),
+            self.keychain.as_ref(),
+            passphrase,
+        )?;
+        self.held = Held::Open(app);
+        self.recovery_key = Some(recovery_key);
+        Ok(())
+    }
+
+    /// Opens the locked store as the person asked. A failure leaves it locked.
+    pub fn unlock(&mut self, how: &Unlock) -> Result<()> {
+        match self.held {
+            Held::Open(_) => Ok(()),
+            Held::Failed(ref e) => Err(e.clone()),
+            Held::Locked(LockState::New { .. }) => Err(Error::StorePlaintext),
+            Held::Locked(LockState::Locked { .. }) => {
+                let app = self.open_with(how)?;
+                self.held = Held::Open(app);
+                Ok(())
+            }
+        }
+    }
+
+    /// The person has seen (and kept) the recovery key: it is not shown again.
+    pub fn recovery_key_seen(&mut self) {
+        self.recovery_key = None;
+    }
+
+    /// The open store, or why there is none.
+    pub fn app(&mut self) -> Result<&mut Samtale> {
+        match &mut self.held {
+            Held::Open(app) => Ok(app),
+            Held::Locked(_) => Err(Error::StoreLocked),
+            Held::Failed(e) => Err(e.clone()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How the session stands, for the UI's first screen.
+    pub fn state(&self) -> Result<AppState> {
+        Ok(match &self.held {
+            Held::Open(app) => AppState {
+                recovery_key: self.recovery_key.clone(),
+                key_mode: vault::key_mode(&self.path)?,
+                ..AppState::open(app)?
+            },
+            Held::Locked(state) => AppState {
+                lock: Some(state.clone()),
+                ..AppState::default()
+            },
+            Held::Failed(e) => AppState {
+                store_error: Some(e.clone()),
+                ..AppState::default()
+            },
+        })
+    }
+}

@@ -1,0 +1,509 @@
+//! Where a store's key is kept, and how a person gets it back: the key file beside the store,
+//! the operating system's keychain, a passphrase, the recovery key.
+//!
+//! The key file (`NAME.key.json`) holds no secret on its own: the store's keychain entry name
+//! and, in passphrase mode, the store key encrypted (XChaCha20-Poly1305) under a key derived
+//! from the passphrase with Argon2id. Invariants: the store key is random and never changes,
+//! so every backup opens with it and the recovery key shown once at set-up stays valid; a wrong
+//! passphrase fails the AEAD tag before SQLite is touched; a key file is written whole (temp
+//! file, then rename) and only after the store it describes was verified.
+
+use std::path::{Path, PathBuf};
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use data_encoding::{BASE64, HEXLOWER};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use zeroize::Zeroizing;
+
+use super::key::StoreKey;
+use crate::error::{Error, Result};
+
+/// Shortest passphrase accepted: a passphrase is the only barrier on a machine without a
+/// keychain, and NSM and CFCS both advise long passphrases over complex short ones.
+pub const MIN_PASSPHRASE: usize = 12;
+/// Longest passphrase accepted; Argon2 takes any length, a text field does not need more.
+pub const MAX_PASSPHRASE: usize = 1_000;
+
+/// Argon2id at RFC 9106's second recommended setting (64 MiB, 3 passes, 4 lanes): about a
+/// quarter of a second on a laptop, once per start.
+const KDF_MEMORY_KIB: u32 = 64 * 1024;
+const KDF_PASSES: u32 = 3;
+const KDF_LANES: u32 = 4;
+
+/// The keychain's service name for store keys.
+const SERVICE: &str = "Samtale store key";
+
+/// How a store's key is kept, as the key file says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum KeyMode {
+    Keychain,
+    Passphrase,
+}
+
+/// What the store at a path needs before it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum LockState {
+    /// No store yet, or a store from before encryption that is encrypted as it is set up:
+    /// the person chooses how its key is kept.
+    New { plaintext: bool, keychain: bool },
+    /// An encrypted store; `mode` says how its key is kept. Without a key file only the
+    /// recovery key opens it (`mode` is then `None`).
+    Locked { mode: Option<KeyMode> },
+}
+
+/// How a person asks to open a locked store.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(tag = "kind", content = "secret", rename_all = "camelCase")]
+pub enum Unlock {
+    Keychain,
+    Passphrase(String),
+    RecoveryKey(String),
+}
+
+/// The operating system's secret store, behind a trait so tests keep keys in memory.
+pub trait Keychain: Send + Sync {
+    /// The key kept under `account`; `None` when there is none.
+    fn get(&self, account: &str) -> Result<Option<StoreKey>>;
+    fn put(&self, account: &str, key: &StoreKey) -> Result<()>;
+    /// Whether a key could be kept here now (a session keyring that answers).
+    fn available(&self) -> bool;
+}
+
+/// A shared keychain is the same keychain (tests keep one across app starts).
+impl<K: Keychain + ?Sized> Keychain for std::sync::Arc<K> {
+    fn get(&self, account: &str) -> Result<Option<StoreKey>> {
+        (**self).get(account)
+    }
+
+    fn put(&self, account: &str, key: &StoreKey) -> Result<()> {
+        (**self).put(account, key)
+    }
+
+    fn available(&self) -> bool {
+        (**self).available()
+    }
+}
+
+/// Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
+pub struct OsKeychain;
+
+impl OsKeychain {
+    fn entry(account: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, account).map_err(keychain_error)
+    }
+}
+
+fn keychain_error(e: keyring::Error) -> Error {
+    Error::KeychainUnavailable {
+        detail: e.to_string(),
+    }
+}
+
+impl Keychain for OsKeychain {
+    fn get(&self, account: &str) -> Result<Option<StoreKey>> {
+        match Self::entry(account)?.get_secret() {
+            Ok(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                Ok(StoreKey::from_bytes(&bytes))
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn put(&self, account: &str, key: &StoreKey) -> Result<()> {
+        Self::entry(account)?
+            .set_secret(key.bytes())
+            .map_err(keychain_error)
+    }
+
+    fn available(&self) -> bool {
+        // Reading an entry that does not exist answers NoEntry from a working keychain and a
+        // platform error from a missing one (no Secret Service on the session bus, say).
+        match Self::entry("availability probe").and_then(|e| {
+            e.get_secret().map(|_| ()).or_else(|e| match e {
+                keyring::Error::NoEntry => Ok(()),
+                e => Err(keychain_error(e)),
+            })
+        }) {
+            Ok(()) => true,
+            Err(_) => false,
+        }
+    }
+}
+
+/// No keychain at all: for machines and tests that use a passphrase.
+pub struct NoKeychain;
+
+impl Keychain for NoKeychain {
+    fn get(&self, _: &str) -> Result<Option<StoreKey>> {
+        Err(Error::KeychainUnavailable {
+            detail: "no keychain".into(),
+        })
+    }
+
+    fn put(&self, _: &str, _: &StoreKey) -> Result<()> {
+        Err(Error::KeychainUnavailable {
+            detail: "no keychain".into(),
+        })
+    }
+
+    fn available(&self) -> bool {
+        false
+    }
+}
+
+/// A keychain in memory, for tests: what a real one would hold, for as long as it lives.
+#[derive(Default)]
+pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, StoreKey>>);
+
+impl Keychain for MemoryKeychain {
+    fn get(&self, account: &str) -> Result<Option<StoreKey>> {
+        Ok(self.lock().get(account).cloned())
+    }
+
+    fn put(&self, account: &str, key: &StoreKey) -> Result<()> {
+        self.lock().insert(account.to_owned(), key.clone());
+        Ok(())
+    }
+
+    fn available(&self) -> bool {
+        true
+    }
+}
+
+impl MemoryKeychain {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, StoreKey>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every key, as a new laptop's keychain would.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+/// The keychain and the passphrase the environment asks for, for the app and the command
+/// line alike: `SAMTALE_KEYCHAIN=off` leaves the OS keychain alone (tests, CI, machines
+/// without one), and `SAMTALE_PASSPHRASE` starts unattended under a passphrase.
+pub fn from_environment() -> (Box<dyn Keychain>, Option<String>) {
+    let keychain: Box<dyn Keychain> = match std::env::var("SAMTALE_KEYCHAIN").as_deref() {
+        Ok("off") => Box::new(NoKeychain),
+        _ => Box::new(OsKeychain),
+    };
+    let passphrase = std::env::var("SAMTALE_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty());
+    (keychain, passphrase)
+}
+
+/// The store key under a passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Wrapped {
+    salt: String,
+    memory_kib: u32,
+    passes: u32,
+    lanes: u32,
+    nonce: String,
+    key: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyFile {
+    format: u32,
+    /// The keychain entry's account name: random, so the entry names no person or place.
+    store_id: String,
+    mode: KeyMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passphrase: Option<Wrapped>,
+}
+
+/// The key file of the store at `path`: `NAME.key.json` beside it.
+pub fn key_file_of(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "samtale".into());
+    path.with_file_name(format!("{stem}.key.json"))
+}
+
+fn read_key_file(path: &Path) -> Result<Option<KeyFile>> {
+    match std::fs::read(key_file_of(path)) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|_| Error::KeyFileDamaged),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn write_key_file(path: &Path, file: &KeyFile) -> Result<()> {
+    let target = key_file_of(path);
+    let tmp = target.with_extension("json.partial");
+    let body = serde_json::to_vec_pretty(file).map_err(|e| Error::FileSystem {
+        detail: e.to_string(),
+    })?;
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // Only the user reads it: under a passphrase it is what a guesser would work on.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
+        f.write_all(&body)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, &target)?;
+    Ok(())
+}
+
+fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|e| Error::FileSystem {
+        detail: format!("no random source: {e}"),
+    })?;
+    Ok(out)
+}
+
+/// Checks a new passphrase against the rules before anything is written.
+pub fn check_passphrase(passphrase: &str) -> Result<()> {
+    let length = passphrase.chars().count();
+    if passphrase.trim().is_empty() || length < MIN_PASSPHRASE {
+        return Err(Error::PassphraseTooShort {
+            min: MIN_PASSPHRASE as u32,
+        });
+    }
+    if length > MAX_PASSPHRASE || passphrase.contains('\0') {
+        return Err(Error::Invalid {
+            field: crate::error::Field::Passphrase,
+        });
+    }
+    Ok(())
+}
+
+fn derive(passphrase: &str, salt: &[u8], w: (u32, u32, u32)) -> Result<Zeroizing<[u8; 32]>> {
+    let params = Params::new(w.0, w.1, w.2, Some(32)).map_err(|_| Error::KeyFileDamaged)?;
+    let mut out = Zeroizing::new([0u8; 32]);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(passphrase.as_bytes(), salt, out.as_mut())
+        .map_err(|_| Error::KeyFileDamaged)?;
+    Ok(out)
+}
+
+fn wrap(key: &StoreKey, passphrase: &str) -> Result<Wrapped> {
+    let salt = random::<16>()?;
+    let nonce = random::<24>()?;
+    let kek = derive(passphrase, &salt, (KDF_MEMORY_KIB, KDF_PASSES, KDF_LANES))?;
+    let sealed = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()))
+        .encrypt(XNonce::from_slice(&nonce), key.bytes().as_slice())
+        .map_err(|_| Error::KeyFileDamaged)?;
+    Ok(Wrapped {
+        salt: BASE64.encode(&salt),
+        memory_kib: KDF_MEMORY_KIB,
+        passes: KDF_PASSES,
+        lanes: KDF_LANES,
+        nonce: BASE64.encode(&nonce),
+        key: BASE64.encode(&sealed),
+    })
+}
+
+fn unwrap(w: &Wrapped, passphrase: &str) -> Result<StoreKey> {
+    let decode = |s: &str| {
+        BASE64
+            .decode(s.as_bytes())
+            .map_err(|_| Error::KeyFileDamaged)
+    };
+    let (salt, nonce, sealed) = (decode(&w.salt)?, decode(&w.nonce)?, decode(&w.key)?);
+    if nonce.len() != 24 {
+        return Err(Error::KeyFileDamaged);
+    }
+    // A key file that asks for gigabytes of memory is damaged, not a reason to run out.
+    if w.memory_kib > 4 * 1024 * 1024 || w.passes > 100 {
+        return Err(Error::KeyFileDamaged);
+    }
+    let kek = derive(passphrase, &salt, (w.memory_kib, w.passes, w.lanes))?;
+    let bytes = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(kek.as_ref()))
+        .decrypt(XNonce::from_slice(&nonce), sealed.as_slice())
+        .map(Zeroizing::new)
+        .map_err(|_| Error::WrongPassphrase)?;
+    StoreKey::from_bytes(&bytes).ok_or(Error::KeyFileDamaged)
+}
+
+/// What the store at `path` needs before it opens.
+pub fn lock_state(path: &Path, keychain: &dyn Keychain) -> Result<LockState> {
+    let exists = std::fs::metadata(path)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
+    if !exists {
+        return Ok(LockState::New {
+            plaintext: false,
+            keychain: keychain.available(),
+        });
+    }
+    if super::key::is_plaintext(path)? {
+        return Ok(LockState::New {
+            plaintext: true,
+            keychain: keychain.available(),
+        });
+    }
+    Ok(LockState::Locked {
+        mode: readable_key_file(path)?.map(|f| f.mode),
+    })
+}
+
+/// The key file, or `None` when it is missing or damaged: either way only the recovery key
+/// opens the store, and a damaged file must not stand in the way of it.
+fn readable_key_file(path: &Path) -> Result<Option<KeyFile>> {
+    match read_key_file(path) {
+        Err(Error::KeyFileDamaged) => Ok(None),
+        other => other,
+    }
+}
+
+/// How the key of the store at `path` is kept, as its key file says.
+pub fn key_mode(path: &Path) -> Result<Option<KeyMode>> {
+    Ok(read_key_file(path)?.map(|f| f.mode))
+}
+
+/// The key of the existing encrypted store at `path`, as the person asked for it. Opens
+/// nothing: a wrong recovery key is found when the store is keyed with it.
+pub fn unlock(path: &Path, keychain: &dyn Keychain, how: &Unlock) -> Result<StoreKey> {
+    match how {
+        Unlock::RecoveryKey(typed) => StoreKey::from_recovery_key(typed),
+        Unlock::Keychain => {
+            let file = read_key_file(path)?.ok_or(Error::KeyMissing)?;
+            keychain.get(&file.store_id)?.ok_or(Error::KeyMissing)
+        }
+        Unlock::Passphrase(passphrase) => {
+            let wrapped = read_key_file(path)?
+                .and_then(|f| f.passphrase)
+                .ok_or(Error::KeyMissing)?;
+            unwrap(&wrapped, passphrase)
+        }
+    }
+}
+
+/// After a store opened with its recovery key: keep the key again where the key file says (or
+/// in the keychain, when the key file was lost), so the next start needs no recovery key. A
+/// passphrase-mode store keeps its wrapped key; only a lost key file is replaced.
+pub fn remember(path: &Path, keychain: &dyn Keychain, key: &StoreKey) -> Result<()> {
+    match readable_key_file(path)? {
+        Some(f) if f.mode == KeyMode::Keychain => keychain.put(&f.store_id, key),
+        Some(_) => Ok(()),
+        None if keychain.available() => keep(path, keychain, key, None),
+        None => Ok(()),
+    }
+}
+
+/// Makes the key file for a store keyed with `key`: the key goes to the keychain, or under
+/// `passphrase` when one is given.
+pub fn keep(
+    path: &Path,
+    keychain: &dyn Keychain,
+    key: &StoreKey,
+    passphrase: Option<&str>,
+) -> Result<()> {
+    let store_id = HEXLOWER.encode(&random::<16>()?);
+    let file = match passphrase {
+        Some(p) => {
+            check_passphrase(p)?;
+            KeyFile {
+                format: 1,
+                store_id,
+                mode: KeyMode::Passphrase,
+                passphrase: Some(wrap(key, p)?),
+            }
+        }
+        None => {
+            keychain.put(&store_id, key)?;
+            KeyFile {
+                format: 1,
+                store_id,
+                mode: KeyMode::Keychain,
+                passphrase: None,
+            }
+        }
+    };
+    write_key_file(path, &file)
+}
+
+/// Puts the store key under a new passphrase (from keychain mode too). Under a passphrase the
+/// current one must be given: an unlocked app left on a shared laptop is not enough to lock its
+/// owner out. The key itself never changes, so backups and the recovery key stay valid.
+pub fn change_passphrase(
+    path: &Path,
+    key: &StoreKey,
+    current: Option<&str>,
+    passphrase: &str,
+) -> Result<()> {
+    check_passphrase(passphrase)?;
+    let file = read_key_file(path)?;
+    if let Some(KeyFile {
+        mode: KeyMode::Passphrase,
+        passphrase: Some(wrapped),
+        ..
+    }) = &file
+    {
+        let opened = unwrap(wrapped, current.ok_or(Error::WrongPassphrase)?)?;
+        if opened.bytes() != key.bytes() {
+            return Err(Error::WrongPassphrase);
+        }
+    }
+    let store_id = match file {
+        Some(f) => f.store_id,
+        None => HEXLOWER.encode(&random::<16>()?),
+    };
+    write_key_file(
+        path,
+        &KeyFile {
+            format: 1,
+            store_id,
+            mode: KeyMode::Passphrase,
+            passphrase: Some(wrap(key, passphrase)?),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_key_opens_with_its_passphrase_only() {
+        let key = StoreKey::generate().unwrap();
+        let w = wrap(&key, "correct horse battery").unwrap();
+        assert_eq!(
+            unwrap(&w, "correct horse battery").unwrap().bytes(),
+            key.bytes()
+        );
+        assert!(matches!(
+            unwrap(&w, "correct horse batterz"),
+            Err(Error::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn a_short_passphrase_is_refused() {
+        assert!(matches!(
+            check_passphrase("kort"),
+            Err(Error::PassphraseTooShort { min: 12 })
+        ));
+        assert!(matches!(
+            check_passphrase("            "),
+            Err(Error::PassphraseTooShort { .. })
+        ));
+        assert!(check_passphrase("en lang nok sætning").is_ok());
+    }
+}

@@ -1,0 +1,122 @@
+//! Encryption at rest as a manager meets it on a computer without a keychain: the app asks for
+//! a passphrase at set-up (typed twice), shows the recovery key once, refuses a wrong
+//! passphrase with the file untouched, and opens with the passphrase or the recovery key. The
+//! files the app leaves on disk hold no readable name of the demo organisation.
+
+use std::path::{Path, PathBuf};
+
+use samtale_e2e::{Driver, Profile};
+
+const PASSPHRASE: &str = "vores afdeling holder samtaler i marts";
+
+/// The store's folder, with the store, its log, key file and backups.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn readable_in(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    files(dir)
+        .into_iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_protects_the_store_with_a_passphrase_and_opens_it_again() {
+    let profile = Profile::typed_passphrase();
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.wait_for_text("page-title", "Protect the data with a passphrase")
+        .await;
+    app.type_into("lock-passphrase", PASSPHRASE).await;
+    app.type_into("lock-repeat", "vores afdeling holder samtaler i maj")
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("lock-error", "The two passphrases are not the same.")
+        .await;
+    app.type_into("lock-passphrase", "for kort").await;
+    app.type_into("lock-repeat", "for kort").await;
+    app.click("lock-submit").await;
+    app.wait_for_text("lock-error", "at least 12 characters")
+        .await;
+    app.type_into("lock-passphrase", PASSPHRASE).await;
+    app.type_into("lock-repeat", PASSPHRASE).await;
+    app.click("lock-submit").await;
+
+    // The recovery key, once: 14 groups of four.
+    let recovery = app.text("recovery-key-text").await;
+    assert_eq!(recovery.split('-').count(), 14, "{recovery}");
+    app.click("recovery-key-kept").await;
+    app.click("recovery-key-done").await;
+    app.click("open-demo").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+
+    let store = profile.store_path();
+    let folder = store.parent().unwrap().to_path_buf();
+    for name in ["Søndervig", "Hjemmeplejen"] {
+        assert_eq!(readable_in(&folder, name), Vec::<PathBuf>::new(), "{name}");
+    }
+
+    // Next start: locked. A wrong passphrase is refused in words and changes nothing.
+    let before = std::fs::read(&store).unwrap();
+    let app = driver.launch().await;
+    app.wait_for_text("page-title", "Samtale is locked").await;
+    app.type_into("lock-passphrase", "vores afdeling holder møder i marts")
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("lock-error", "The passphrase is not correct.")
+        .await;
+    assert_eq!(std::fs::read(&store).unwrap(), before, "not a byte changed");
+    app.type_into("lock-passphrase", PASSPHRASE).await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    // The passphrase is changed on the Privacy page, the current one asked for first.
+    let changed = "vi holder samtalerne i maj og juni";
+    app.click("nav-privacy").await;
+    app.wait_for_attr("key-mode", "data-mode", "passphrase")
+        .await;
+    app.type_into("key-current", "ikke den rigtige sætning")
+        .await;
+    app.type_into("key-new", changed).await;
+    app.type_into("key-repeat", changed).await;
+    app.click("key-save").await;
+    app.wait_for_text("key-error", "The passphrase is not correct.")
+        .await;
+    app.type_into("key-current", PASSPHRASE).await;
+    app.click("key-save").await;
+    app.wait_for("[data-testid=key-saved]").await;
+    app.quit().await;
+
+    // And with the recovery key HR keeps, typed in lower case with spaces.
+    let app = driver.launch().await;
+    app.click("lock-use-recovery").await;
+    app.type_into("lock-recovery", &recovery.to_lowercase().replace('-', " "))
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+
+    // The changed passphrase opens it; the old one no longer does.
+    let app = driver.launch().await;
+    app.type_into("lock-passphrase", PASSPHRASE).await;
+    app.click("lock-submit").await;
+    app.wait_for_text("lock-error", "The passphrase is not correct.")
+        .await;
+    app.type_into("lock-passphrase", changed).await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+}

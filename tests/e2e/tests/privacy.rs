@@ -1,0 +1,152 @@
+//! A person's rights and retention in the real app: everything about an employee saved as
+//! JSON through the save dialog and read back, the employee archived and erased, and a
+//! retention policy previewed and adopted on the Privacy page, each checked in the store.
+
+use samtale::organisation::Language;
+use samtale_e2e::{count, save_file, Driver, Profile};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_exports_everything_about_an_employee_erases_them_and_adopts_a_retention_policy()
+{
+    let profile = Profile::new();
+    // A demo employee whose talk holds a private note of the leader.
+    let (person, unit, name, note) = profile.seed(|app| {
+        app.open_demo(Language::En).unwrap();
+        app.store()
+            .conn()
+            .query_row(
+                "SELECT p.id, p.unit_id, p.given_name || ' ' || p.family_name, n.text
+                 FROM leader_note n JOIN talk t ON t.id = n.talk_id AND t.kind = 'mus'
+                 JOIN talk_participant tp ON tp.talk_id = t.id
+                 JOIN person p ON p.id = tp.person_id AND p.archived_at IS NULL
+                 ORDER BY p.id LIMIT 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .unwrap()
+    });
+    let out = profile.dir.path().join("exports");
+    std::fs::create_dir(&out).unwrap();
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+
+    app.click("nav-people").await;
+    app.choose("people-unit", &unit.to_string()).await;
+    app.click(&format!("[data-person-id=\"{person}\"] button"))
+        .await;
+    app.wait_for_text("person-detail", &name).await;
+
+    let path = out.join("everything.json");
+    app.click("personal-data-json").await;
+    save_file("Save the export", &path).await;
+    app.wait_for_text("personal-data-saved", "everything.json")
+        .await;
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(json["format"], "samtale-personal-data");
+    assert!(
+        json.to_string().contains(&note),
+        "the leader's private note is in it"
+    );
+
+    // Still employed: no erasure offered. Archived: erased, after a confirmation.
+    assert!(app.texts("erase-person").await.is_empty());
+    app.click("archive-person").await;
+    app.click("confirm-submit").await;
+    // Archived people are listed on request; there the erasure is offered.
+    while !app.texts("confirm-dialog").await.is_empty() {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    app.click("people-show-archived").await;
+    app.click(&format!("[data-person-id=\"{person}\"] button"))
+        .await;
+    app.wait_for("[data-testid=erase-person]").await;
+    app.click("erase-person").await;
+    app.click("confirm-submit").await;
+    app.wait_for("[data-testid=erased-note]").await;
+    app.wait_for_text("person-detail", "Erased person").await;
+
+    app.click("nav-privacy").await;
+    app.wait_for_attr("retention-status", "data-adopted", "false")
+        .await;
+    app.click("retention-preview").await;
+    app.wait_for("[data-testid=retention-preview-result]").await;
+    app.click("retention-apply").await;
+    app.wait_for("[data-testid=retention-done]").await;
+    app.wait_for_attr("retention-status", "data-adopted", "true")
+        .await;
+    app.quit().await;
+
+    let store = profile.store_path();
+    let erased = count(
+        &store,
+        &format!("SELECT count(*) FROM person WHERE id = {person} AND erased_at IS NOT NULL"),
+    );
+    assert_eq!(erased, 1);
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT count(*) FROM person WHERE given_name || ' ' || family_name = '{}'",
+                name.replace('\'', "''")
+            )
+        ),
+        0
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM retention"), 5);
+    assert!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit WHERE action = 'retentionSet'"
+        ) == 1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_start_of_a_day_removes_what_the_adopted_policy_says_is_due() {
+    use samtale::privacy::retention::{RecordKind, RetentionRule};
+    let profile = Profile::new();
+    profile.seed(|app| {
+        app.open_demo(Language::En).unwrap();
+        // Leader's notes kept a month, everything else kept: adopting it purges at once.
+        let rules: Vec<RetentionRule> = RecordKind::ALL
+            .into_iter()
+            .map(|kind| RetentionRule {
+                kind,
+                months: (kind == RecordKind::LeaderNotes).then_some(1),
+            })
+            .collect();
+        app.set_retention(&rules).unwrap();
+        // A note on an old talk, and the last purge as if it had run long ago.
+        let conn = app.store().conn();
+        conn.execute_batch(
+            "INSERT INTO leader_note (talk_id, section, question, text, updated_at)
+             SELECT id, 0, 0, 'written after the purge', created_at FROM talk
+             WHERE starts_at < date('now', '-2 months') ORDER BY id LIMIT 1;
+             UPDATE setting SET value = '2000-01-01' WHERE key = 'retention_purged_on';
+             UPDATE retention SET done_before = '2000-01-01';",
+        )
+        .unwrap();
+    });
+    let store = profile.store_path();
+    let note = "SELECT count(*) FROM leader_note WHERE text = 'written after the purge'";
+    assert_eq!(count(&store, note), 1);
+    let purges = "SELECT count(*) FROM audit WHERE action = 'recordsPurged'";
+    let before = count(&store, purges);
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.wait_for("[data-testid=org-title]").await;
+    app.quit().await;
+    assert_eq!(count(&store, note), 0, "purged at start");
+    assert_eq!(
+        count(&store, purges),
+        before + 1,
+        "recorded in the audit trail"
+    );
+}

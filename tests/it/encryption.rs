@@ -1,0 +1,510 @@
+//! Encryption at rest, through the public API as the shell and the CLI use it: set-up under
+//! the keychain or a passphrase, unlocking, the recovery key, wrong keys refused with the file
+//! untouched, plaintext stores encrypted with their backups, and the proof that no name of the
+//! demo organisation can be read in any file the store leaves on disk.
+
+use std::path::{Path, PathBuf};
+
+use samtale::organisation::Language;
+use samtale::store::vault::{self, KeyMode, LockState, MemoryKeychain, NoKeychain, Unlock};
+use samtale::{Error, Samtale};
+
+use crate::common::{clock, PASSPHRASE};
+
+/// Every file in `dir` and below.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// What `strings` would find: whether `needle` appears in any file under `dir`, in UTF-8 or
+/// in UTF-16 (SQLite can store either).
+fn readable_anywhere(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let utf8 = needle.as_bytes().to_vec();
+    let utf16: Vec<u8> = needle
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    files(dir)
+        .into_iter()
+        .filter(|f| {
+            let bytes = std::fs::read(f).unwrap();
+            [&utf8, &utf16]
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == n.as_slice()))
+        })
+        .collect()
+}
+
+/// The demo's organisation name and a few of its people's names.
+fn demo_names(app: &Samtale) -> Vec<String> {
+    let conn = app.store().conn();
+    let mut names: Vec<String> = vec![conn
+        .query_row("SELECT name FROM organisation", [], |r| r.get(0))
+        .unwrap()];
+    let mut stmt = conn
+        .prepare("SELECT family_name FROM person ORDER BY id LIMIT 5")
+        .unwrap();
+    names.extend(
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap),
+    );
+    names
+}
+
+/// The demo in a new store set up under the tests' passphrase, without a keychain.
+fn demo_under_passphrase() -> (tempfile::TempDir, PathBuf, Samtale) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samtale.sqlite3");
+    let mut app = Samtale::create(&path, Box::new(clock()), &NoKeychain, Some(PASSPHRASE))
+        .unwrap()
+        .app;
+    app.open_demo(Language::Da).unwrap();
+    (dir, path, app)
+}
+
+#[test]
+fn no_name_of_the_demo_can_be_read_in_the_store_its_log_or_its_backups() {
+    let (dir, path, app) = demo_under_passphrase();
+    app.backup_now().unwrap();
+    let key = app.store().key().unwrap().clone();
+    let names = demo_names(&app);
+    assert!(names[0].contains("Søndervig"));
+    // While the app is open: the write-ahead log holds the latest pages.
+    assert!(dir.path().join("samtale.sqlite3-wal").exists());
+    for name in &names {
+        assert_eq!(
+            readable_anywhere(dir.path(), name),
+            Vec::<PathBuf>::new(),
+            "{name}"
+        );
+    }
+    drop(app);
+    // A day later, the daily backup, through a connection of its own.
+    let tomorrow = samtale::FixedClock(clock().0 + chrono::Duration::days(1));
+    for b in files(&dir.path().join("samtale-backups")) {
+        let f = std::fs::File::options().write(true).open(&b).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+    }
+    assert!(Samtale::daily_backup(&path, &key, &tomorrow)
+        .unwrap()
+        .is_some());
+    assert_eq!(files(&dir.path().join("samtale-backups")).len(), 2);
+    for name in &names {
+        assert_eq!(
+            readable_anywhere(dir.path(), name),
+            Vec::<PathBuf>::new(),
+            "{name}"
+        );
+    }
+    // And `strings` itself, where it is installed, agrees.
+    if let Ok(out) = std::process::Command::new("strings")
+        .args(["-a", "-e", "S"])
+        .args(files(dir.path()))
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("Søndervig"), "strings found the name");
+    }
+}
+
+#[test]
+fn a_store_under_a_passphrase_opens_with_it_and_refuses_another_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    assert_eq!(
+        vault::lock_state(&path, &NoKeychain).unwrap(),
+        LockState::New {
+            plaintext: false,
+            keychain: false
+        }
+    );
+    let created = Samtale::create(&path, Box::new(clock()), &NoKeychain, Some(PASSPHRASE)).unwrap();
+    let mut app = created.app;
+    app.open_demo(Language::Sv).unwrap();
+    drop(app);
+    assert_eq!(
+        vault::lock_state(&path, &NoKeychain).unwrap(),
+        LockState::Locked {
+            mode: Some(KeyMode::Passphrase)
+        }
+    );
+    let before = std::fs::read(&path).unwrap();
+    let wrong = Unlock::Passphrase("not the passphrase at all".into());
+    let err = Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &wrong).unwrap_err();
+    assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
+    assert_eq!(err.code(), "wrongPassphrase");
+    let other = samtale::store::StoreKey::generate().unwrap().recovery_key();
+    let err = Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &NoKeychain,
+        &Unlock::RecoveryKey(other),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::WrongKey), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
+    assert!(!dir.path().join("s.sqlite3-wal").exists());
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(vault::key_file_of(&path))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key file is the user's alone");
+    }
+    let right = Unlock::Passphrase(PASSPHRASE.into());
+    let app = Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &right).unwrap();
+    assert!(app.organisation().unwrap().unwrap().name.contains("Lindås"));
+    drop(app);
+    // The recovery key shown at set-up opens it too.
+    let app = Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &NoKeychain,
+        &Unlock::RecoveryKey(created.recovery_key.to_lowercase()),
+    )
+    .unwrap();
+    assert!(app.organisation().unwrap().is_some());
+}
+
+#[test]
+fn a_passphrase_is_changed_only_with_the_current_one_and_the_recovery_key_stays_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let created = Samtale::create(&path, Box::new(clock()), &NoKeychain, Some(PASSPHRASE)).unwrap();
+    let app = created.app;
+    let new = "a new and longer passphrase";
+    let before = std::fs::read(vault::key_file_of(&path)).unwrap();
+    for current in [None, Some("not the passphrase at all")] {
+        let err = app.set_passphrase(current, new).unwrap_err();
+        assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
+    }
+    let err = app.set_passphrase(Some(PASSPHRASE), "kort").unwrap_err();
+    assert!(matches!(err, Error::PassphraseTooShort { .. }), "{err:?}");
+    assert_eq!(
+        std::fs::read(vault::key_file_of(&path)).unwrap(),
+        before,
+        "the key file is as it was"
+    );
+    app.set_passphrase(Some(PASSPHRASE), new).unwrap();
+    drop(app);
+    let old = Unlock::Passphrase(PASSPHRASE.into());
+    let err = Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &old).unwrap_err();
+    assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
+    let app = Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &NoKeychain,
+        &Unlock::Passphrase(new.into()),
+    )
+    .unwrap();
+    drop(app);
+    Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &NoKeychain,
+        &Unlock::RecoveryKey(created.recovery_key),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_store_in_the_keychain_moves_to_a_passphrase_without_giving_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let keychain = MemoryKeychain::default();
+    let app = Samtale::create(&path, Box::new(clock()), &keychain, None)
+        .unwrap()
+        .app;
+    app.set_passphrase(None, PASSPHRASE).unwrap();
+    drop(app);
+    assert_eq!(
+        vault::lock_state(&path, &keychain).unwrap(),
+        LockState::Locked {
+            mode: Some(KeyMode::Passphrase)
+        }
+    );
+    let how = Unlock::Passphrase(PASSPHRASE.into());
+    assert!(Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &how).is_ok());
+}
+
+#[test]
+fn a_short_passphrase_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let err = Samtale::create(&path, Box::new(clock()), &NoKeychain, Some("kort")).unwrap_err();
+    assert!(
+        matches!(err, Error::PassphraseTooShort { min: 12 }),
+        "{err:?}"
+    );
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+    // Without a keychain and without a passphrase there is nowhere to keep the key.
+    let err = Samtale::create(&path, Box::new(clock()), &NoKeychain, None).unwrap_err();
+    assert!(matches!(err, Error::KeychainUnavailable { .. }), "{err:?}");
+    assert!(!path.exists());
+}
+
+#[test]
+fn the_recovery_key_opens_a_store_whose_keychain_lost_its_key_and_puts_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let keychain = MemoryKeychain::default();
+    let created = Samtale::create(&path, Box::new(clock()), &keychain, None).unwrap();
+    drop(created.app);
+    assert_eq!(
+        vault::lock_state(&path, &keychain).unwrap(),
+        LockState::Locked {
+            mode: Some(KeyMode::Keychain)
+        }
+    );
+    assert!(Samtale::unlock(&path, Box::new(clock()), &keychain, &Unlock::Keychain).is_ok());
+    // A new laptop: the store and its key file came along, the keychain did not.
+    keychain.clear();
+    let err = Samtale::unlock(&path, Box::new(clock()), &keychain, &Unlock::Keychain).unwrap_err();
+    assert!(matches!(err, Error::KeyMissing), "{err:?}");
+    let mut typo = created.recovery_key.clone();
+    typo.replace_range(0..1, if typo.starts_with('A') { "B" } else { "A" });
+    let err = Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &keychain,
+        &Unlock::RecoveryKey(typo),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::RecoveryKeyMistyped), "{err:?}");
+    Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &keychain,
+        &Unlock::RecoveryKey(created.recovery_key),
+    )
+    .unwrap();
+    assert!(Samtale::unlock(&path, Box::new(clock()), &keychain, &Unlock::Keychain).is_ok());
+}
+
+#[test]
+fn a_lost_key_file_leaves_the_recovery_key_as_the_way_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    let created = Samtale::create(&path, Box::new(clock()), &NoKeychain, Some(PASSPHRASE)).unwrap();
+    drop(created.app);
+    std::fs::remove_file(vault::key_file_of(&path)).unwrap();
+    assert_eq!(
+        vault::lock_state(&path, &NoKeychain).unwrap(),
+        LockState::Locked { mode: None }
+    );
+    let err = Samtale::unlock(
+        &path,
+        Box::new(clock()),
+        &NoKeychain,
+        &Unlock::Passphrase(PASSPHRASE.into()),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::KeyMissing), "{err:?}");
+    let how = Unlock::RecoveryKey(created.recovery_key);
+    assert!(Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &how).is_ok());
+}
+
+#[test]
+fn a_plaintext_store_is_encrypted_with_its_backups_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samtale.sqlite3");
+    // A store as an app before encryption left it: plaintext, one version older, with a
+    // plaintext backup beside it.
+    crate::store::plaintext_fixture(samtale::store::SCHEMA_VERSION - 1, &path);
+    let backups = dir.path().join("samtale-backups");
+    std::fs::create_dir(&backups).unwrap();
+    let old_backup = backups.join("samtale-20261101T080000.000Z-daily.sqlite3");
+    std::fs::copy(&path, &old_backup).unwrap();
+    assert_eq!(
+        vault::lock_state(&path, &NoKeychain).unwrap(),
+        LockState::New {
+            plaintext: true,
+            keychain: false
+        }
+    );
+    let keychain = MemoryKeychain::default();
+    let mut app = Samtale::create(&path, Box::new(clock()), &keychain, None)
+        .unwrap()
+        .app;
+    assert_eq!(app.organisation().unwrap().unwrap().name, "Fixture Kommune");
+    assert_eq!(app.search_people("ørs", 10, true).unwrap().len(), 1);
+    for name in ["Fixture Kommune", "Ørsted"] {
+        assert_eq!(
+            readable_anywhere(dir.path(), name),
+            Vec::<PathBuf>::new(),
+            "{name}"
+        );
+    }
+    // The old backup was encrypted in place and restores; the migration took its own.
+    let listed = app.backups().unwrap();
+    assert!(listed.iter().any(|b| b.file_name.contains("-daily")));
+    assert!(listed.iter().any(|b| b.file_name.contains("pre-migration")));
+    assert!(!files(dir.path()).iter().any(|f| f
+        .extension()
+        .is_some_and(|e| e == "plaintext" || e == "encrypting")));
+    app.restore("samtale-20261101T080000.000Z-daily.sqlite3")
+        .unwrap();
+    assert_eq!(app.organisation().unwrap().unwrap().name, "Fixture Kommune");
+}
+
+#[test]
+fn a_store_from_a_newer_app_in_plaintext_is_refused_and_no_key_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite3");
+    crate::store::plaintext_fixture(1, &path);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", samtale::store::SCHEMA_VERSION + 1)
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let keychain = MemoryKeychain::default();
+    let err = Samtale::create(&path, Box::new(clock()), &keychain, None).unwrap_err();
+    assert!(matches!(err, Error::StoreTooNew { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!vault::key_file_of(&path).exists());
+}
+
+#[test]
+fn the_daily_backup_runs_beside_an_app_that_keeps_writing() {
+    let (_dir, path, mut app) = demo_under_passphrase();
+    let key = app.store().key().unwrap().clone();
+    let unit = app.unit_tree(false).unwrap()[1].id;
+    let backup = {
+        let path = path.clone();
+        std::thread::spawn(move || Samtale::daily_backup(&path, &key, &clock()))
+    };
+    for i in 0..200 {
+        app.rename_unit(unit, &format!("Enhed {i}")).unwrap();
+    }
+    let taken = backup.join().unwrap().unwrap().expect("a backup was due");
+    assert!(app
+        .backups()
+        .unwrap()
+        .iter()
+        .any(|b| b.file_name == taken.file_name));
+}
+
+/// What the app does at start, through the session the shell holds.
+mod session {
+    use std::sync::Arc;
+
+    use samtale::session::Session;
+    use samtale::store::vault::{KeyMode, LockState, MemoryKeychain, NoKeychain, Unlock};
+    use samtale::{Clock, Error};
+
+    use crate::common::{clock, PASSPHRASE};
+
+    fn now() -> Box<dyn Clock> {
+        Box::new(clock())
+    }
+
+    #[test]
+    fn a_new_store_goes_into_the_keychain_and_shows_its_recovery_key_until_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let keychain = Arc::new(MemoryKeychain::default());
+        let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        let state = session.state().unwrap();
+        assert!(state.lock.is_none());
+        assert_eq!(state.key_mode, Some(KeyMode::Keychain));
+        let recovery = state.recovery_key.expect("shown once");
+        session.recovery_key_seen();
+        assert!(session.state().unwrap().recovery_key.is_none());
+        assert!(session.app().is_ok());
+        drop(session);
+        // The next start opens from the keychain, and shows nothing again.
+        let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        assert!(session.state().unwrap().recovery_key.is_none());
+        assert!(session.app().is_ok());
+        drop(session);
+        // A new laptop's keychain: locked until the recovery key is typed.
+        keychain.clear();
+        let mut session = Session::start(path, Box::new(keychain.clone()), now, None);
+        assert!(matches!(session.app(), Err(Error::StoreLocked)));
+        assert_eq!(
+            session.state().unwrap().lock,
+            Some(LockState::Locked {
+                mode: Some(KeyMode::Keychain)
+            })
+        );
+        session.unlock(&Unlock::RecoveryKey(recovery)).unwrap();
+        assert!(session.app().is_ok());
+    }
+
+    #[test]
+    fn without_a_keychain_the_session_waits_for_a_passphrase_and_asks_again_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let mut session = Session::start(path.clone(), Box::new(NoKeychain), now, None);
+        assert_eq!(
+            session.state().unwrap().lock,
+            Some(LockState::New {
+                plaintext: false,
+                keychain: false
+            })
+        );
+        assert!(matches!(
+            session.unlock(&Unlock::Passphrase(PASSPHRASE.into())),
+            Err(Error::StorePlaintext)
+        ));
+        session.set_up(Some(PASSPHRASE)).unwrap();
+        assert!(session.state().unwrap().recovery_key.is_some());
+        assert!(matches!(
+            session.set_up(Some(PASSPHRASE)),
+            Err(Error::StoreSetUp)
+        ));
+        drop(session);
+        // A wrong passphrase in the environment leaves it locked, not failed.
+        let wrong = Some("not the passphrase at all".to_owned());
+        let mut session = Session::start(path, Box::new(NoKeychain), now, wrong);
+        assert_eq!(
+            session.state().unwrap().lock,
+            Some(LockState::Locked {
+                mode: Some(KeyMode::Passphrase)
+            })
+        );
+        assert!(matches!(
+            session.unlock(&Unlock::Passphrase("still not it, sorry".into())),
+            Err(Error::WrongPassphrase)
+        ));
+        session
+            .unlock(&Unlock::Passphrase(PASSPHRASE.into()))
+            .unwrap();
+        assert!(session.app().is_ok());
+    }
+
+    #[test]
+    fn a_damaged_key_file_leaves_the_recovery_key_as_the_way_in_and_is_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let keychain = Arc::new(MemoryKeychain::default());
+        let session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        let recovery = session.state().unwrap().recovery_key.unwrap();
+        drop(session);
+        let key_file = samtale::store::vault::key_file_of(&path);
+        std::fs::write(&key_file, b"{ not json").unwrap();
+        let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        assert_eq!(
+            session.state().unwrap().lock,
+            Some(LockState::Locked { mode: None })
+        );
+        session.unlock(&Unlock::RecoveryKey(recovery)).unwrap();
+        drop(session);
+        // Kept again in the keychain, under a new key file: the next start opens by itself.
+        let mut session = Session::start(path, Box::new(keychain), now, None);
+        assert!(session.app().is_ok());
+    }
+}

@@ -1,0 +1,113 @@
+import { flushSync, mount, tick, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuditEntry } from '$lib/bindings';
+
+vi.mock('$lib/bindings', () => ({
+	commands: {
+		auditTrail: vi.fn(),
+		userName: vi.fn(),
+		setUserName: vi.fn(),
+		exportFile: vi.fn(),
+		setUiLanguage: vi.fn()
+	}
+}));
+
+const { commands } = await import('$lib/bindings');
+const { default: AuditPage } = await import('./AuditPage.svelte');
+const { PAGE } = await import('./audit.svelte');
+const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
+
+const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
+const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
+
+async function settle() {
+	for (let i = 0; i < 6; i++) await tick();
+	flushSync();
+}
+
+function entry(id: number, over: Partial<AuditEntry> = {}): AuditEntry {
+	return {
+		id,
+		at: '2026-11-23T09:30:00Z',
+		actor: 'Mette Holm',
+		action: 'talkStepped',
+		entity: 'talk',
+		entityId: 12,
+		personId: 4,
+		personName: 'Anne Hansen',
+		detail: 'planned → invited',
+		...over
+	};
+}
+
+const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const all = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+
+describe('AuditPage', () => {
+	let component: ReturnType<typeof mount> | null = null;
+
+	beforeEach(async () => {
+		await applyLanguage('en');
+		vi.mocked(commands.userName).mockReset().mockReturnValue(ok('Mette Holm'));
+		vi.mocked(commands.auditTrail).mockReset();
+		vi.mocked(commands.setUserName).mockReset();
+	});
+
+	afterEach(() => {
+		if (component) unmount(component);
+		component = null;
+		document.body.innerHTML = '';
+	});
+
+	it('says what the trail is for when nothing has been changed yet', async () => {
+		vi.mocked(commands.auditTrail).mockReturnValue(ok([]));
+		component = mount(AuditPage, { target: document.body });
+		await settle();
+		expect(byTestId('audit-empty')?.textContent).toContain('Nothing has been changed yet');
+		expect((byTestId('audit-user-name') as HTMLInputElement).value).toBe('Mette Holm');
+	});
+
+	it('lists entries in words, newest first, and pages to older ones', async () => {
+		const first = Array.from({ length: PAGE }, (_, i) => entry(1000 - i));
+		vi.mocked(commands.auditTrail)
+			.mockReturnValueOnce(ok(first))
+			.mockReturnValueOnce(ok([entry(5, { action: 'personCreated', entity: 'person', detail: '' })]));
+		component = mount(AuditPage, { target: document.body });
+		await settle();
+		expect(all('audit-row')).toHaveLength(PAGE);
+		const newest = all('audit-row')[0]?.textContent ?? '';
+		expect(newest).toContain('Talk moved to another stage');
+		expect(newest).toContain('Anne Hansen');
+		expect(newest).toContain('planned → invited');
+		byTestId('audit-more')?.click();
+		await settle();
+		expect(commands.auditTrail).toHaveBeenLastCalledWith({ person: null, before: 901, limit: PAGE });
+		expect(all('audit-row')).toHaveLength(PAGE + 1);
+		expect(all('audit-row').at(-1)?.textContent).toContain('Person added');
+		expect(byTestId('audit-more')).toBeNull();
+	});
+
+	it('saves the name the user is recorded under, and says why a name is refused', async () => {
+		vi.mocked(commands.auditTrail).mockReturnValue(ok([]));
+		vi.mocked(commands.setUserName)
+			.mockReturnValueOnce(fail({ code: 'tooLong', params: { field: 'userName', max: 200 } }) as never)
+			.mockReturnValueOnce(ok('Jens Dahl'));
+		component = mount(AuditPage, { target: document.body });
+		await settle();
+		const input = byTestId('audit-user-name') as HTMLInputElement;
+		input.value = 'x'.repeat(201);
+		input.dispatchEvent(new Event('input', { bubbles: true }));
+		byTestId('audit-user-save')?.click();
+		await settle();
+		expect(byTestId('audit-user-error')?.textContent).toBe(
+			'Your name can be at most 200 characters long.'
+		);
+		input.value = ' Jens Dahl ';
+		input.dispatchEvent(new Event('input', { bubbles: true }));
+		byTestId('audit-user-save')?.click();
+		await settle();
+		expect(commands.setUserName).toHaveBeenLastCalledWith(' Jens Dahl ');
+		expect(byTestId('audit-user-saved')).not.toBeNull();
+		expect(input.value).toBe('Jens Dahl');
+	});
+});

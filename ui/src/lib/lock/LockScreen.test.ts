@@ -1,0 +1,166 @@
+import { flushSync, mount, tick, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppState } from '$lib/bindings';
+
+vi.mock('$lib/bindings', () => ({
+	commands: {
+		appState: vi.fn(),
+		setUiLanguage: vi.fn(),
+		unlockStore: vi.fn(),
+		setUpStore: vi.fn(),
+		recoveryKeySeen: vi.fn()
+	}
+}));
+
+const { commands } = await import('$lib/bindings');
+const { default: AppRoot } = await import('$lib/shell/AppRoot.svelte');
+const { app } = await import('$lib/app.svelte');
+const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
+
+const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
+const fail = (error: unknown) => Promise.resolve({ status: 'error' as const, error } as never);
+
+async function settle() {
+	for (let i = 0; i < 5; i++) {
+		await tick();
+		await new Promise((resolve) => setTimeout(resolve, 0));
+	}
+	flushSync();
+}
+
+const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+function type(id: string, value: string) {
+	const input = byTestId(id) as HTMLInputElement;
+	input.value = value;
+	input.dispatchEvent(new Event('input', { bubbles: true }));
+	flushSync();
+}
+
+const state = (over: Partial<AppState>): AppState => ({
+	organisation: null,
+	uiLanguage: null,
+	storeError: null,
+	lock: null,
+	recoveryKey: null,
+	keyMode: null,
+	...over
+});
+
+const KEY = 'ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567-ABCD-EFGH-IJKL-MNOP-QRST-UVWX';
+
+describe('the lock screen', () => {
+	let component: ReturnType<typeof mount> | null = null;
+
+	beforeEach(async () => {
+		app.phase = 'loading';
+		await applyLanguage('en');
+		vi.mocked(commands.setUiLanguage).mockReset();
+		vi.mocked(commands.unlockStore).mockReset();
+		vi.mocked(commands.setUpStore).mockReset();
+		vi.mocked(commands.recoveryKeySeen).mockReset().mockImplementation(() => ok(null));
+	});
+
+	afterEach(() => {
+		if (component) unmount(component);
+		component = null;
+		document.body.innerHTML = '';
+	});
+
+	async function start(first: AppState) {
+		vi.mocked(commands.appState).mockImplementation(() => ok(first));
+		component = mount(AppRoot, { target: document.body });
+		await settle();
+	}
+
+	it('sets a new store up under a passphrase typed twice, then shows the recovery key once', async () => {
+		await start(state({ lock: { kind: 'new', plaintext: false, keychain: false } }));
+		expect(byTestId('page-title')?.textContent).toBe('Protect the data with a passphrase');
+		expect(byTestId('lock-plaintext')).toBeNull();
+
+		type('lock-passphrase', 'en lang sætning her');
+		type('lock-repeat', 'en lang sætning der');
+		byTestId('lock-submit')?.click();
+		await settle();
+		expect(byTestId('lock-error')?.textContent).toBe('The two passphrases are not the same.');
+		expect(commands.setUpStore).not.toHaveBeenCalled();
+
+		vi.mocked(commands.setUpStore).mockImplementationOnce(() =>
+			fail({ code: 'passphraseTooShort', params: { min: 12 } })
+		);
+		type('lock-passphrase', 'kort');
+		type('lock-repeat', 'kort');
+		byTestId('lock-submit')?.click();
+		await settle();
+		expect(byTestId('lock-error')?.textContent).toBe(
+			'The passphrase must have at least 12 characters.'
+		);
+
+		vi.mocked(commands.setUpStore).mockImplementationOnce(() =>
+			ok(state({ recoveryKey: KEY, keyMode: 'passphrase' }))
+		);
+		type('lock-passphrase', 'en lang sætning her');
+		type('lock-repeat', 'en lang sætning her');
+		byTestId('lock-submit')?.click();
+		await settle();
+		expect(commands.setUpStore).toHaveBeenLastCalledWith('en lang sætning her');
+		expect(byTestId('recovery-key-text')?.textContent).toBe(KEY);
+		const done = byTestId('recovery-key-done') as HTMLButtonElement;
+		expect(done.disabled).toBe(true);
+		byTestId('recovery-key-kept')?.click();
+		flushSync();
+		expect(done.disabled).toBe(false);
+		done.click();
+		await settle();
+		expect(commands.recoveryKeySeen).toHaveBeenCalledOnce();
+		expect(app.phase).toBe('welcome');
+		expect(byTestId('recovery-key')).toBeNull();
+	});
+
+	it('says a plaintext store will be encrypted', async () => {
+		await start(state({ lock: { kind: 'new', plaintext: true, keychain: false } }));
+		expect(byTestId('lock-plaintext')?.textContent).toContain('will be encrypted');
+	});
+
+	it('refuses a wrong passphrase in words and opens with the recovery key instead', async () => {
+		await start(state({ lock: { kind: 'locked', mode: 'passphrase' } }));
+		expect(byTestId('page-title')?.textContent).toBe('Samtale is locked');
+		vi.mocked(commands.unlockStore).mockImplementationOnce(() => fail({ code: 'wrongPassphrase' }));
+		type('lock-passphrase', 'ikke den rigtige');
+		byTestId('lock-submit')?.click();
+		await settle();
+		expect(commands.unlockStore).toHaveBeenLastCalledWith({
+			kind: 'passphrase',
+			secret: 'ikke den rigtige'
+		});
+		expect(byTestId('lock-error')?.textContent).toBe(
+			'The passphrase is not correct. Nothing was changed.'
+		);
+
+		byTestId('lock-use-recovery')?.click();
+		flushSync();
+		expect(byTestId('lock-error')).toBeNull();
+		vi.mocked(commands.unlockStore).mockImplementationOnce(() =>
+			ok(state({ keyMode: 'passphrase' }))
+		);
+		type('lock-recovery', KEY.toLowerCase());
+		byTestId('lock-submit')?.click();
+		await settle();
+		expect(commands.unlockStore).toHaveBeenLastCalledWith({
+			kind: 'recoveryKey',
+			secret: KEY.toLowerCase()
+		});
+		expect(app.phase).toBe('welcome');
+	});
+
+	it('asks for the recovery key when the keychain lost the key, and keeps the language choice local', async () => {
+		await start(state({ lock: { kind: 'locked', mode: 'keychain' } }));
+		expect(byTestId('lock-recovery')).not.toBeNull();
+		expect(byTestId('lock-use-passphrase')).toBeNull();
+		expect(document.body.textContent).toContain("not in this computer's keychain");
+		await app.setLanguage('da');
+		await settle();
+		expect(commands.setUiLanguage).not.toHaveBeenCalled();
+		expect(byTestId('page-title')?.textContent).toBe('Samtale er låst');
+	});
+});
