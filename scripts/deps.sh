@@ -10,8 +10,10 @@ want_test=false
 build_pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev libdbus-1-dev
             libayatana-appindicator3-dev librsvg2-dev)
 # poppler-utils: PDF text in export tests; libreoffice-calc-nogui: a second reader of the XLSX
-# exports (the test skips without it); strace: the test that the app opens no network connection.
-test_pkgs=(xvfb xauth webkit2gtk-driver xdotool poppler-utils libreoffice-calc-nogui strace)
+# exports (the test skips without it); strace: the test that the app opens no network connection;
+# dbus-daemon, gnome-keyring, libsecret-tools: a real Secret Service for the keychain's test.
+test_pkgs=(xvfb xauth webkit2gtk-driver xdotool poppler-utils libreoffice-calc-nogui strace
+           dbus-daemon gnome-keyring libsecret-tools)
 
 case "$(uname -s)" in
   Darwin)

@@ -193,11 +193,16 @@ impl Samtale {
         })
     }
 
-    /// Puts the store's key under a new passphrase (also to leave the keychain); under a
-    /// passphrase, `current` must be it.
-    pub fn set_passphrase(&self, current: Option<&str>, passphrase: &str) -> Result<()> {
+    /// Puts the store's key under a new passphrase (also to leave `keychain`, which then no
+    /// longer holds it); under a passphrase, `current` must be it.
+    pub fn set_passphrase(
+        &self,
+        keychain: &dyn Keychain,
+        current: Option<&str>,
+        passphrase: &str,
+    ) -> Result<()> {
         let key = self.store.key().ok_or(Error::StoreLocked)?;
-        vault::change_passphrase(self.store.path(), key, current, passphrase)
+        vault::change_passphrase(self.store.path(), keychain, key, current, passphrase)
     }
 
     pub fn in_memory(clock: Box<dyn Clock>) -> Result<Samtale> {

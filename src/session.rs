@@ -133,6 +133,16 @@ impl Session {
         }
     }
 
+    /// Puts the store's key under a new passphrase, out of this session's keychain.
+    pub fn set_passphrase(&mut self, current: Option<&str>, passphrase: &str) -> Result<()> {
+        let keychain = self.keychain.as_ref();
+        match &self.held {
+            Held::Open(app) => app.set_passphrase(keychain, current, passphrase),
+            Held::Locked(_) => Err(Error::StoreLocked),
+            Held::Failed(e) => Err(e.clone()),
+        }
+    }
+
     /// The person has seen (and kept) the recovery key: it is not shown again.
     pub fn recovery_key_seen(&mut self) {
         self.recovery_key = None;

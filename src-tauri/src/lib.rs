@@ -115,7 +115,7 @@ async fn set_passphrase(
     current: Option<String>,
     passphrase: String,
 ) -> Result<()> {
-    core.run(move |s| s.set_passphrase(current.as_deref(), &passphrase))
+    core.session(move |s| s.set_passphrase(current.as_deref(), &passphrase))
         .await
 }
 

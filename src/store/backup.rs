@@ -56,12 +56,16 @@ fn snapshot(
     let path = dir.join(format!("samtale-{stamp}-{reason}.sqlite3"));
     let tmp = path.with_extension("partial");
     let _ = std::fs::remove_file(&tmp);
-    let literal = key.map(|k| k.literal());
-    let literal = literal.as_ref().map(|l| l.as_str()).unwrap_or("");
-    source.execute(
-        "ATTACH DATABASE ?1 AS backup KEY ?2",
-        [tmp.to_string_lossy().as_ref(), literal],
-    )?;
+    match key {
+        Some(key) => key.attach(source, &tmp, "backup")?,
+        // A plaintext store's backup (before it is encrypted) stays plaintext.
+        None => {
+            source.execute(
+                "ATTACH DATABASE ?1 AS backup KEY ''",
+                [tmp.to_string_lossy().as_ref()],
+            )?;
+        }
+    }
     let exported = (|| -> Result<()> {
         source.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
         // sqlcipher_export copies the tables, not the header's two numbers.

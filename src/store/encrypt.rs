@@ -94,10 +94,7 @@ pub fn check_plaintext(path: &Path) -> Result<Connection> {
 /// Writes the database open on `source` into a new encrypted file at `target`, with the
 /// header values `sqlcipher_export` does not copy.
 fn export(source: &Connection, target: &Path, key: &StoreKey, version: u32) -> Result<()> {
-    source.execute(
-        "ATTACH DATABASE ?1 AS encrypted KEY ?2",
-        [target.to_string_lossy().as_ref(), key.literal().as_str()],
-    )?;
+    key.attach(source, target, "encrypted")?;
     let done = (|| -> Result<()> {
         source.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         source.execute_batch(&format!(

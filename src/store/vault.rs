@@ -34,7 +34,7 @@ const KDF_PASSES: u32 = 3;
 const KDF_LANES: u32 = 4;
 
 /// The keychain's service name for store keys.
-const SERVICE: &str = "Samtale store key";
+pub const SERVICE: &str = "Samtale store key";
 
 /// How a store's key is kept, as the key file says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -74,6 +74,8 @@ pub trait Keychain: Send + Sync {
     /// The key kept under `account`; `None` when there is none.
     fn get(&self, account: &str) -> Result<Option<StoreKey>>;
     fn put(&self, account: &str, key: &StoreKey) -> Result<()>;
+    /// Removes the key kept under `account`; removing one that is not there is no error.
+    fn delete(&self, account: &str) -> Result<()>;
     /// Whether a key could be kept here now (a session keyring that answers).
     fn available(&self) -> bool;
 }
@@ -86,6 +88,10 @@ impl<K: Keychain + ?Sized> Keychain for std::sync::Arc<K> {
 
     fn put(&self, account: &str, key: &StoreKey) -> Result<()> {
         (**self).put(account, key)
+    }
+
+    fn delete(&self, account: &str) -> Result<()> {
+        (**self).delete(account)
     }
 
     fn available(&self) -> bool {
@@ -126,6 +132,13 @@ impl Keychain for OsKeychain {
             .map_err(keychain_error)
     }
 
+    fn delete(&self, account: &str) -> Result<()> {
+        match Self::entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
     fn available(&self) -> bool {
         // Reading an entry that does not exist answers NoEntry from a working keychain and a
         // platform error from a missing one (no Secret Service on the session bus, say).
@@ -157,6 +170,12 @@ impl Keychain for NoKeychain {
         })
     }
 
+    fn delete(&self, _: &str) -> Result<()> {
+        Err(Error::KeychainUnavailable {
+            detail: "no keychain".into(),
+        })
+    }
+
     fn available(&self) -> bool {
         false
     }
@@ -176,6 +195,11 @@ impl Keychain for MemoryKeychain {
         Ok(())
     }
 
+    fn delete(&self, account: &str) -> Result<()> {
+        self.lock().remove(account);
+        Ok(())
+    }
+
     fn available(&self) -> bool {
         true
     }
@@ -189,6 +213,15 @@ impl MemoryKeychain {
     /// Forgets every key, as a new laptop's keychain would.
     pub fn clear(&self) {
         self.lock().clear();
+    }
+
+    /// How many keys it holds.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
     }
 }
 
@@ -442,8 +475,13 @@ pub fn keep(
 /// Puts the store key under a new passphrase (from keychain mode too). Under a passphrase the
 /// current one must be given: an unlocked app left on a shared laptop is not enough to lock its
 /// owner out. The key itself never changes, so backups and the recovery key stay valid.
+///
+/// Leaving the keychain takes the key out of it, after the key file holds the wrapped key (a
+/// failure in between leaves the store openable both ways, never neither): a key left behind
+/// would open the store without the passphrase the person just chose.
 pub fn change_passphrase(
     path: &Path,
+    keychain: &dyn Keychain,
     key: &StoreKey,
     current: Option<&str>,
     passphrase: &str,
@@ -461,19 +499,23 @@ pub fn change_passphrase(
             return Err(Error::WrongPassphrase);
         }
     }
-    let store_id = match file {
-        Some(f) => f.store_id,
-        None => HEXLOWER.encode(&random::<16>()?),
+    let (store_id, in_keychain) = match file {
+        Some(f) => (f.store_id, f.mode == KeyMode::Keychain),
+        None => (HEXLOWER.encode(&random::<16>()?), false),
     };
     write_key_file(
         path,
         &KeyFile {
             format: 1,
-            store_id,
+            store_id: store_id.clone(),
             mode: KeyMode::Passphrase,
             passphrase: Some(wrap(key, passphrase)?),
         },
-    )
+    )?;
+    if in_keychain {
+        keychain.delete(&store_id)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -188,17 +188,20 @@ fn a_passphrase_is_changed_only_with_the_current_one_and_the_recovery_key_stays_
     let new = "a new and longer passphrase";
     let before = std::fs::read(vault::key_file_of(&path)).unwrap();
     for current in [None, Some("not the passphrase at all")] {
-        let err = app.set_passphrase(current, new).unwrap_err();
+        let err = app.set_passphrase(&NoKeychain, current, new).unwrap_err();
         assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
     }
-    let err = app.set_passphrase(Some(PASSPHRASE), "kort").unwrap_err();
+    let err = app
+        .set_passphrase(&NoKeychain, Some(PASSPHRASE), "kort")
+        .unwrap_err();
     assert!(matches!(err, Error::PassphraseTooShort { .. }), "{err:?}");
     assert_eq!(
         std::fs::read(vault::key_file_of(&path)).unwrap(),
         before,
         "the key file is as it was"
     );
-    app.set_passphrase(Some(PASSPHRASE), new).unwrap();
+    app.set_passphrase(&NoKeychain, Some(PASSPHRASE), new)
+        .unwrap();
     drop(app);
     let old = Unlock::Passphrase(PASSPHRASE.into());
     let err = Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &old).unwrap_err();
@@ -221,15 +224,17 @@ fn a_passphrase_is_changed_only_with_the_current_one_and_the_recovery_key_stays_
 }
 
 #[test]
-fn a_store_in_the_keychain_moves_to_a_passphrase_without_giving_the_old_one() {
+fn a_store_in_the_keychain_moves_to_a_passphrase_and_out_of_the_keychain() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
     let keychain = MemoryKeychain::default();
     let app = Samtale::create(&path, Box::new(clock()), &keychain, None)
         .unwrap()
         .app;
-    app.set_passphrase(None, PASSPHRASE).unwrap();
+    assert_eq!(keychain.len(), 1);
+    app.set_passphrase(&keychain, None, PASSPHRASE).unwrap();
     drop(app);
+    assert!(keychain.is_empty(), "the keychain no longer holds the key");
     assert_eq!(
         vault::lock_state(&path, &keychain).unwrap(),
         LockState::Locked {
@@ -315,6 +320,43 @@ fn a_lost_key_file_leaves_the_recovery_key_as_the_way_in() {
     assert!(matches!(err, Error::KeyMissing), "{err:?}");
     let how = Unlock::RecoveryKey(created.recovery_key);
     assert!(Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &how).is_ok());
+}
+
+/// The raw key SQLCipher takes, as `x'…'`, from the recovery key that carries it.
+fn raw_key(recovery_key: &str) -> String {
+    let letters: String = recovery_key.chars().filter(|c| *c != '-').collect();
+    let bytes = data_encoding::BASE32_NOPAD
+        .decode(letters.as_bytes())
+        .unwrap();
+    format!("x'{}'", data_encoding::HEXUPPER.encode(&bytes[..32]))
+}
+
+#[test]
+fn the_store_and_its_backups_open_only_with_the_apps_page_format() {
+    let (_dir, path, app) = demo_under_passphrase();
+    let backup = app.backup_now().unwrap().path;
+    let raw = raw_key(&app.store().key().unwrap().recovery_key());
+    drop(app);
+    for file in [&path, &backup] {
+        let read = |settings: &str| {
+            let conn = rusqlite::Connection::open_with_flags(
+                file,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap();
+            conn.execute_batch(&format!(
+                "PRAGMA cipher_log_level = NONE; PRAGMA key = \"{raw}\"; {settings}"
+            ))
+            .unwrap();
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
+        assert!(read("").is_err(), "SQLCipher's defaults do not read it");
+        let with_ours =
+            read("PRAGMA cipher_page_size = 16384; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;");
+        assert!(with_ours.unwrap() > 10, "{}", file.display());
+    }
 }
 
 #[test]

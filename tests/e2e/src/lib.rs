@@ -67,6 +67,119 @@ fn preflight() -> PathBuf {
     )
 }
 
+/// A Secret Service of the test's own: a private session bus with GNOME Keyring on it, its
+/// login keyring in a temporary folder, created and unlocked at start (what a desktop login
+/// does). Never the developer's keyring: the app reaches it only through this bus's address.
+/// Stopping the bus stops the keyring daemon with it.
+pub struct SecretService {
+    bus: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SecretService {
+    pub fn start() -> SecretService {
+        use std::io::{BufRead, Write};
+        for tool in ["dbus-daemon", "gnome-keyring-daemon", "secret-tool"] {
+            assert!(
+                which(tool).is_some(),
+                "{tool} not found: install Debian's dbus-daemon, gnome-keyring and \
+                 libsecret-tools (make deps-test does)"
+            );
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start a session bus");
+        let mut address = String::new();
+        std::io::BufReader::new(bus.stdout.take().expect("the bus's address"))
+            .read_line(&mut address)
+            .expect("read the bus's address");
+        let address = address.trim().to_owned();
+        assert!(!address.is_empty(), "the session bus printed no address");
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start gnome-keyring-daemon");
+        // The password of the new login keyring, on stdin as a login manager gives it.
+        keyring
+            .stdin
+            .take()
+            .expect("the keyring's stdin")
+            .write_all(b"login password of the test")
+            .expect("unlock the keyring");
+        // It forks its daemon and exits once the keyring is unlocked.
+        let status = keyring.wait().expect("gnome-keyring-daemon");
+        assert!(status.success(), "gnome-keyring-daemon failed ({status})");
+        let service = SecretService {
+            bus,
+            address,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !service.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "the Secret Service did not answer"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        service
+    }
+
+    /// The session bus's address, for `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    fn secret_tool(&self, args: &[&str]) -> std::process::Output {
+        Command::new("secret-tool")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run secret-tool")
+    }
+
+    fn answers(&self) -> bool {
+        self.secret_tool(&["search", "--all", "probe", "probe"])
+            .status
+            .code()
+            .is_some_and(|c| c <= 1)
+    }
+
+    /// The labels of the items kept under the keychain service name of `keyring`, the crate
+    /// the app keeps its keys with.
+    pub fn items(&self, service: &str) -> Vec<String> {
+        let out = self.secret_tool(&["search", "--all", "service", service]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&out.stderr).lines())
+            .filter_map(|l| l.strip_prefix("label = "))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
 /// The passphrase of the tests' stores: the app runs with no keychain (never a developer's
 /// own) and, unless a test wants the unlock screen, with this in `SAMTALE_PASSPHRASE`.
 pub const PASSPHRASE: &str = "en lang testsætning for ende-til-ende";
@@ -76,6 +189,8 @@ pub struct Profile {
     pub dir: tempfile::TempDir,
     /// Whether the app gets the passphrase from its environment (else a person types it).
     pub passphrase_in_env: bool,
+    /// The session bus of the Secret Service the app keeps its key in; `None`: no keychain.
+    pub keychain_bus: Option<String>,
 }
 
 impl Profile {
@@ -83,6 +198,16 @@ impl Profile {
         Profile {
             dir: tempfile::tempdir().expect("temp dir"),
             passphrase_in_env: true,
+            keychain_bus: None,
+        }
+    }
+
+    /// A profile whose app keeps its store key in `keychain`, as on a desktop with one.
+    pub fn with_keychain(keychain: &SecretService) -> Profile {
+        Profile {
+            passphrase_in_env: false,
+            keychain_bus: Some(keychain.address().to_owned()),
+            ..Profile::new()
         }
     }
 
@@ -166,7 +291,13 @@ impl Driver {
             std::fs::create_dir_all(&v).unwrap();
             cmd.env(k, v);
         }
-        cmd.env_remove("SAMTALE_DB").env("SAMTALE_KEYCHAIN", "off");
+        cmd.env_remove("SAMTALE_DB");
+        match &profile.keychain_bus {
+            Some(bus) => cmd
+                .env_remove("SAMTALE_KEYCHAIN")
+                .env("DBUS_SESSION_BUS_ADDRESS", bus),
+            None => cmd.env("SAMTALE_KEYCHAIN", "off"),
+        };
         if profile.passphrase_in_env {
             cmd.env("SAMTALE_PASSPHRASE", PASSPHRASE);
         } else {
@@ -201,8 +332,18 @@ impl Driver {
         self.launch_binary(&app_binary()).await
     }
 
+    /// Launches the app and leaves the recovery key of a store it has just set up on screen,
+    /// for a test that reads it.
+    pub async fn launch_showing_recovery_key(&self) -> App {
+        self.start_app(&app_binary(), false).await
+    }
+
     /// Launches `binary` (the app, or a script that runs it under a tool) in a new session.
     pub async fn launch_binary(&self, binary: &Path) -> App {
+        self.start_app(binary, true).await
+    }
+
+    async fn start_app(&self, binary: &Path, past_recovery_key: bool) -> App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
@@ -236,7 +377,9 @@ impl Driver {
                  [data-testid=recovery-key]",
             )
             .await;
-        if first.attr("data-testid").await.ok().flatten().as_deref() == Some("recovery-key") {
+        if past_recovery_key
+            && first.attr("data-testid").await.ok().flatten().as_deref() == Some("recovery-key")
+        {
             app.click("recovery-key-kept").await;
             app.click("recovery-key-done").await;
             app.wait_for("[data-testid=page-title], [data-testid=create-org]")

@@ -8,7 +8,8 @@ use samtale_e2e::{count, App, Driver, Profile};
 /// heat map, rolling a unit plan.
 mod competences;
 /// Encryption at rest: the passphrase set-up, the recovery key shown once, a wrong passphrase
-/// refused, unlocking with the passphrase or the recovery key, no name readable on disk.
+/// refused, unlocking with the passphrase or the recovery key, no name readable on disk; the key
+/// in a real Secret Service, a new computer's empty keychain, leaving the keychain.
 mod encryption;
 /// Exports: a unit plan as PDF, XLSX and CSV and HR's summary as XLSX, saved through the
 /// system's save dialog and read back; a unit's bundle sent to and imported by HR.

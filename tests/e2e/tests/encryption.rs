@@ -1,11 +1,15 @@
-//! Encryption at rest as a manager meets it on a computer without a keychain: the app asks for
+//! Encryption at rest as a manager meets it. On a computer without a keychain: the app asks for
 //! a passphrase at set-up (typed twice), shows the recovery key once, refuses a wrong
 //! passphrase with the file untouched, and opens with the passphrase or the recovery key. The
-//! files the app leaves on disk hold no readable name of the demo organisation.
+//! files the app leaves on disk hold no readable name of the demo organisation. On a desktop
+//! with a keychain (a real Secret Service, GNOME Keyring on a private session bus): the key goes
+//! there and the app opens without asking; a new computer's empty keychain asks for the
+//! recovery key once; leaving the keychain for a passphrase takes the key out of it.
 
 use std::path::{Path, PathBuf};
 
-use samtale_e2e::{Driver, Profile};
+use samtale::store::vault;
+use samtale_e2e::{Driver, Profile, SecretService};
 
 const PASSPHRASE: &str = "vores afdeling holder samtaler i marts";
 
@@ -116,6 +120,72 @@ async fn a_manager_protects_the_store_with_a_passphrase_and_opens_it_again() {
     app.wait_for_text("lock-error", "The passphrase is not correct.")
         .await;
     app.type_into("lock-passphrase", changed).await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_kept_in_the_os_keychain_opens_without_asking_until_it_leaves_it() {
+    let keychain = SecretService::start();
+    let profile = Profile::with_keychain(&keychain);
+    let driver = Driver::start(&profile);
+    // First start: no passphrase asked for; the key goes to the keychain, the recovery key is
+    // shown once.
+    let app = driver.launch_showing_recovery_key().await;
+    app.wait_for_text("page-title", "Your recovery key").await;
+    let recovery = app.text("recovery-key-text").await;
+    app.click("recovery-key-kept").await;
+    app.click("recovery-key-done").await;
+    app.click("open-demo").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+    assert_eq!(
+        keychain.items(vault::SERVICE).len(),
+        1,
+        "one key in the keychain"
+    );
+    let folder = profile.store_path().parent().unwrap().to_path_buf();
+    assert_eq!(readable_in(&folder, "Søndervig"), Vec::<PathBuf>::new());
+
+    // Next start: straight in, from the keychain.
+    let app = driver.launch().await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+    drop(driver);
+
+    // A new computer: its keychain is empty. The recovery key opens the store once, and the
+    // key is kept in the new keychain, so the start after needs nothing typed.
+    drop(keychain);
+    let keychain = SecretService::start();
+    let profile = Profile {
+        keychain_bus: Some(keychain.address().to_owned()),
+        ..profile
+    };
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.wait_for_text("page-title", "Samtale is locked").await;
+    app.type_into("lock-recovery", &recovery).await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+    assert_eq!(keychain.items(vault::SERVICE).len(), 1);
+    let app = driver.launch().await;
+    app.wait_for_text("org-title", "Søndervig").await;
+
+    // Leaving the keychain: no current passphrase to give; the keychain no longer holds the
+    // key, and the next start asks for the new passphrase.
+    app.click("nav-privacy").await;
+    app.wait_for_attr("key-mode", "data-mode", "keychain").await;
+    app.type_into("key-new", PASSPHRASE).await;
+    app.type_into("key-repeat", PASSPHRASE).await;
+    app.click("key-save").await;
+    app.wait_for("[data-testid=key-saved]").await;
+    app.quit().await;
+    assert_eq!(keychain.items(vault::SERVICE), Vec::<String>::new());
+    let app = driver.launch().await;
+    app.wait_for_text("page-title", "Samtale is locked").await;
+    app.type_into("lock-passphrase", PASSPHRASE).await;
     app.click("lock-submit").await;
     app.wait_for_text("org-title", "Søndervig").await;
     app.quit().await;
