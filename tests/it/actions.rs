@@ -1,11 +1,9 @@
 use chrono::{Duration, NaiveDate};
 use samtale::actions::{ActionFilter, ActionInput, ActionKind, ActionScope, ActionStatus, Effect};
 use samtale::talks::lifecycle::TalkState;
-use samtale::talks::talk::ScheduleInput;
-use samtale::talks::TalkKind;
 use samtale::{ActionId, Error, Field, PersonId, TalkId};
 
-use crate::common::{plan_input, team, Team};
+use crate::common::{scheduled_mus, team, Team};
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -13,22 +11,8 @@ fn date(s: &str) -> NaiveDate {
 
 /// A MUS of employee `i`, held (its record open for actions).
 fn held_mus(t: &mut Team, i: usize) -> TalkId {
-    let id = t
-        .app
-        .plan_talk(&plan_input(TalkKind::Mus, t.manager, vec![t.employees[i]]))
-        .unwrap()
-        .value
-        .id;
-    t.app
-        .schedule_talk(
-            id,
-            &ScheduleInput {
-                starts_at: "2026-12-03T10:00:00+01:00".into(),
-                duration_minutes: 60,
-                place: "Room 2".into(),
-            },
-        )
-        .unwrap();
+    let who = t.employees[i];
+    let id = scheduled_mus(t, who, "Room 2");
     t.app.step_talk(id, TalkState::Preparing, None).unwrap();
     t.app.step_talk(id, TalkState::Held, None).unwrap();
     id

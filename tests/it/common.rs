@@ -185,3 +185,28 @@ pub fn plan_input(
         template_version_id: None,
     }
 }
+
+/// A MUS of `who` with `t`'s manager, planned this year and scheduled for 3 December in `place`.
+pub fn scheduled_mus(t: &mut Team, who: samtale::PersonId, place: &str) -> samtale::TalkId {
+    let id = t
+        .app
+        .plan_talk(&plan_input(
+            samtale::talks::TalkKind::Mus,
+            t.manager,
+            vec![who],
+        ))
+        .unwrap()
+        .value
+        .id;
+    t.app
+        .schedule_talk(
+            id,
+            &samtale::talks::talk::ScheduleInput {
+                starts_at: "2026-12-03T10:00:00+01:00".into(),
+                duration_minutes: 60,
+                place: place.into(),
+            },
+        )
+        .unwrap();
+    id
+}

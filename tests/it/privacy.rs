@@ -5,11 +5,9 @@ use samtale::export::{ExportFormat, ExportRequest};
 use samtale::privacy::retention::{RecordKind, RetentionRule};
 use samtale::talks::lifecycle::TalkState;
 use samtale::talks::record::{Answer, NoteLayer};
-use samtale::talks::talk::{PlanInput, ScheduleInput};
-use samtale::talks::TalkKind;
 use samtale::{Error, Field, PersonId, TalkId};
 
-use crate::common::{team, Team};
+use crate::common::{scheduled_mus, team, Team};
 
 fn answer(text: &str) -> Answer {
     Answer {
@@ -24,28 +22,7 @@ fn answer(text: &str) -> Answer {
 /// private note of the leader, an agreed summary and an action for them. Every text carries
 /// `tag`, so a test can look for it anywhere.
 fn full_mus(t: &mut Team, who: PersonId, tag: &str) -> TalkId {
-    let id = t
-        .app
-        .plan_talk(&PlanInput {
-            kind: TalkKind::Mus,
-            leader_id: t.manager,
-            participant_ids: vec![who],
-            year: None,
-            template_version_id: None,
-        })
-        .unwrap()
-        .value
-        .id;
-    t.app
-        .schedule_talk(
-            id,
-            &ScheduleInput {
-                starts_at: "2026-12-03T10:00:00+01:00".into(),
-                duration_minutes: 60,
-                place: format!("Room {tag}"),
-            },
-        )
-        .unwrap();
+    let id = scheduled_mus(t, who, &format!("Room {tag}"));
     t.app.step_talk(id, TalkState::Preparing, None).unwrap();
     t.app
         .save_preparation(id, who, &answer(&format!("{tag} own preparation")))
