@@ -89,6 +89,10 @@ pub struct AppState {
     pub recovery_key: Option<String>,
     /// How the open store's key is kept.
     pub key_mode: Option<vault::KeyMode>,
+    /// What the start-of-day purge removed, when it removed anything.
+    pub purged: Option<crate::privacy::retention::Purge>,
+    /// Why the start-of-day purge could not run (it runs again at the next start).
+    pub purge_error: Option<Error>,
 }
 
 impl AppState {
@@ -200,7 +204,7 @@ impl Samtale {
         keychain: &dyn Keychain,
         current: Option<&str>,
         passphrase: &str,
-    ) -> Result<()> {
+    ) -> Result<vault::PassphraseSet> {
         let key = self.store.key().ok_or(Error::StoreLocked)?;
         vault::change_passphrase(self.store.path(), keychain, key, current, passphrase)
     }

@@ -186,6 +186,8 @@ pub enum Error {
     ReasonRequired,
     #[error("a signed talk is locked; reopen it with a reason to change it")]
     Locked,
+    #[error("the talk's texts were removed (retention or an erasure); it takes nothing new")]
+    Cleared,
     #[error("this cannot be done while the talk is {state}")]
     WrongState {
         state: crate::talks::lifecycle::TalkState,

@@ -3,16 +3,22 @@
 //! from the keychain, set up a new store, ask for a passphrase or the recovery key) is decided
 //! here, so the shell holds no rule of its own.
 //!
+//! The first open of a day is the session's too: the purge the retention policy says is due
+//! runs as the store opens, and what it removed (or why it could not) is in the state the UI
+//! shows first; the day's backup is handed to the shell, which runs it off the UI's path.
+//!
 //! Invariants: a session opens its store only with a key that opened it; the recovery key of a
 //! store it set up is held until the person has seen it, and then dropped; a failed unlock
-//! leaves the session locked and the file as it was.
+//! leaves the session locked and the file as it was; the start-of-day work runs once per open.
 
 use std::path::{Path, PathBuf};
 
 use crate::app::{AppState, Created, Samtale};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::privacy::retention::Purge;
 use crate::store::vault::{self, KeyMode, Keychain, LockState, Unlock};
+use crate::store::{BackupInfo, StoreKey};
 
 enum Held {
     Open(Samtale),
@@ -26,6 +32,23 @@ pub struct Session {
     clock: fn() -> Box<dyn Clock>,
     held: Held,
     recovery_key: Option<String>,
+    /// What the start-of-day purge removed (when anything), or why it failed.
+    purged: Option<Result<Purge>>,
+    daily_backup: Option<DailyBackup>,
+}
+
+/// The day's backup of an open store, for the shell to run on a thread of its own: it reads
+/// the whole file, which must not hold up the first screen.
+pub struct DailyBackup {
+    path: PathBuf,
+    key: StoreKey,
+}
+
+impl DailyBackup {
+    /// Takes the backup if none was taken in the last 24 hours.
+    pub fn run(&self, clock: &dyn Clock) -> Result<Option<BackupInfo>> {
+        Samtale::daily_backup(&self.path, &self.key, clock)
+    }
 }
 
 impl Session {
@@ -45,6 +68,8 @@ impl Session {
             clock,
             held: Held::Locked(LockState::Locked { mode: None }),
             recovery_key: None,
+            purged: None,
+            daily_backup: None,
         };
         session.held = match vault::lock_state(&session.path, session.keychain.as_ref()) {
             Err(e) => Held::Failed(e),
@@ -94,7 +119,30 @@ impl Session {
                 }
             }
         };
+        session.opened();
         session
+    }
+
+    /// The start of the day, once the store is open: the purge that is due, and the backup
+    /// made ready for the shell. Does nothing while the store is not open.
+    fn opened(&mut self) {
+        let Held::Open(app) = &mut self.held else {
+            return;
+        };
+        self.purged = match app.purge_if_due() {
+            Ok(Some(purge)) if purge.total > 0 => Some(Ok(purge)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        };
+        self.daily_backup = app.store().key().cloned().map(|key| DailyBackup {
+            path: self.path.clone(),
+            key,
+        });
+    }
+
+    /// The day's backup of the store just opened, once: the shell runs it.
+    pub fn take_daily_backup(&mut self) -> Option<DailyBackup> {
+        self.daily_backup.take()
     }
 
     fn open_with(&self, how: &Unlock) -> Result<Samtale> {
@@ -116,6 +164,7 @@ impl Session {
         )?;
         self.held = Held::Open(app);
         self.recovery_key = Some(recovery_key);
+        self.opened();
         Ok(())
     }
 
@@ -128,13 +177,18 @@ impl Session {
             Held::Locked(LockState::Locked { .. }) => {
                 let app = self.open_with(how)?;
                 self.held = Held::Open(app);
+                self.opened();
                 Ok(())
             }
         }
     }
 
     /// Puts the store's key under a new passphrase, out of this session's keychain.
-    pub fn set_passphrase(&mut self, current: Option<&str>, passphrase: &str) -> Result<()> {
+    pub fn set_passphrase(
+        &mut self,
+        current: Option<&str>,
+        passphrase: &str,
+    ) -> Result<vault::PassphraseSet> {
         let keychain = self.keychain.as_ref();
         match &self.held {
             Held::Open(app) => app.set_passphrase(keychain, current, passphrase),
@@ -167,6 +221,8 @@ impl Session {
             Held::Open(app) => AppState {
                 recovery_key: self.recovery_key.clone(),
                 key_mode: vault::key_mode(&self.path)?,
+                purged: self.purged.clone().and_then(Result::ok),
+                purge_error: self.purged.clone().and_then(Result::err),
                 ..AppState::open(app)?
             },
             Held::Locked(state) => AppState {

@@ -23,7 +23,7 @@ use samtale::people::{Person, PersonInput, PersonSummary};
 use samtale::privacy::erase::Erased;
 use samtale::privacy::retention::{Adopted, Purge, RetentionPolicy, RetentionRule};
 use samtale::session::Session;
-use samtale::store::vault::{self, Unlock};
+use samtale::store::vault::{self, PassphraseSet, Unlock};
 use samtale::talks::cycle::{CycleOverview, PersonCycle};
 use samtale::talks::library::{TemplateSummary, TemplateVersion};
 use samtale::talks::lifecycle::TalkState;
@@ -114,7 +114,7 @@ async fn set_passphrase(
     core: State<'_, Core>,
     current: Option<String>,
     passphrase: String,
-) -> Result<()> {
+) -> Result<PassphraseSet> {
     core.session(move |s| s.set_passphrase(current.as_deref(), &passphrase))
         .await
 }
@@ -1045,20 +1045,13 @@ fn export_dir(app: &tauri::App) -> PathBuf {
 /// store the copy takes a second or more of CPU that the window's first paint should not
 /// share). A failure must not keep the manager from working; it is retried next start.
 fn opened(session: &mut Session) -> Result<AppState> {
-    if let Ok(s) = session.app() {
-        // The first start of a day removes what the adopted retention policy says is due.
-        if let Err(e) = s.purge_if_due() {
-            eprintln!("samtale: retention purge failed: {}", e.code());
-        }
-        if let Some(key) = s.store().key().cloned() {
-            let path = s.store().path().to_path_buf();
-            std::thread::spawn(move || {
-                std::thread::sleep(std::time::Duration::from_secs(20));
-                if let Err(e) = Samtale::daily_backup(&path, &key, &SystemClock) {
-                    eprintln!("samtale: daily backup failed: {}", e.code());
-                }
-            });
-        }
+    if let Some(backup) = session.take_daily_backup() {
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(20));
+            if let Err(e) = backup.run(&SystemClock) {
+                eprintln!("samtale: daily backup failed: {}", e.code());
+            }
+        });
     }
     session.state()
 }

@@ -418,7 +418,7 @@ fn check_talk(conn: &Connection, input: &ActionInput) -> Result<()> {
     let Some(talk_id) = input.talk_id else {
         return Ok(());
     };
-    record::check_writable(talk::state(conn, talk_id)?)?;
+    record::check_writable(talk::state_for_writing(conn, talk_id)?)?;
     if let Some(person) = input
         .person_id
         .filter(|_| input.scope == ActionScope::Individual)

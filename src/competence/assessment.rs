@@ -88,7 +88,7 @@ pub fn save(
     person: PersonId,
     input: &AssessmentInput,
 ) -> Result<()> {
-    record::check_writable(talk::state(conn, id)?)?;
+    record::check_writable(talk::state_for_writing(conn, id)?)?;
     if !is_participant(conn, id, person)? {
         return Err(Error::Invalid {
             field: Field::Participants,

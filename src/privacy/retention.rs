@@ -13,9 +13,11 @@
 //!
 //! The daily purge looks only at talks dated since the last purge's cutoff of their kind
 //! (`retention.done_before`), through the `talk_by_date` index: on the largest store a full
-//! look is seconds, too long for every start. What it misses by design (a note written to a
-//! talk dated before the last cutoff) goes at the next purge on demand, which looks at every
-//! record, as adoption and the preview do.
+//! look is seconds, too long for every start. A talk written to or dated before a cutoff (a
+//! private note added to an old talk never agreed, a talk recorded after the fact) moves that
+//! cutoff back to its date ([`talk_written`]), so the next daily purge looks from there; a
+//! talk the purge has cleared takes nothing new ([`crate::error::Error::Cleared`]). A purge on
+//! demand, the preview and adoption look at every record.
 
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::Connection;
@@ -26,7 +28,7 @@ use super::erase;
 use crate::audit::{self, AuditAction, Event};
 use crate::clock::Clock;
 use crate::error::{Entity, Error, Field, Result};
-use crate::ids::PersonId;
+use crate::ids::{PersonId, TalkId};
 use crate::organisation::{self, Country};
 
 /// The kinds of record a retention period applies to.
@@ -103,6 +105,13 @@ pub fn policy(conn: &Connection) -> Result<RetentionPolicy> {
         .ok_or(Error::NoOrganisation)?
         .country;
     let defaults = defaults(country);
+    if !adopted(conn)? {
+        return Ok(RetentionPolicy {
+            adopted: false,
+            rules: defaults.clone(),
+            defaults,
+        });
+    }
     let mut stmt = conn.prepare_cached("SELECT kind, months FROM retention")?;
     let stored = stmt
         .query_map([], |r| {
@@ -112,13 +121,6 @@ pub fn policy(conn: &Connection) -> Result<RetentionPolicy> {
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    if stored.is_empty() {
-        return Ok(RetentionPolicy {
-            adopted: false,
-            rules: defaults.clone(),
-            defaults,
-        });
-    }
     let rules = RecordKind::ALL
         .into_iter()
         .map(|kind| RetentionRule {
@@ -415,9 +417,37 @@ fn purge_kind(
     }
 }
 
+/// The talk kinds of record, whose daily purge looks only after the last cutoff.
+const TALK_KINDS: [RecordKind; 3] = [
+    RecordKind::LeaderNotes,
+    RecordKind::Preparations,
+    RecordKind::Summaries,
+];
+
+/// A talk has just been written to or given a date: where it is dated before the last cutoff
+/// of a talk kind, the daily purge would never look at it again, so the cutoff moves back to
+/// its date (once: the next purge moves it on). Three rows at most change, so autosave may call
+/// this on every save.
+pub(crate) fn talk_written(conn: &Connection, talk: TalkId) -> Result<()> {
+    let [notes, preparations, summaries] = TALK_KINDS.map(|k| audit::code(&k));
+    conn.prepare_cached(&format!(
+        "UPDATE retention SET done_before = d.day
+         FROM (SELECT {TALK_DATE} AS day FROM talk t WHERE t.id = ?1) AS d
+         WHERE retention.kind IN (?2, ?3, ?4) AND retention.done_before > d.day"
+    ))?
+    .execute((talk, notes, preparations, summaries))?;
+    Ok(())
+}
+
 /// Whether today's purge is still to run: a policy is adopted and it has not run today.
 pub fn due(conn: &Connection, today: NaiveDate) -> Result<bool> {
-    let adopted: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM retention)", [], |r| r.get(0))?;
-    Ok(adopted && crate::settings::purged_on(conn)? != Some(today))
+    Ok(adopted(conn)? && crate::settings::purged_on(conn)? != Some(today))
+}
+
+/// Whether a person has adopted a policy: [`set_policy`] writes every kind's row, nothing
+/// else writes any.
+fn adopted(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM retention)")?
+        .query_row([], |r| r.get(0))?)
 }

@@ -478,14 +478,16 @@ pub fn keep(
 ///
 /// Leaving the keychain takes the key out of it, after the key file holds the wrapped key (a
 /// failure in between leaves the store openable both ways, never neither): a key left behind
-/// would open the store without the passphrase the person just chose.
+/// would open the store without the passphrase the person just chose. A keychain that will
+/// not let go of it does not undo the passphrase, which is in force: the person is told to
+/// remove the entry by hand.
 pub fn change_passphrase(
     path: &Path,
     keychain: &dyn Keychain,
     key: &StoreKey,
     current: Option<&str>,
     passphrase: &str,
-) -> Result<()> {
+) -> Result<PassphraseSet> {
     check_passphrase(passphrase)?;
     let file = read_key_file(path)?;
     if let Some(KeyFile {
@@ -512,10 +514,19 @@ pub fn change_passphrase(
             passphrase: Some(wrap(key, passphrase)?),
         },
     )?;
-    if in_keychain {
-        keychain.delete(&store_id)?;
-    }
-    Ok(())
+    let left = in_keychain && keychain.delete(&store_id).is_err();
+    Ok(PassphraseSet {
+        keychain_entry_left: left.then(|| SERVICE.to_owned()),
+    })
+}
+
+/// A passphrase now in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PassphraseSet {
+    /// The name of the keychain entry that still holds the store's key, when the keychain
+    /// would not remove it: it opens the store without the passphrase until removed by hand.
+    pub keychain_entry_left: Option<String>,
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //!
 //! Invariants: a preparation is read back only by its author until the author shares it;
 //! leader notes live in their own table and are never part of the agreement; once a talk is
-//! signed nothing in it changes (typed [`Error::Locked`]) except follow-up notes; every write
-//! is one upsert, so autosave is cheap and repeated saves of the same text are harmless.
+//! signed nothing in it changes (typed [`Error::Locked`]) except follow-up notes; a talk the
+//! retention purge cleared takes nothing at all ([`Error::Cleared`]); every write is one upsert, so autosave is cheap and repeated saves of the same text are harmless.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
@@ -20,6 +20,7 @@ use super::TalkKind;
 use crate::clock::{stamp, Clock};
 use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{PersonId, TalkId};
+use crate::privacy::retention;
 use crate::validate;
 
 /// Longest note or answer to one question (about eight pages).
@@ -161,7 +162,7 @@ pub fn save_preparation(
     author: PersonId,
     answer: &Answer,
 ) -> Result<()> {
-    let state = talk::state(conn, id)?;
+    let state = talk::state_for_writing(conn, id)?;
     if !matches!(state, TalkState::Invited | TalkState::Preparing) {
         return Err(if state.is_locked() {
             Error::Locked
@@ -190,6 +191,7 @@ pub fn save_preparation(
         answer.value,
         stamp(clock.now()),
     ))?;
+    retention::talk_written(conn, id)?;
     if state == TalkState::Invited {
         talk::step(conn, clock, id, TalkState::Preparing, None)?;
     }
@@ -249,7 +251,7 @@ pub fn share_preparation(
     id: TalkId,
     author: PersonId,
 ) -> Result<()> {
-    let state = talk::state(conn, id)?;
+    let state = talk::state_for_writing(conn, id)?;
     check_writable(state)?;
     if !is_party(conn, id, author)? {
         return Err(Error::Invalid {
@@ -295,7 +297,7 @@ pub fn save_note(
     layer: NoteLayer,
     answer: &Answer,
 ) -> Result<()> {
-    check_writable(talk::state(conn, id)?)?;
+    check_writable(talk::state_for_writing(conn, id)?)?;
     check_answer(&guide_of(conn, id)?, answer)?;
     let now = stamp(clock.now());
     match layer {
@@ -322,12 +324,12 @@ pub fn save_note(
             )?
             .execute((id, answer.section, answer.question, &answer.text, now))?,
     };
-    Ok(())
+    retention::talk_written(conn, id)
 }
 
 /// Saves the written summary of the agreement. It can change until the talk is signed.
 pub fn save_summary(conn: &Connection, clock: &dyn Clock, id: TalkId, text: &str) -> Result<()> {
-    check_writable(talk::state(conn, id)?)?;
+    check_writable(talk::state_for_writing(conn, id)?)?;
     let text = validate::long_text(text, Field::Summary, MAX_SUMMARY)?;
     conn.prepare_cached("UPDATE talk SET summary = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute((id, text, stamp(clock.now())))?;
@@ -342,7 +344,7 @@ pub fn record_disagreement(
     id: TalkId,
     text: &str,
 ) -> Result<()> {
-    let state = talk::state(conn, id)?;
+    let state = talk::state_for_writing(conn, id)?;
     check_writable(state)?;
     if !matches!(state, TalkState::Held | TalkState::Agreed) {
         return Err(Error::WrongState { state });
@@ -365,7 +367,7 @@ pub fn sign(
     person: PersonId,
     typed_name: &str,
 ) -> Result<TalkState> {
-    let state = talk::state(conn, id)?;
+    let state = talk::state_for_writing(conn, id)?;
     if state != TalkState::Agreed {
         return Err(if state.is_locked() {
             Error::Locked
@@ -413,7 +415,7 @@ pub fn sign(
 /// A note on how the agreement is going during the year. The first one marks a signed talk as
 /// followed up.
 pub fn add_follow_up(conn: &Connection, clock: &dyn Clock, id: TalkId, text: &str) -> Result<()> {
-    let state = talk::state(conn, id)?;
+    let state = talk::state_for_writing(conn, id)?;
     if !state.is_locked() {
         return Err(Error::WrongState { state });
     }

@@ -197,6 +197,20 @@ pub fn state(conn: &Connection, id: TalkId) -> Result<TalkState> {
     Ok(parse_state(&s)?)
 }
 
+/// A talk's state, for a write into it: a talk whose texts a retention purge or an erasure
+/// removed takes nothing new ([`Error::Cleared`]), since what it took would be kept past its time.
+pub fn state_for_writing(conn: &Connection, id: TalkId) -> Result<TalkState> {
+    let (s, cleared): (String, bool) = conn
+        .prepare_cached("SELECT state, cleared_at IS NOT NULL AS cleared FROM talk WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get("state")?, r.get("cleared")?)))
+        .optional()?
+        .ok_or(Error::not_found(Entity::Talk, id.0))?;
+    if cleared {
+        return Err(Error::Cleared);
+    }
+    Ok(parse_state(&s)?)
+}
+
 /// Which talks a list asks for; every given condition must hold.
 #[derive(Debug, Clone, Default, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -489,7 +503,7 @@ pub fn schedule(
     id: TalkId,
     input: &ScheduleInput,
 ) -> Result<Warned<TalkState>> {
-    let from = state(conn, id)?;
+    let from = state_for_writing(conn, id)?;
     if !matches!(
         from,
         TalkState::Planned | TalkState::Invited | TalkState::Preparing
@@ -519,6 +533,7 @@ pub fn schedule(
             stamp(clock.now()),
         ),
     )?;
+    crate::privacy::retention::talk_written(conn, id)?;
     let state = if from == TalkState::Planned {
         step(conn, clock, id, TalkState::Invited, None)?
     } else {

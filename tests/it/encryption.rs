@@ -223,26 +223,65 @@ fn a_passphrase_is_changed_only_with_the_current_one_and_the_recovery_key_stays_
     .unwrap();
 }
 
-#[test]
-fn a_store_in_the_keychain_moves_to_a_passphrase_and_out_of_the_keychain() {
+/// Sets a store up in `keychain`, then moves it to a passphrase, which must be in force after.
+fn leave_keychain(keychain: &dyn vault::Keychain) -> vault::PassphraseSet {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.sqlite3");
-    let keychain = MemoryKeychain::default();
-    let app = Samtale::create(&path, Box::new(clock()), &keychain, None)
+    let app = Samtale::create(&path, Box::new(clock()), keychain, None)
         .unwrap()
         .app;
-    assert_eq!(keychain.len(), 1);
-    app.set_passphrase(&keychain, None, PASSPHRASE).unwrap();
+    let set = app.set_passphrase(keychain, None, PASSPHRASE).unwrap();
     drop(app);
-    assert!(keychain.is_empty(), "the keychain no longer holds the key");
     assert_eq!(
-        vault::lock_state(&path, &keychain).unwrap(),
+        vault::lock_state(&path, keychain).unwrap(),
         LockState::Locked {
             mode: Some(KeyMode::Passphrase)
-        }
+        },
+        "the passphrase is in force"
     );
     let how = Unlock::Passphrase(PASSPHRASE.into());
     assert!(Samtale::unlock(&path, Box::new(clock()), &NoKeychain, &how).is_ok());
+    set
+}
+
+#[test]
+fn a_store_in_the_keychain_moves_to_a_passphrase_and_out_of_the_keychain() {
+    let keychain = MemoryKeychain::default();
+    let set = leave_keychain(&keychain);
+    assert_eq!(set.keychain_entry_left, None);
+    assert!(keychain.is_empty(), "the keychain no longer holds the key");
+}
+
+/// A keychain that keeps what it is given and will not let go of it (a locked or read-only
+/// keyring).
+#[derive(Default)]
+struct ClingingKeychain(MemoryKeychain);
+
+impl vault::Keychain for ClingingKeychain {
+    fn get(&self, account: &str) -> samtale::Result<Option<samtale::store::StoreKey>> {
+        self.0.get(account)
+    }
+
+    fn put(&self, account: &str, key: &samtale::store::StoreKey) -> samtale::Result<()> {
+        self.0.put(account, key)
+    }
+
+    fn delete(&self, _: &str) -> samtale::Result<()> {
+        Err(Error::KeychainUnavailable {
+            detail: "the keyring is locked".into(),
+        })
+    }
+
+    fn available(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_keychain_that_keeps_the_key_leaves_the_passphrase_in_force_and_says_so() {
+    let keychain = ClingingKeychain::default();
+    let set = leave_keychain(&keychain);
+    assert_eq!(set.keychain_entry_left.as_deref(), Some(vault::SERVICE));
 }
 
 #[test]
@@ -443,14 +482,56 @@ fn the_daily_backup_runs_beside_an_app_that_keeps_writing() {
 mod session {
     use std::sync::Arc;
 
+    use samtale::organisation::Language;
     use samtale::session::Session;
     use samtale::store::vault::{KeyMode, LockState, MemoryKeychain, NoKeychain, Unlock};
-    use samtale::{Clock, Error};
+    use samtale::{Clock, Error, FixedClock};
 
     use crate::common::{clock, PASSPHRASE};
 
     fn now() -> Box<dyn Clock> {
         Box::new(clock())
+    }
+
+    fn three_years_on() -> Box<dyn Clock> {
+        Box::new(FixedClock(clock().0 + chrono::Duration::days(3 * 365)))
+    }
+
+    #[test]
+    fn the_first_start_of_a_day_purges_what_is_due_and_says_what_it_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let keychain = Arc::new(MemoryKeychain::default());
+        let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        let app = session.app().unwrap();
+        app.open_demo(Language::Da).unwrap();
+        let defaults = app.retention().unwrap().defaults;
+        app.set_retention(&defaults).unwrap();
+        assert!(session.take_daily_backup().is_some());
+        assert!(session.take_daily_backup().is_none(), "handed out once");
+        let state = session.state().unwrap();
+        assert_eq!(state.purged, None, "adopting is not a start of day");
+        assert!(state.purge_error.is_none());
+        drop(session);
+
+        // Three years on, the demo's private notes and preparations are past their 24 months.
+        let mut session = Session::start(
+            path.clone(),
+            Box::new(keychain.clone()),
+            three_years_on,
+            None,
+        );
+        let state = session.state().unwrap();
+        let purged = state.purged.expect("the first start of the day purged");
+        assert!(purged.total > 0);
+        assert!(state.purge_error.is_none());
+        let backup = session.take_daily_backup().unwrap();
+        assert!(backup.run(three_years_on().as_ref()).unwrap().is_some());
+        drop(session);
+
+        // The same day again: nothing more is due, so nothing is said.
+        let session = Session::start(path, Box::new(keychain), three_years_on, None);
+        assert_eq!(session.state().unwrap().purged, None);
     }
 
     #[test]

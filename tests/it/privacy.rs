@@ -539,3 +539,59 @@ fn the_daily_purge_reads_indexes_not_the_talks_themselves() {
     );
     assert!(people.contains("person_left"), "{people}");
 }
+
+/// One kind's period, every other kind kept.
+fn only(kind: RecordKind, months: u32) -> Vec<RetentionRule> {
+    RecordKind::ALL
+        .into_iter()
+        .map(|k| RetentionRule {
+            kind: k,
+            months: (k == kind).then_some(months),
+        })
+        .collect()
+}
+
+#[test]
+fn a_private_note_added_to_an_old_talk_goes_at_the_next_daily_purge() {
+    let mut t = team(1);
+    let who = t.employees[0];
+    let id = scheduled_mus(&mut t, who, "Room Alpha");
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.step_talk(id, TalkState::Held, None).unwrap();
+    t.app
+        .set_retention(&only(RecordKind::LeaderNotes, 1))
+        .unwrap();
+    // Fifty days on, the daily purge has looked at everything up to a month ago.
+    t.clock.advance(Duration::days(50));
+    assert_eq!(t.app.purge_if_due().unwrap().unwrap().total, 0);
+    // The talk was never agreed: its leader can still note something, past the cutoff.
+    t.app
+        .save_note(id, NoteLayer::Private, &answer("Alpha late private note"))
+        .unwrap();
+    t.clock.advance(Duration::days(1));
+    assert_eq!(t.app.purge_if_due().unwrap().unwrap().total, 1);
+    assert_eq!(found_anywhere(&t, "Alpha late private note"), 0);
+}
+
+#[test]
+fn a_talk_the_purge_cleared_takes_nothing_new() {
+    let mut t = team(1);
+    let who = t.employees[0];
+    let id = full_mus(&mut t, who, "Alpha");
+    t.clock.advance(Duration::days(62));
+    let adopted = t
+        .app
+        .set_retention(&only(RecordKind::Summaries, 1))
+        .unwrap();
+    assert!(adopted.purged.total > 0);
+    assert!(matches!(
+        t.app
+            .save_note(id, NoteLayer::Shared, &answer("Alpha after the purge")),
+        Err(Error::Cleared)
+    ));
+    assert!(matches!(
+        t.app.save_summary(id, "Alpha after the purge"),
+        Err(Error::Cleared)
+    ));
+    assert_eq!(found_anywhere(&t, "Alpha after the purge"), 0);
+}

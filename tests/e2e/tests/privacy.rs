@@ -1,6 +1,7 @@
 //! A person's rights and retention in the real app: everything about an employee saved as
 //! JSON through the save dialog and read back, the employee archived and erased, and a
-//! retention policy previewed and adopted on the Privacy page, each checked in the store.
+//! retention policy previewed and adopted on the Privacy page, each checked in the store; and a
+//! later day's first start purging what came due and saying so on its first screen.
 
 use samtale::organisation::Language;
 use samtale_e2e::{count, save_file, Driver, Profile};
@@ -108,45 +109,61 @@ async fn a_manager_exports_everything_about_an_employee_erases_them_and_adopts_a
     );
 }
 
+/// A policy adopted weeks ago: the first start of today runs the purge that has come due since
+/// and says on the first screen what it removed, which the audit trail then lists.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_first_start_of_a_day_removes_what_the_adopted_policy_says_is_due() {
+async fn the_first_start_of_a_day_says_what_the_retention_purge_removed() {
     use samtale::privacy::retention::{RecordKind, RetentionRule};
+    use samtale::store::vault::{NoKeychain, Unlock};
+
     let profile = Profile::new();
-    profile.seed(|app| {
-        app.open_demo(Language::En).unwrap();
-        // Leader's notes kept a month, everything else kept: adopting it purges at once.
-        let rules: Vec<RetentionRule> = RecordKind::ALL
-            .into_iter()
-            .map(|kind| RetentionRule {
-                kind,
-                months: (kind == RecordKind::LeaderNotes).then_some(1),
-            })
-            .collect();
-        app.set_retention(&rules).unwrap();
-        // A note on an old talk, and the last purge as if it had run long ago.
-        let conn = app.store().conn();
-        conn.execute_batch(
-            "INSERT INTO leader_note (talk_id, section, question, text, updated_at)
-             SELECT id, 0, 0, 'written after the purge', created_at FROM talk
-             WHERE starts_at < date('now', '-2 months') ORDER BY id LIMIT 1;
-             UPDATE setting SET value = '2000-01-01' WHERE key = 'retention_purged_on';
-             UPDATE retention SET done_before = '2000-01-01';",
-        )
-        .unwrap();
-    });
+    // Six weeks ago: the demo opened, and the leader's private notes kept for a month.
+    drop(profile.open_store());
+    let weeks_ago = samtale::FixedClock(chrono::Utc::now() - chrono::Duration::days(42));
+    let how = Unlock::Passphrase(samtale_e2e::PASSPHRASE.into());
+    let mut app =
+        samtale::Samtale::unlock(profile.store_path(), Box::new(weeks_ago), &NoKeychain, &how)
+            .unwrap();
+    app.open_demo(Language::En).unwrap();
+    let rules: Vec<RetentionRule> = RecordKind::ALL
+        .into_iter()
+        .map(|kind| RetentionRule {
+            kind,
+            months: (kind == RecordKind::LeaderNotes).then_some(1),
+        })
+        .collect();
+    app.set_retention(&rules).unwrap();
+    drop(app);
     let store = profile.store_path();
-    let note = "SELECT count(*) FROM leader_note WHERE text = 'written after the purge'";
-    assert_eq!(count(&store, note), 1);
-    let purges = "SELECT count(*) FROM audit WHERE action = 'recordsPurged'";
-    let before = count(&store, purges);
+    let notes = "SELECT count(DISTINCT talk_id) FROM leader_note";
+    let before = count(&store, notes);
+
     let driver = Driver::start(&profile);
     let app = driver.launch().await;
-    app.wait_for("[data-testid=org-title]").await;
+    app.wait_for_text("daily-purge", "whose retention period was over")
+        .await;
+    let removed = before - count(&store, notes);
+    assert!(
+        removed > 0,
+        "the demo has talks of the last weeks with notes"
+    );
+    app.wait_for_text("daily-purge", &format!("removed {removed} records"))
+        .await;
+    app.click("[data-testid=daily-purge] button").await;
+    app.wait_for("[data-testid=audit-row][data-action=recordsPurged]")
+        .await;
+    assert!(app.texts("daily-purge").await.is_empty(), "read and gone");
     app.quit().await;
-    assert_eq!(count(&store, note), 0, "purged at start");
+    let today = chrono::Utc::now().date_naive();
     assert_eq!(
-        count(&store, purges),
-        before + 1,
-        "recorded in the audit trail"
+        count(
+            &store,
+            &format!(
+                "SELECT count(*) FROM audit
+                 WHERE action = 'recordsPurged' AND substr(at, 1, 10) = '{today}'"
+            )
+        ),
+        1,
+        "this morning's purge is in the trail"
     );
 }

@@ -7,6 +7,7 @@ import {
 	type Organisation,
 	type OrganisationInput,
 	type PersonId,
+	type Purge,
 	type TalkId
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
@@ -44,6 +45,10 @@ export class AppModel {
 	recoveryKey = $state<string | null>(null);
 	/** How the open store's key is kept. */
 	keyMode = $state<KeyMode | null>(null);
+	/** What today's start-of-day retention purge removed, until the person has read it. */
+	purged = $state<Purge | null>(null);
+	/** Why today's start-of-day retention purge could not run. */
+	purgeError = $state<AppError | null>(null);
 	view = $state<View>('overview');
 	/** A failure of something the user did not wait on, e.g. saving the language. */
 	notice = $state<AppError | null>(null);
@@ -85,6 +90,8 @@ export class AppModel {
 		}
 		this.organisation = state.organisation;
 		this.recoveryKey = state.recoveryKey;
+		this.purged = state.purged;
+		this.purgeError = state.purgeError;
 		this.phase = state.recoveryKey ? 'recoveryKey' : this.landing();
 	}
 
@@ -173,6 +180,11 @@ export class AppModel {
 
 	dismissNotice(): void {
 		this.notice = null;
+	}
+
+	dismissPurgeNotice(): void {
+		this.purged = null;
+		this.purgeError = null;
 	}
 
 	private enter(organisation: Organisation): void {

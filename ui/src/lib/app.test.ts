@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Organisation } from '$lib/bindings';
+import { appState } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -16,7 +17,6 @@ const { AppModel } = await import('./app.svelte');
 const { currentLanguage } = await import('./i18n/i18n.svelte');
 
 /** The lock fields of an open store that was not just set up. */
-const unlocked = { lock: null, recoveryKey: null, keyMode: 'keychain' as const };
 
 const organisation: Organisation = { name: 'Egeby Kommune', country: 'DK', language: 'da', currency: 'DKK' };
 
@@ -28,7 +28,7 @@ describe('AppModel', () => {
 	it('starts on the welcome screen with the browser language when nothing is saved', async () => {
 		vi.mocked(commands.appState).mockResolvedValue({
 			status: 'ok',
-			data: { organisation: null, uiLanguage: null, storeError: null, ...unlocked }
+			data: appState({ organisation: null, uiLanguage: null, keyMode: 'keychain' })
 		});
 		const app = new AppModel();
 		await app.start('nb-NO');
@@ -40,7 +40,7 @@ describe('AppModel', () => {
 	it('restores the saved language over the browser language', async () => {
 		vi.mocked(commands.appState).mockResolvedValue({
 			status: 'ok',
-			data: { organisation, uiLanguage: 'sv', storeError: null, ...unlocked }
+			data: appState({ organisation, uiLanguage: 'sv', keyMode: 'keychain' })
 		});
 		const app = new AppModel();
 		await app.start('da-DK');
@@ -52,12 +52,7 @@ describe('AppModel', () => {
 	it('shows only the store error when the store cannot be opened', async () => {
 		vi.mocked(commands.appState).mockResolvedValue({
 			status: 'ok',
-			data: {
-				organisation: null,
-				uiLanguage: null,
-				storeError: { code: 'storeTooNew', params: { found: 4, supported: 2 } },
-				...unlocked
-			}
+			data: appState({ storeError: { code: 'storeTooNew', params: { found: 4, supported: 2 } } })
 		});
 		const app = new AppModel();
 		await app.start('en-GB');

@@ -11,7 +11,7 @@ export const commands = {
 	/**  Sets a new (or a plaintext) store up under a passphrase, where there is no keychain. */
 	setUpStore: (passphrase: string) => typedError<AppState, Error>(__TAURI_INVOKE("set_up_store", { passphrase })),
 	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
-	setPassphrase: (current: string | null, passphrase: string) => typedError<null, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
+	setPassphrase: (current: string | null, passphrase: string) => typedError<PassphraseSet, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
 	auditTrail: (filter: AuditFilter) => typedError<AuditEntry[], Error>(__TAURI_INVOKE("audit_trail", { filter })),
 	userName: () => typedError<string | null, Error>(__TAURI_INVOKE("user_name")),
 	setUserName: (name: string) => typedError<string | null, Error>(__TAURI_INVOKE("set_user_name", { name })),
@@ -250,6 +250,10 @@ export type AppState = {
 	recoveryKey: string | null,
 	/**  How the open store's key is kept. */
 	keyMode: KeyMode | null,
+	/**  What the start-of-day purge removed, when it removed anything. */
+	purged: Purge | null,
+	/**  Why the start-of-day purge could not run (it runs again at the next start). */
+	purgeError: Error | null,
 };
 
 export type AssessmentInput = {
@@ -467,7 +471,7 @@ export type Error = { code: "empty"; params: {
 } } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
 	from: TalkState,
 	to: TalkState,
-} } | { code: "reasonRequired" } | { code: "locked" } | { code: "wrongState"; params: {
+} } | { code: "reasonRequired" } | { code: "locked" } | { code: "cleared" } | { code: "wrongState"; params: {
 	state: TalkState,
 } } | { code: "groupTooSmall"; params: {
 	min: number,
@@ -763,6 +767,15 @@ export type Overview = {
 export type Party = {
 	personId: PersonId,
 	name: string,
+};
+
+/**  A passphrase now in force. */
+export type PassphraseSet = {
+	/**
+	 *  The name of the keychain entry that still holds the store's key, when the keychain
+	 *  would not remove it: it opens the store without the passphrase until removed by hand.
+	 */
+	keychainEntryLeft: string | null,
 };
 
 /**  The assessment of one earlier talk. */

@@ -37,6 +37,7 @@ const examples: Record<ApiError['code'], ApiError> = {
 	illegalStep: { code: 'illegalStep', params: { from: 'planned', to: 'signed' } },
 	reasonRequired: { code: 'reasonRequired' },
 	locked: { code: 'locked' },
+	cleared: { code: 'cleared' },
 	wrongState: { code: 'wrongState', params: { state: 'signed' } },
 	groupTooSmall: { code: 'groupTooSmall', params: { min: 2 } },
 	notScheduled: { code: 'notScheduled' },

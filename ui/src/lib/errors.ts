@@ -109,6 +109,7 @@ export const errorCodes = [
 	'reasonRequired',
 	'templateInvalid',
 	'locked',
+	'cleared',
 	'wrongState',
 	'groupTooSmall',
 	'notScheduled',
@@ -230,6 +231,7 @@ export function errorMessage(error: AppError): string {
 		case 'groupTooSmall':
 			return t('errors.groupTooSmall', { min: num(p.min) });
 		case 'locked':
+		case 'cleared':
 		case 'notScheduled':
 		case 'builtinTemplate':
 		case 'dueBeforeCreated':

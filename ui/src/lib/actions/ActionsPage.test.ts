@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Action, TalkSummary, UnitNode, UnitPlan } from '$lib/bindings';
+import { byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -27,7 +28,6 @@ const { default: ActionsPage } = await import('./ActionsPage.svelte');
 const { default: TalkActions } = await import('./TalkActions.svelte');
 const { app } = await import('$lib/app.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
 
 const tree: UnitNode[] = [
@@ -75,16 +75,6 @@ const plan: UnitPlan = {
 	openToRoll: 2,
 	carriedIn: 1
 };
-
-async function settle() {
-	for (let i = 0; i < 6; i++) {
-		await tick();
-		await new Promise((resolve) => setTimeout(resolve, 0));
-	}
-	flushSync();
-}
-
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 function input(id: string, value: string) {
 	const element = byTestId(id) as HTMLInputElement;

@@ -1,6 +1,7 @@
 import { fieldOf } from '$lib/errors';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Action, TalkSummary, UnitPlan } from '$lib/bindings';
+import { ok } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -33,7 +34,6 @@ const {
 	talkDefaults
 } = await import('./actions.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
 
 function action(id: number, over: Partial<Action> = {}): Action {

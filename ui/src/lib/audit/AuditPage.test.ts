@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '$lib/bindings';
+import { byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -17,13 +18,7 @@ const { default: AuditPage } = await import('./AuditPage.svelte');
 const { PAGE } = await import('./audit.svelte');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
-
-async function settle() {
-	for (let i = 0; i < 6; i++) await tick();
-	flushSync();
-}
 
 function entry(id: number, over: Partial<AuditEntry> = {}): AuditEntry {
 	return {
@@ -40,7 +35,6 @@ function entry(id: number, over: Partial<AuditEntry> = {}): AuditEntry {
 	};
 }
 
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const all = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
 
 describe('AuditPage', () => {

@@ -1,6 +1,7 @@
 import { fieldOf } from '$lib/errors';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AssessmentRow, HeatMap, Level, Profile, TalkAssessment, UnitNode } from '$lib/bindings';
+import { ok } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -32,7 +33,6 @@ const {
 	levelLabel
 } = await import('./competences.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = (error: { code: string; params?: unknown }) =>
 	Promise.resolve({ status: 'error' as const, error: error as never });
 

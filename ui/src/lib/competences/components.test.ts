@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AssessmentRow, Competence, HeatMap, Level, Profile, TalkAssessment, UnitNode } from '$lib/bindings';
+import { byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -26,17 +27,6 @@ const { app } = await import('$lib/app.svelte');
 const { default: CompetencesPage } = await import('./CompetencesPage.svelte');
 const { default: AssessmentPanel } = await import('./AssessmentPanel.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
-
-async function settle() {
-	for (let i = 0; i < 6; i++) {
-		await tick();
-		await new Promise((resolve) => setTimeout(resolve, 0));
-	}
-	flushSync();
-}
-
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const all = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
 
 const scale: Level[] = [

@@ -1,5 +1,6 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -12,13 +13,7 @@ const { commands } = await import('$lib/bindings');
 const { default: ExportButtons } = await import('./ExportButtons.svelte');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
-
-async function settle() {
-	for (let i = 0; i < 5; i++) await tick();
-	flushSync();
-}
 
 describe('ExportButtons', () => {
 	let target: HTMLElement;

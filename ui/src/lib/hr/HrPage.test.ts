@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BundleFileResult, HeldBundle } from '$lib/bindings';
+import { ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -18,13 +19,7 @@ const { default: HrPage } = await import('./HrPage.svelte');
 const { hr } = await import('./hr.svelte');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
-
-async function settle() {
-	for (let i = 0; i < 6; i++) await tick();
-	flushSync();
-}
 
 function bundle(over: Partial<HeldBundle> = {}): HeldBundle {
 	return {

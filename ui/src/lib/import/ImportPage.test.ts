@@ -1,7 +1,8 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Error as ApiError, ImportPreview, ImportProgress, UnitNode } from '$lib/bindings';
 import type { Result } from '$lib/errors';
+import { byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -27,8 +28,6 @@ const { units } = await import('$lib/units/units.svelte');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 
 type Answer = Result<ImportPreview, ApiError>;
-
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 
 function preview(over: Partial<ImportPreview> = {}): ImportPreview {
 	return {
@@ -70,15 +69,6 @@ const tree: UnitNode[] = [
 	{ id: 7, name: 'Dagplejen', parentId: 1, depth: 1, managerId: null, managerName: null, headcount: 2, totalHeadcount: 2, usesGrus: false, archived: false }
 ];
 
-async function settle() {
-	for (let i = 0; i < 6; i++) {
-		await tick();
-		await new Promise((resolve) => setTimeout(resolve, 0));
-	}
-	flushSync();
-}
-
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 const allByTestId = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
 const text = (id: string) => byTestId(id)?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 

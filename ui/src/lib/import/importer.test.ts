@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Error as ApiError, ImportPreview, ImportProgress, UnitNode } from '$lib/bindings';
 import type { Result } from '$lib/errors';
+import { ok } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -24,7 +25,6 @@ const { applyLanguage, t } = await import('$lib/i18n/i18n.svelte');
 
 type Answer = Result<ImportPreview, ApiError>;
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = (error: ApiError) => Promise.resolve({ status: 'error' as const, error });
 
 function preview(over: Partial<ImportPreview> = {}): ImportPreview {

@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppState } from '$lib/bindings';
+import { appState, byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -17,18 +18,7 @@ const { default: AppRoot } = await import('$lib/shell/AppRoot.svelte');
 const { app } = await import('$lib/app.svelte');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = (error: unknown) => Promise.resolve({ status: 'error' as const, error } as never);
-
-async function settle() {
-	for (let i = 0; i < 5; i++) {
-		await tick();
-		await new Promise((resolve) => setTimeout(resolve, 0));
-	}
-	flushSync();
-}
-
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 function type(id: string, value: string) {
 	const input = byTestId(id) as HTMLInputElement;
@@ -37,15 +27,6 @@ function type(id: string, value: string) {
 	flushSync();
 }
 
-const state = (over: Partial<AppState>): AppState => ({
-	organisation: null,
-	uiLanguage: null,
-	storeError: null,
-	lock: null,
-	recoveryKey: null,
-	keyMode: null,
-	...over
-});
 
 const KEY = 'ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567-ABCD-EFGH-IJKL-MNOP-QRST-UVWX';
 
@@ -74,7 +55,7 @@ describe('the lock screen', () => {
 	}
 
 	it('sets a new store up under a passphrase typed twice, then shows the recovery key once', async () => {
-		await start(state({ lock: { kind: 'new', plaintext: false, keychain: false } }));
+		await start(appState({ lock: { kind: 'new', plaintext: false, keychain: false } }));
 		expect(byTestId('page-title')?.textContent).toBe('Protect the data with a passphrase');
 		expect(byTestId('lock-plaintext')).toBeNull();
 
@@ -97,7 +78,7 @@ describe('the lock screen', () => {
 		);
 
 		vi.mocked(commands.setUpStore).mockImplementationOnce(() =>
-			ok(state({ recoveryKey: KEY, keyMode: 'passphrase' }))
+			ok(appState({ recoveryKey: KEY, keyMode: 'passphrase' }))
 		);
 		type('lock-passphrase', 'en lang sætning her');
 		type('lock-repeat', 'en lang sætning her');
@@ -118,12 +99,12 @@ describe('the lock screen', () => {
 	});
 
 	it('says a plaintext store will be encrypted', async () => {
-		await start(state({ lock: { kind: 'new', plaintext: true, keychain: false } }));
+		await start(appState({ lock: { kind: 'new', plaintext: true, keychain: false } }));
 		expect(byTestId('lock-plaintext')?.textContent).toContain('will be encrypted');
 	});
 
 	it('refuses a wrong passphrase in words and opens with the recovery key instead', async () => {
-		await start(state({ lock: { kind: 'locked', mode: 'passphrase' } }));
+		await start(appState({ lock: { kind: 'locked', mode: 'passphrase' } }));
 		expect(byTestId('page-title')?.textContent).toBe('Samtale is locked');
 		vi.mocked(commands.unlockStore).mockImplementationOnce(() => fail({ code: 'wrongPassphrase' }));
 		type('lock-passphrase', 'ikke den rigtige');
@@ -141,7 +122,7 @@ describe('the lock screen', () => {
 		flushSync();
 		expect(byTestId('lock-error')).toBeNull();
 		vi.mocked(commands.unlockStore).mockImplementationOnce(() =>
-			ok(state({ keyMode: 'passphrase' }))
+			ok(appState({ keyMode: 'passphrase' }))
 		);
 		type('lock-recovery', KEY.toLowerCase());
 		byTestId('lock-submit')?.click();
@@ -154,7 +135,7 @@ describe('the lock screen', () => {
 	});
 
 	it('asks for the recovery key when the keychain lost the key, and keeps the language choice local', async () => {
-		await start(state({ lock: { kind: 'locked', mode: 'keychain' } }));
+		await start(appState({ lock: { kind: 'locked', mode: 'keychain' } }));
 		expect(byTestId('lock-recovery')).not.toBeNull();
 		expect(byTestId('lock-use-passphrase')).toBeNull();
 		expect(document.body.textContent).toContain("not in this computer's keychain");

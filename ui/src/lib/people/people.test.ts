@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Person, PersonSummary } from '$lib/bindings';
+import { ok } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -49,8 +50,6 @@ const person: Person = {
 	active: true,
 	erased: false
 };
-
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 
 describe('PersonSearch', () => {
 	beforeEach(() => {

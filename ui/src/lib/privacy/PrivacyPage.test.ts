@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Purge, RecordKind, RetentionPolicy, RetentionRule } from '$lib/bindings';
+import { byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -18,13 +19,7 @@ const { default: PrivacyPage } = await import('./PrivacyPage.svelte');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 const { app } = await import('$lib/app.svelte');
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 const fail = <E>(error: E) => Promise.resolve({ status: 'error' as const, error });
-
-async function settle() {
-	for (let i = 0; i < 6; i++) await tick();
-	flushSync();
-}
 
 const kinds: RecordKind[] = ['formerPeople', 'summaries', 'preparations', 'leaderNotes', 'actions'];
 const defaults: RetentionRule[] = kinds.map((kind) => ({
@@ -40,8 +35,6 @@ function purge(records: Partial<Record<RecordKind, number>>): Purge {
 	const counts = kinds.map((kind) => ({ kind, months: 24, before: '2024-12-02', records: records[kind] ?? 0 }));
 	return { counts, total: counts.reduce((n, c) => n + c.records, 0) };
 }
-
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
 
 describe('PrivacyPage', () => {
 	let component: ReturnType<typeof mount> | null = null;
@@ -124,7 +117,7 @@ describe('PrivacyPage', () => {
 
 	it('moves the key from the keychain to a passphrase typed twice', async () => {
 		app.keyMode = 'keychain';
-		vi.mocked(commands.setPassphrase).mockReturnValue(ok(null));
+		vi.mocked(commands.setPassphrase).mockReturnValue(ok({ keychainEntryLeft: null }));
 		component = mount(PrivacyPage, { target: document.body });
 		await settle();
 		expect(byTestId('key-current')).toBeNull();
@@ -146,6 +139,23 @@ describe('PrivacyPage', () => {
 		expect(byTestId('key-saved')).not.toBeNull();
 		expect(app.keyMode).toBe('passphrase');
 		expect(byTestId('key-current')).not.toBeNull();
+		expect(byTestId('key-left')).toBeNull();
+	});
+
+	it('says so when the keychain would not let go of the key', async () => {
+		app.keyMode = 'keychain';
+		vi.mocked(commands.setPassphrase).mockReturnValue(ok({ keychainEntryLeft: 'Samtale store key' }));
+		component = mount(PrivacyPage, { target: document.body });
+		await settle();
+		for (const id of ['key-new', 'key-repeat']) {
+			const input = byTestId(id) as HTMLInputElement;
+			input.value = 'a sentence to remember';
+			input.dispatchEvent(new Event('input', { bubbles: true }));
+		}
+		byTestId('key-save')?.click();
+		await settle();
+		expect(byTestId('key-saved')).not.toBeNull();
+		expect(byTestId('key-left')?.textContent).toContain('“Samtale store key”');
 	});
 
 	it('asks for the current passphrase and says when it is wrong', async () => {

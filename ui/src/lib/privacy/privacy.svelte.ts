@@ -114,6 +114,8 @@ export class PassphraseModel {
 	mismatch = $state(false);
 	error = $state<AppError | null>(null);
 	saved = $state(false);
+	/** The keychain entry that still holds the key, when the keychain would not remove it. */
+	keychainEntryLeft = $state<string | null>(null);
 	busy = $state(false);
 
 	/** Under a passphrase the current one is asked for; from the keychain it is not. */
@@ -130,6 +132,7 @@ export class PassphraseModel {
 		}
 		this.error = null;
 		this.saved = true;
+		this.keychainEntryLeft = result.data.keychainEntryLeft;
 		this.current = this.next = this.repeat = '';
 		return true;
 	}

@@ -1,6 +1,7 @@
-import { flushSync, mount, tick, unmount } from 'svelte';
+import { mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Organisation, UnitNode } from '$lib/bindings';
+import { appState, byTestId, ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -30,20 +31,6 @@ const tree: UnitNode[] = [
 	{ id: 2, name: 'Dagplejen', parentId: 1, depth: 1, managerId: null, managerName: null, headcount: 12, totalHeadcount: 12, usesGrus: false, archived: false }
 ];
 
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
-
-async function settle() {
-	for (let i = 0; i < 5; i++) {
-		await tick();
-		await new Promise((resolve) => setTimeout(resolve, 0));
-	}
-	flushSync();
-}
-
-const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
-
-/** The lock fields of an open store that was not just set up. */
-const unlocked = { lock: null, recoveryKey: null, keyMode: 'keychain' as const };
 
 describe('AppRoot', () => {
 	let component: ReturnType<typeof mount> | null = null;
@@ -52,7 +39,7 @@ describe('AppRoot', () => {
 		app.phase = 'loading';
 		app.view = 'overview';
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({ organisation: null, uiLanguage: 'en' as const, storeError: null, ...unlocked })
+			ok(appState({ organisation: null, uiLanguage: 'en', keyMode: 'keychain' }))
 		);
 		vi.mocked(commands.setUiLanguage).mockImplementation(() => ok(null));
 		vi.mocked(commands.openDemo).mockImplementation(() => ok(organisation));
@@ -103,9 +90,32 @@ describe('AppRoot', () => {
 		expect(rows[1]?.textContent).toContain('No manager');
 	});
 
+	it('tells what the start-of-day purge removed, or why it could not run, until dismissed', async () => {
+		vi.mocked(commands.appState).mockImplementation(() =>
+			ok(appState({ organisation, uiLanguage: 'en', keyMode: 'keychain', purged: { counts: [], total: 3 } }))
+		);
+		component = mount(AppRoot, { target: document.body });
+		await settle();
+		expect(byTestId('daily-purge')?.textContent).toContain('removed 3 records whose retention period was over');
+		(byTestId('daily-purge')!.querySelectorAll('button')[1] as HTMLButtonElement).click();
+		await settle();
+		expect(byTestId('daily-purge')).toBeNull();
+		unmount(component);
+
+		vi.mocked(commands.appState).mockImplementation(() =>
+			ok(appState({ organisation, uiLanguage: 'en', keyMode: 'keychain', purgeError: { code: 'storage', params: {} } }))
+		);
+		component = mount(AppRoot, { target: document.body });
+		await settle();
+		const failed = byTestId('daily-purge-failed')?.textContent ?? '';
+		expect(failed).toContain("Today's retention purge could not run");
+		expect(failed).toContain('try again at the next start');
+		expect(byTestId('daily-purge')).toBeNull();
+	});
+
 	it('shows the core error inline in the add-unit form and follows the language', async () => {
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({ organisation, uiLanguage: 'en' as const, storeError: null, ...unlocked })
+			ok(appState({ organisation, uiLanguage: 'en', keyMode: 'keychain' }))
 		);
 		vi.mocked(commands.createUnit).mockResolvedValue({
 			status: 'error',
@@ -137,7 +147,7 @@ describe('AppRoot', () => {
 
 	it('lists people, finds one by search and shows form errors inline', async () => {
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({ organisation, uiLanguage: 'en' as const, storeError: null, ...unlocked })
+			ok(appState({ organisation, uiLanguage: 'en', keyMode: 'keychain' }))
 		);
 		const anna = { id: 7, employeeNumber: 'E7', givenName: 'Anna', familyName: 'Berg', jobTitle: 'Pædagog', unitId: 2, unitName: 'Dagplejen', active: true };
 		vi.mocked(commands.peopleInUnit).mockImplementation((unitId) => ok(unitId === 2 ? [anna] : []));
@@ -179,12 +189,7 @@ describe('AppRoot', () => {
 
 	it('shows only the store error when the store is too new', async () => {
 		vi.mocked(commands.appState).mockImplementation(() =>
-			ok({
-				organisation: null,
-				uiLanguage: 'sv' as const,
-				storeError: { code: 'storeTooNew' as const, params: { found: 7, supported: 3 } },
-				...unlocked
-			})
+			ok(appState({ uiLanguage: 'sv', storeError: { code: 'storeTooNew', params: { found: 7, supported: 3 } } }))
 		);
 		component = mount(AppRoot, { target: document.body });
 		await settle();

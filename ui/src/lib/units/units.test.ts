@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { UnitNode } from '$lib/bindings';
+import { ok } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
@@ -39,8 +40,6 @@ const tree: UnitNode[] = [
 	node(5, 'Gammel enhed', 1, 1, { archived: true }),
 	node(6, 'Teknik og Miljø', 0, null)
 ];
-
-const ok = <T>(data: T) => Promise.resolve({ status: 'ok' as const, data });
 
 describe('UnitsState', () => {
 	beforeEach(() => {
