@@ -4,6 +4,7 @@
 //! later day's first start purging what came due and saying so on its first screen.
 
 use samtale::organisation::Language;
+use samtale::privacy::retention::{RecordKind, RetentionRule};
 use samtale_e2e::{count, save_file, Driver, Profile};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -113,7 +114,6 @@ async fn a_manager_exports_everything_about_an_employee_erases_them_and_adopts_a
 /// and says on the first screen what it removed, which the audit trail then lists.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_first_start_of_a_day_says_what_the_retention_purge_removed() {
-    use samtale::privacy::retention::{RecordKind, RetentionRule};
     use samtale::store::vault::{NoKeychain, Unlock};
 
     let profile = Profile::new();
@@ -125,14 +125,8 @@ async fn the_first_start_of_a_day_says_what_the_retention_purge_removed() {
         samtale::Samtale::unlock(profile.store_path(), Box::new(weeks_ago), &NoKeychain, &how)
             .unwrap();
     app.open_demo(Language::En).unwrap();
-    let rules: Vec<RetentionRule> = RecordKind::ALL
-        .into_iter()
-        .map(|kind| RetentionRule {
-            kind,
-            months: (kind == RecordKind::LeaderNotes).then_some(1),
-        })
-        .collect();
-    app.set_retention(&rules).unwrap();
+    app.set_retention(&only(RecordKind::LeaderNotes, 1))
+        .unwrap();
     drop(app);
     let store = profile.store_path();
     let notes = "SELECT count(DISTINCT talk_id) FROM leader_note";
@@ -166,4 +160,51 @@ async fn the_first_start_of_a_day_says_what_the_retention_purge_removed() {
         1,
         "this morning's purge is in the trail"
     );
+}
+
+/// A talk whose texts the retention policy removed opens read-only and says why: nothing typed
+/// into it could be kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_talk_whose_texts_were_removed_opens_read_only() {
+    let profile = Profile::new();
+    let (unit, person) = profile.seed(|app| {
+        app.open_demo(Language::En).unwrap();
+        // Agreed records kept a month: adopting it clears every talk held before that.
+        app.set_retention(&only(RecordKind::Summaries, 1)).unwrap();
+        app.store()
+            .conn()
+            .query_row(
+                "SELECT t.unit_id, tp.person_id FROM talk t
+                 JOIN talk_participant tp ON tp.talk_id = t.id
+                 WHERE t.kind = 'mus' AND t.year = 2026 AND t.cleared_at IS NOT NULL
+                   AND t.state IN ('held', 'agreed')
+                 ORDER BY t.id LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .unwrap()
+    });
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.click("nav-talks").await;
+    app.click(&format!("cycle-unit-{unit}")).await;
+    app.wait_for("unit-people").await;
+    app.click(&format!(
+        "[data-testid=\"cycle-person-{person}\"] [data-testid=\"open-talk\"]"
+    ))
+    .await;
+    app.wait_for_text("talk-cleared", "removed").await;
+    assert_eq!(app.attr("summary", "disabled").await, "true");
+    app.quit().await;
+}
+
+/// A policy with one kind's period, every other kind kept.
+fn only(kind: RecordKind, months: u32) -> Vec<RetentionRule> {
+    RecordKind::ALL
+        .into_iter()
+        .map(|k| RetentionRule {
+            kind: k,
+            months: (k == kind).then_some(months),
+        })
+        .collect()
 }
