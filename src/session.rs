@@ -218,13 +218,20 @@ impl Session {
     /// How the session stands, for the UI's first screen.
     pub fn state(&self) -> Result<AppState> {
         Ok(match &self.held {
-            Held::Open(app) => AppState {
-                recovery_key: self.recovery_key.clone(),
-                key_mode: vault::key_mode(&self.path)?,
-                purged: self.purged.clone().and_then(Result::ok),
-                purge_error: self.purged.clone().and_then(Result::err),
-                ..AppState::open(app)?
-            },
+            Held::Open(app) => {
+                let (purged, purge_error) = match &self.purged {
+                    Some(Ok(p)) => (Some(p.clone()), None),
+                    Some(Err(e)) => (None, Some(e.clone())),
+                    None => (None, None),
+                };
+                AppState {
+                    recovery_key: self.recovery_key.clone(),
+                    key_mode: vault::key_mode(&self.path)?,
+                    purged,
+                    purge_error,
+                    ..AppState::open(app)?
+                }
+            }
             Held::Locked(state) => AppState {
                 lock: Some(state.clone()),
                 ..AppState::default()

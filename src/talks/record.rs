@@ -4,7 +4,8 @@
 //! Invariants: a preparation is read back only by its author until the author shares it;
 //! leader notes live in their own table and are never part of the agreement; once a talk is
 //! signed nothing in it changes (typed [`Error::Locked`]) except follow-up notes; a talk the
-//! retention purge cleared takes nothing at all ([`Error::Cleared`]); every write is one upsert, so autosave is cheap and repeated saves of the same text are harmless.
+//! retention purge cleared takes nothing at all ([`Error::Cleared`]); every write is one
+//! upsert, so autosave is cheap and repeated saves of the same text are harmless.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};

@@ -198,15 +198,19 @@ pub fn scheduled_mus(t: &mut Team, who: samtale::PersonId, place: &str) -> samta
         .unwrap()
         .value
         .id;
-    t.app
-        .schedule_talk(
-            id,
-            &samtale::talks::talk::ScheduleInput {
-                starts_at: "2026-12-03T10:00:00+01:00".into(),
-                duration_minutes: 60,
-                place: place.into(),
-            },
-        )
-        .unwrap();
+    schedule(&mut t.app, id, "2026-12-03T10:00:00+01:00", place);
     id
+}
+
+/// Invites to talk `id` for an hour from `starts_at` (RFC 3339) in `place`.
+pub fn schedule(app: &mut Samtale, id: samtale::TalkId, starts_at: &str, place: &str) {
+    app.schedule_talk(
+        id,
+        &samtale::talks::talk::ScheduleInput {
+            starts_at: starts_at.into(),
+            duration_minutes: 60,
+            place: place.into(),
+        },
+    )
+    .unwrap();
 }

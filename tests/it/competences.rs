@@ -3,11 +3,11 @@ use samtale::competence::catalogue::CompetenceInput;
 use samtale::competence::profile::ProfileInput;
 use samtale::competence::Category;
 use samtale::talks::lifecycle::TalkState;
-use samtale::talks::talk::{PlanInput, ScheduleInput};
+use samtale::talks::talk::PlanInput;
 use samtale::talks::TalkKind;
 use samtale::{CompetenceId, Error, Field, PersonId, ProfileId, Samtale, TalkId};
 
-use crate::common::{store, team, unit, Team};
+use crate::common::{schedule, store, team, unit, Team};
 
 fn profile_named(app: &Samtale, name: &str) -> samtale::competence::profile::Profile {
     app.profiles(false)
@@ -57,16 +57,12 @@ fn held(t: &mut Team, kind: TalkKind, leader: PersonId, who: PersonId, year: i32
         .unwrap()
         .value
         .id;
-    t.app
-        .schedule_talk(
-            id,
-            &ScheduleInput {
-                starts_at: format!("{year}-12-03T10:00:00+01:00"),
-                duration_minutes: 60,
-                place: "Room 2".into(),
-            },
-        )
-        .unwrap();
+    schedule(
+        &mut t.app,
+        id,
+        &format!("{year}-12-03T10:00:00+01:00"),
+        "Room 2",
+    );
     t.app.step_talk(id, TalkState::Preparing, None).unwrap();
     t.app.step_talk(id, TalkState::Held, None).unwrap();
     id

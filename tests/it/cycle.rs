@@ -1,10 +1,9 @@
 use chrono::Duration;
 use samtale::talks::cycle::{Progress, Reminder};
 use samtale::talks::lifecycle::TalkState;
-use samtale::talks::talk::ScheduleInput;
 use samtale::talks::TalkKind;
 
-use crate::common::{plan_input, team};
+use crate::common::{plan_input, schedule, team};
 
 #[test]
 fn the_cycle_counts_change_as_talks_move_through_their_states() {
@@ -22,16 +21,7 @@ fn the_cycle_counts_change_as_talks_move_through_their_states() {
         .value
         .id;
     assert_eq!((counts(&t).planned, counts(&t).held), (1, 0));
-    t.app
-        .schedule_talk(
-            id,
-            &ScheduleInput {
-                starts_at: "2026-11-25T10:00:00+01:00".into(),
-                duration_minutes: 60,
-                place: String::new(),
-            },
-        )
-        .unwrap();
+    schedule(&mut t.app, id, "2026-11-25T10:00:00+01:00", "");
     let overview = t.app.cycle(year, Some(t.top)).unwrap();
     assert!(matches!(
         overview.reminders.as_slice(),
@@ -100,16 +90,7 @@ fn a_year_that_ended_leaves_its_unheld_talks_overdue_and_old_agreements_want_fol
         .unwrap()
         .value
         .id;
-    t.app
-        .schedule_talk(
-            id,
-            &ScheduleInput {
-                starts_at: "2026-12-01T10:00:00+01:00".into(),
-                duration_minutes: 60,
-                place: String::new(),
-            },
-        )
-        .unwrap();
+    schedule(&mut t.app, id, "2026-12-01T10:00:00+01:00", "");
     t.app.step_talk(id, TalkState::Preparing, None).unwrap();
     t.app.step_talk(id, TalkState::Held, None).unwrap();
     t.app.save_summary(id, "Agreed").unwrap();
