@@ -77,7 +77,7 @@ pub struct BundleFileResult {
 /// What the UI needs at start-up: whether there is an organisation yet, the remembered UI
 /// language, or why the store could not be opened (then nothing else works), or what the
 /// locked store needs to open.
-#[derive(Debug, Clone, Default, Serialize, Type)]
+#[derive(Clone, Default, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppState {
     pub organisation: Option<Organisation>,
@@ -93,6 +93,22 @@ pub struct AppState {
     pub purged: Option<crate::privacy::retention::Purge>,
     /// Why the start-of-day purge could not run (it runs again at the next start).
     pub purge_error: Option<Error>,
+}
+
+/// Everything but the recovery key, which a debug line must not carry into a log.
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("organisation", &self.organisation)
+            .field("ui_language", &self.ui_language)
+            .field("store_error", &self.store_error)
+            .field("lock", &self.lock)
+            .field("recovery_key", &self.recovery_key.as_ref().map(|_| ".."))
+            .field("key_mode", &self.key_mode)
+            .field("purged", &self.purged)
+            .field("purge_error", &self.purge_error)
+            .finish()
+    }
 }
 
 impl AppState {
@@ -172,9 +188,24 @@ impl Samtale {
         keychain: &dyn Keychain,
         passphrase: Option<&str>,
     ) -> Result<Created> {
-        let path = path.as_ref();
-        let LockState::New { plaintext, .. } = vault::lock_state(path, keychain)? else {
-            return Err(Error::OrganisationExists);
+        Samtale::set_up(path.as_ref(), clock, keychain, passphrase, false)
+    }
+
+    /// [`Samtale::create`], and over a lost store's leftovers when `anew` (the person said so).
+    fn set_up(
+        path: &Path,
+        clock: Box<dyn Clock>,
+        keychain: &dyn Keychain,
+        passphrase: Option<&str>,
+        anew: bool,
+    ) -> Result<Created> {
+        let plaintext = match vault::lock_state(path, keychain)? {
+            LockState::New { plaintext, .. } => plaintext,
+            LockState::Missing { .. } if anew => false,
+            // Never a new key over what a lost store left: the person decides (restore, or
+            // start anew through [`Samtale::start_anew`]).
+            LockState::Missing { .. } => return Err(Error::StoreMissing),
+            LockState::Locked { .. } => return Err(Error::OrganisationExists),
         };
         if let Some(p) = passphrase {
             vault::check_passphrase(p)?;
@@ -195,6 +226,63 @@ impl Samtale {
             app,
             recovery_key: key.recovery_key(),
         })
+    }
+
+    /// Restores the backup `file_name` in the place of the store at `path`, which is missing or
+    /// empty though its key file or backups are beside it, and opens it. The key comes the way
+    /// the person asked (keychain, passphrase or recovery key); the backup must open with it.
+    pub fn restore_missing(
+        path: impl AsRef<Path>,
+        clock: Box<dyn Clock>,
+        keychain: &dyn Keychain,
+        how: &Unlock,
+        file_name: &str,
+    ) -> Result<Samtale> {
+        let path = path.as_ref();
+        if !matches!(
+            vault::lock_state(path, keychain)?,
+            LockState::Missing { .. }
+        ) {
+            return Err(Error::StoreSetUp);
+        }
+        let key = vault::unlock(path, keychain, how)?;
+        store::restore_missing(path, &key, file_name, clock.as_ref())?;
+        let mut app = Samtale::open(path, clock, &key)?;
+        if matches!(how, Unlock::RecoveryKey(_)) {
+            vault::remember(path, keychain, &key)?;
+        }
+        app.write(|tx, clock| {
+            audit::record(
+                tx,
+                clock,
+                &Event::general(AuditAction::StoreRestored, Entity::Backup),
+            )
+        })?;
+        Ok(app)
+    }
+
+    /// Sets a new, empty store up where a lost one was, because the person said so: what the
+    /// lost store left is kept, not overwritten (its backups stay in their folder, its key file
+    /// and write-ahead log are moved there), so its recovery key still opens those backups.
+    pub fn start_anew(
+        path: impl AsRef<Path>,
+        clock: Box<dyn Clock>,
+        keychain: &dyn Keychain,
+        passphrase: Option<&str>,
+    ) -> Result<Created> {
+        let path = path.as_ref();
+        if !matches!(
+            vault::lock_state(path, keychain)?,
+            LockState::Missing { .. }
+        ) {
+            return Err(Error::StoreSetUp);
+        }
+        if let Some(p) = passphrase {
+            vault::check_passphrase(p)?;
+        }
+        let stamp = store::set_aside_log(path, clock.as_ref())?;
+        vault::set_key_file_aside(path, &stamp)?;
+        Samtale::set_up(path, clock, keychain, passphrase, true)
     }
 
     /// Puts the store's key under a new passphrase (also to leave `keychain`, which then no
@@ -1132,17 +1220,33 @@ impl Samtale {
     // Backups
 
     pub fn backup_now(&self) -> Result<BackupInfo> {
-        store::backup_now(&self.store, self.clock.as_ref(), "manual")
+        store::backup_now(
+            &self.store,
+            self.clock.as_ref(),
+            "manual",
+            self.backup_days()?,
+        )
     }
 
     /// Takes the once-a-day backup of the store file at `path` if it is due, through a
-    /// connection of its own: the shell runs it on a background thread after start-up.
+    /// connection of its own: the shell runs it on a background thread after start-up. Backups
+    /// older than `keep_days` go.
     pub fn daily_backup(
         path: &Path,
         key: &StoreKey,
         clock: &dyn Clock,
+        keep_days: u32,
     ) -> Result<Option<BackupInfo>> {
-        store::backup_if_due(path, key, clock, chrono::Duration::hours(24))
+        store::backup_if_due(path, key, clock, chrono::Duration::hours(24), keep_days)
+    }
+
+    /// How many days backups are kept.
+    pub fn backup_days(&self) -> Result<u32> {
+        settings::backup_days(self.store.conn())
+    }
+
+    pub fn set_backup_days(&mut self, days: u32) -> Result<()> {
+        self.write(|tx, _| settings::set_backup_days(tx, days))
     }
 
     pub fn backups(&self) -> Result<Vec<BackupInfo>> {

@@ -62,6 +62,7 @@ pub enum Field {
     RecoveryKey,
     UserName,
     Retention,
+    BackupDays,
 }
 
 impl std::fmt::Display for Field {
@@ -173,6 +174,12 @@ pub enum Error {
     StoreLocked,
     #[error("the store is already set up with its key")]
     StoreSetUp,
+    #[error("the store file is missing or empty, but its key file or backups are beside it; restore a backup or choose to start anew")]
+    StoreMissing,
+    #[error("the backup does not open with this store's key")]
+    BackupOtherKey,
+    #[error("too many wrong tries; try again in {seconds} seconds")]
+    TryAgainLater { seconds: u32 },
     #[error("only a person who has left (archived) can be erased")]
     StillEmployed,
     #[error("the person was already erased")]

@@ -35,6 +35,58 @@ pub struct Session {
     /// What the start-of-day purge removed (when anything), or why it failed.
     purged: Option<Result<Purge>>,
     daily_backup: Option<DailyBackup>,
+    /// Wrong secrets typed in a row, and until when the next try must wait.
+    guesses: Guesses,
+}
+
+/// Slows down guessing at the lock screen: from the third wrong passphrase or recovery key in a
+/// row, each try waits longer (5 s, doubling, at most 5 min). Argon2 already makes each guess of
+/// a passphrase cost a quarter of a second; this keeps someone at an unlocked-then-locked laptop
+/// from trying a list. (A thief with the key file guesses offline; only the passphrase's length
+/// protects against that, see docs/SECURITY.md.)
+#[derive(Default)]
+struct Guesses {
+    wrong: u32,
+    wait_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Wrong tries allowed before the first wait.
+const FREE_GUESSES: u32 = 3;
+const FIRST_WAIT_SECONDS: i64 = 5;
+const LONGEST_WAIT_SECONDS: i64 = 300;
+
+impl Guesses {
+    /// Refuses a try made before the wait is over, saying how long is left.
+    fn check(&self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        match self.wait_until {
+            Some(until) if until > now => Err(Error::TryAgainLater {
+                seconds: ((until - now).num_milliseconds() as f64 / 1000.0).ceil() as u32,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts the outcome of a try: a wrong secret adds to the wait, anything else ends it.
+    fn counted<T>(&mut self, now: chrono::DateTime<chrono::Utc>, outcome: Result<T>) -> Result<T> {
+        match &outcome {
+            Err(
+                Error::WrongPassphrase
+                | Error::WrongKey
+                | Error::RecoveryKeyMistyped
+                | Error::BackupOtherKey,
+            ) => {
+                self.wrong += 1;
+                if self.wrong >= FREE_GUESSES {
+                    let doublings = (self.wrong - FREE_GUESSES).min(10);
+                    let wait = (FIRST_WAIT_SECONDS << doublings).min(LONGEST_WAIT_SECONDS);
+                    self.wait_until = Some(now + chrono::Duration::seconds(wait));
+                }
+            }
+            Ok(_) => *self = Guesses::default(),
+            Err(_) => {}
+        }
+        outcome
+    }
 }
 
 /// The day's backup of an open store, for the shell to run on a thread of its own: it reads
@@ -42,12 +94,13 @@ pub struct Session {
 pub struct DailyBackup {
     path: PathBuf,
     key: StoreKey,
+    keep_days: u32,
 }
 
 impl DailyBackup {
     /// Takes the backup if none was taken in the last 24 hours.
     pub fn run(&self, clock: &dyn Clock) -> Result<Option<BackupInfo>> {
-        Samtale::daily_backup(&self.path, &self.key, clock)
+        Samtale::daily_backup(&self.path, &self.key, clock, self.keep_days)
     }
 }
 
@@ -70,6 +123,7 @@ impl Session {
             recovery_key: None,
             purged: None,
             daily_backup: None,
+            guesses: Guesses::default(),
         };
         session.held = match vault::lock_state(&session.path, session.keychain.as_ref()) {
             Err(e) => Held::Failed(e),
@@ -96,6 +150,9 @@ impl Session {
                 }
                 return session;
             }
+            // What a lost store left is beside an empty path: nothing is set up until the
+            // person restores a backup or says to start anew.
+            Ok(state @ LockState::Missing { .. }) => Held::Locked(state),
             Ok(state @ LockState::Locked { mode }) => {
                 let how = match (mode, passphrase) {
                     (Some(KeyMode::Keychain), _) => Some(Unlock::Keychain),
@@ -134,9 +191,11 @@ impl Session {
             Ok(_) => None,
             Err(e) => Some(Err(e)),
         };
+        let keep_days = app.backup_days().unwrap_or(crate::store::BACKUP_DAYS);
         self.daily_backup = app.store().key().cloned().map(|key| DailyBackup {
             path: self.path.clone(),
             key,
+            keep_days,
         });
     }
 
@@ -168,14 +227,58 @@ impl Session {
         Ok(())
     }
 
+    /// The store file was missing or empty beside what it left: puts the backup `file_name`
+    /// in its place and opens it with the key as the person gave it. A failure leaves the
+    /// session as it was.
+    pub fn restore_missing(&mut self, file_name: &str, how: &Unlock) -> Result<()> {
+        if !matches!(self.held, Held::Locked(LockState::Missing { .. })) {
+            return Err(Error::StoreSetUp);
+        }
+        let now = (self.clock)().now();
+        self.guesses.check(now)?;
+        let restored = Samtale::restore_missing(
+            &self.path,
+            (self.clock)(),
+            self.keychain.as_ref(),
+            how,
+            file_name,
+        );
+        let app = self.guesses.counted(now, restored)?;
+        self.held = Held::Open(app);
+        self.opened();
+        Ok(())
+    }
+
+    /// The person chose to start with a new, empty store where a lost one was: set up under a
+    /// new key (in the keychain, or under `passphrase`), the lost store's leftovers kept aside.
+    pub fn start_anew(&mut self, passphrase: Option<&str>) -> Result<()> {
+        if !matches!(self.held, Held::Locked(LockState::Missing { .. })) {
+            return Err(Error::StoreSetUp);
+        }
+        let Created { app, recovery_key } = Samtale::start_anew(
+            &self.path,
+            (self.clock)(),
+            self.keychain.as_ref(),
+            passphrase,
+        )?;
+        self.held = Held::Open(app);
+        self.recovery_key = Some(recovery_key);
+        self.opened();
+        Ok(())
+    }
+
     /// Opens the locked store as the person asked. A failure leaves it locked.
     pub fn unlock(&mut self, how: &Unlock) -> Result<()> {
         match self.held {
             Held::Open(_) => Ok(()),
             Held::Failed(ref e) => Err(e.clone()),
             Held::Locked(LockState::New { .. }) => Err(Error::StorePlaintext),
+            Held::Locked(LockState::Missing { .. }) => Err(Error::StoreMissing),
             Held::Locked(LockState::Locked { .. }) => {
-                let app = self.open_with(how)?;
+                let now = (self.clock)().now();
+                self.guesses.check(now)?;
+                let opened = self.open_with(how);
+                let app = self.guesses.counted(now, opened)?;
                 self.held = Held::Open(app);
                 self.opened();
                 Ok(())
@@ -190,11 +293,14 @@ impl Session {
         passphrase: &str,
     ) -> Result<vault::PassphraseSet> {
         let keychain = self.keychain.as_ref();
-        match &self.held {
+        let now = (self.clock)().now();
+        self.guesses.check(now)?;
+        let set = match &self.held {
             Held::Open(app) => app.set_passphrase(keychain, current, passphrase),
             Held::Locked(_) => Err(Error::StoreLocked),
             Held::Failed(e) => Err(e.clone()),
-        }
+        };
+        self.guesses.counted(now, set)
     }
 
     /// The person has seen (and kept) the recovery key: it is not shown again.

@@ -14,6 +14,7 @@ const MY_UNIT: &str = "my_unit";
 const MIN_GROUP: &str = "hr_min_group";
 const USER_NAME: &str = "user_name";
 const PURGED_ON: &str = "retention_purged_on";
+const BACKUP_DAYS: &str = "backup_days";
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -101,6 +102,28 @@ pub fn set_user_name(conn: &Connection, name: &str) -> Result<Option<String>> {
     )?;
     set(conn, USER_NAME, name.as_deref())?;
     Ok(name)
+}
+
+/// How many days backups are kept: [`crate::store::BACKUP_DAYS`] unless the organisation
+/// chose fewer (a retention policy that removes records sooner should not find them in month-old
+/// backups).
+pub fn backup_days(conn: &Connection) -> Result<u32> {
+    Ok(get(conn, BACKUP_DAYS)?
+        .and_then(|v| v.parse().ok())
+        .filter(|d| (1..=crate::store::BACKUP_DAYS).contains(d))
+        .unwrap_or(crate::store::BACKUP_DAYS))
+}
+
+/// Sets how many days backups are kept: 1 to [`crate::store::BACKUP_DAYS`]. Longer is refused:
+/// the promise is that removed records are gone from every backup within that time.
+pub fn set_backup_days(conn: &Connection, days: u32) -> Result<()> {
+    if !(1..=crate::store::BACKUP_DAYS).contains(&days) {
+        return Err(crate::error::Error::TooLarge {
+            field: crate::error::Field::BackupDays,
+            max: crate::store::BACKUP_DAYS,
+        });
+    }
+    set(conn, BACKUP_DAYS, Some(&days.to_string()))
 }
 
 /// The day retention last purged the store, so it runs once a day however often the app starts.

@@ -98,6 +98,28 @@ async fn set_up_store(core: State<'_, Core>, passphrase: String) -> Result<AppSt
         .await
 }
 
+/// Puts a backup in the place of a store file that is missing or empty, and opens it with the
+/// key as the person gave it.
+#[tauri::command]
+#[specta::specta]
+async fn restore_missing_store(
+    core: State<'_, Core>,
+    file_name: String,
+    how: Unlock,
+) -> Result<AppState> {
+    core.session(move |s| s.restore_missing(&file_name, &how).and_then(|()| opened(s)))
+        .await
+}
+
+/// Sets a new, empty store up where a lost one was, because the person said so: in the
+/// keychain, or under `passphrase`.
+#[tauri::command]
+#[specta::specta]
+async fn start_new_store(core: State<'_, Core>, passphrase: Option<String>) -> Result<AppState> {
+    core.session(move |s| s.start_anew(passphrase.as_deref()).and_then(|()| opened(s)))
+        .await
+}
+
 #[tauri::command]
 #[specta::specta]
 async fn recovery_key_seen(core: State<'_, Core>) -> Result<()> {
@@ -814,6 +836,18 @@ async fn purge(core: State<'_, Core>) -> Result<Purge> {
 
 #[tauri::command]
 #[specta::specta]
+async fn backup_days(core: State<'_, Core>) -> Result<u32> {
+    core.run(|s| s.backup_days()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn set_backup_days(core: State<'_, Core>, days: u32) -> Result<()> {
+    core.run(move |s| s.set_backup_days(days)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn min_group(core: State<'_, Core>) -> Result<u32> {
     core.run(|s| s.min_group()).await
 }
@@ -923,6 +957,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             app_state,
             unlock_store,
             set_up_store,
+            restore_missing_store,
+            start_new_store,
             recovery_key_seen,
             set_passphrase,
             audit_trail,
@@ -1014,6 +1050,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             export_file,
             min_group,
             set_min_group,
+            backup_days,
+            set_backup_days,
             import_bundles,
             held_bundles,
         ])
@@ -1041,19 +1079,36 @@ fn export_dir(app: &tauri::App) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// Once the store is open: the daily backup, off the start-up path and after it (on a large
-/// store the copy takes a second or more of CPU that the window's first paint should not
-/// share). A failure must not keep the manager from working; it is retried next start.
+/// The day's backup while it runs: the app waits for it at exit, so closing the window
+/// moments after opening it does not leave the day without a backup.
+static DAILY_BACKUP: Mutex<Option<std::thread::JoinHandle<()>>> = Mutex::new(None);
+
+/// Once the store is open: the daily backup, off the start-up path and just after it (on a
+/// large store the copy takes a second or more of CPU that the window's first paint should
+/// not share). A failure must not keep the manager from working; it is retried next start.
 fn opened(session: &mut Session) -> Result<AppState> {
     if let Some(backup) = session.take_daily_backup() {
-        std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_secs(20));
+        let handle = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(3));
             if let Err(e) = backup.run(&SystemClock) {
                 eprintln!("samtale: daily backup failed: {}", e.code());
             }
         });
+        *DAILY_BACKUP.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
     }
     session.state()
+}
+
+/// At exit: lets a daily backup under way finish (its verified file is what tomorrow's restore
+/// may need; a half-written one would only be removed next time).
+fn finish_daily_backup() {
+    let running = DAILY_BACKUP
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    if let Some(handle) = running {
+        let _ = handle.join();
+    }
 }
 
 /// Where the store lives: `--db PATH`, else `SAMTALE_DB`, else the app-local data folder
@@ -1151,6 +1206,11 @@ pub fn run() {
             app.manage(Importing::default());
             Ok(())
         })
-        .run(context)
-        .expect("error while running Samtale");
+        .build(context)
+        .expect("error while building Samtale")
+        .run(|_, event| {
+            if let tauri::RunEvent::Exit = event {
+                finish_daily_backup();
+            }
+        });
 }

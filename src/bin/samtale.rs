@@ -25,18 +25,72 @@ struct Cli {
 #[derive(clap::Args)]
 struct Db {
     /// The store file. Its key comes from the system keychain, or from the passphrase in
-    /// SAMTALE_PASSPHRASE (never a flag: a flag shows in the process list and the history).
+    /// SAMTALE_PASSPHRASE, or from the recovery key in SAMTALE_RECOVERY_KEY (never a flag: a
+    /// flag shows in the process list and the shell's history).
     #[arg(long, env = "SAMTALE_DB")]
     db: PathBuf,
-    /// Open the store with its recovery key instead.
-    #[arg(long, env = "SAMTALE_RECOVERY_KEY", hide_env_values = true)]
-    recovery_key: Option<String>,
+    /// Read the recovery key from the first line of standard input, to open the store with it.
+    #[arg(long)]
+    recovery_key_stdin: bool,
+}
+
+impl Db {
+    /// The recovery key, from standard input when asked for, else from the environment.
+    fn recovery_key(&self) -> Result<Option<String>, String> {
+        if self.recovery_key_stdin {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("could not read the recovery key: {e}"))?;
+            return Ok(Some(line.trim().to_owned()).filter(|l| !l.is_empty()));
+        }
+        Ok(std::env::var("SAMTALE_RECOVERY_KEY")
+            .ok()
+            .filter(|k| !k.is_empty()))
+    }
+}
+
+/// How to open the store whose key is kept as `mode`: the passphrase when the store is under
+/// one and it is given; else the recovery key when given; else the keychain.
+fn unlock_how(
+    db: &Db,
+    mode: Option<samtale::store::vault::KeyMode>,
+    passphrase: Option<String>,
+) -> Result<samtale::store::vault::Unlock, String> {
+    use samtale::store::vault::{KeyMode, Unlock};
+    Ok(match (db.recovery_key()?, mode, passphrase) {
+        (_, Some(KeyMode::Passphrase), Some(p)) => Unlock::Passphrase(p),
+        (Some(r), _, _) => Unlock::RecoveryKey(r),
+        (None, Some(KeyMode::Passphrase), None) => {
+            return Err("the store is under a passphrase: set SAMTALE_PASSPHRASE".into())
+        }
+        (None, Some(KeyMode::Keychain), _) => Unlock::Keychain,
+        (None, None, _) => {
+            return Err(
+                "the store's key file is missing: give its recovery key in SAMTALE_RECOVERY_KEY \
+                 or with --recovery-key-stdin"
+                    .into(),
+            )
+        }
+    })
+}
+
+/// What a lost store left, and what to do about it.
+fn missing_store(db: &Db, backups: usize) -> String {
+    let path = db.db.display();
+    format!(
+        "{path} is missing or empty, but its key file, a write-ahead log or {backups} backups \
+         are beside it: nothing was set up, so nothing of them is lost. Restore a backup with \
+         `samtale restore --db {path} BACKUP` (`samtale backups --db {path}` lists them), or \
+         start with a new, empty store with `samtale start-anew --db {path}`"
+    )
 }
 
 /// Opens the store as the environment says; sets a new store up (printing its recovery key
-/// once, to stderr) when there is none.
+/// once, to stderr) when there is none. A store that is missing beside what it left is never
+/// replaced: that is `start-anew`'s, asked for by name.
 fn open(db: &Db) -> Result<Samtale, String> {
-    use samtale::store::vault::{self, LockState, Unlock};
+    use samtale::store::vault::{self, LockState};
     let (keychain, passphrase) = vault::from_environment();
     let clock = Box::new(SystemClock);
     let state = vault::lock_state(&db.db, keychain.as_ref()).map_err(|e| e.to_string())?;
@@ -44,32 +98,22 @@ fn open(db: &Db) -> Result<Samtale, String> {
         LockState::New { .. } => {
             let created = Samtale::create(&db.db, clock, keychain.as_ref(), passphrase.as_deref())
                 .map_err(|e| e.to_string())?;
-            eprintln!(
-                "The store is encrypted. Its recovery key, shown only now: write it down and \
-                 give it to HR.\n  {}",
-                created.recovery_key
-            );
+            print_recovery_key(&created.recovery_key);
             Ok(created.app)
         }
+        LockState::Missing { backups, .. } => Err(missing_store(db, backups.len())),
         LockState::Locked { mode } => {
-            // The passphrase when the store is under one and it is given; else the recovery
-            // key when given; else the keychain.
-            let how = match (&db.recovery_key, mode, passphrase) {
-                (_, Some(vault::KeyMode::Passphrase), Some(p)) => Unlock::Passphrase(p),
-                (Some(r), _, _) => Unlock::RecoveryKey(r.clone()),
-                (None, Some(vault::KeyMode::Passphrase), None) => {
-                    return Err("the store is under a passphrase: set SAMTALE_PASSPHRASE".into())
-                }
-                (None, Some(vault::KeyMode::Keychain), _) => Unlock::Keychain,
-                (None, None, _) => {
-                    return Err(
-                        "the store's key file is missing: open it with --recovery-key".into(),
-                    )
-                }
-            };
+            let how = unlock_how(db, mode, passphrase)?;
             Samtale::unlock(&db.db, clock, keychain.as_ref(), &how).map_err(|e| e.to_string())
         }
     }
+}
+
+fn print_recovery_key(recovery_key: &str) {
+    eprintln!(
+        "The store is encrypted. Its recovery key, shown only now: write it down and give it \
+         to HR.\n  {recovery_key}"
+    );
 }
 
 #[derive(Subcommand)]
@@ -118,12 +162,20 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Replace the store's content with a backup (a safety backup is taken first).
+    /// Replace the store's content with a backup (a safety backup is taken first); or put a
+    /// backup in the place of a store file that is missing or empty.
     Restore {
         #[command(flatten)]
         db: Db,
         /// The backup's file name, as `samtale backups` lists it.
         backup: String,
+    },
+    /// Where a store file is missing or empty beside its key file or backups: set up a new,
+    /// empty store there (the old key file and log are moved into the backup folder, and the
+    /// old backups stay, still opened by the old recovery key).
+    StartAnew {
+        #[command(flatten)]
+        db: Db,
     },
 }
 
@@ -349,7 +401,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{}", b.path.display());
         }
         Command::Backups { db } => {
-            for b in open(&db)?.backups().map_err(|e| e.to_string())? {
+            // A lost store's backups are listed without opening anything: they are what the
+            // person chooses a restore from.
+            let backups = if db.db.metadata().is_ok_and(|m| m.len() > 0) {
+                open(&db)?.backups()
+            } else {
+                store::list_backups_of(&db.db)
+            };
+            for b in backups.map_err(|e| e.to_string())? {
                 println!("{}\t{} bytes", b.file_name, b.size_bytes);
             }
         }
@@ -504,8 +563,36 @@ fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Restore { db, backup } => {
-            open(&db)?.restore(&backup).map_err(|e| e.to_string())?;
+            use samtale::store::vault::{self, LockState};
+            let (keychain, passphrase) = vault::from_environment();
+            match vault::lock_state(&db.db, keychain.as_ref()).map_err(|e| e.to_string())? {
+                LockState::Missing { mode, .. } => {
+                    let how = unlock_how(&db, mode, passphrase)?;
+                    Samtale::restore_missing(
+                        &db.db,
+                        Box::new(SystemClock),
+                        keychain.as_ref(),
+                        &how,
+                        &backup,
+                    )
+                    .map_err(|e| e.to_string())?;
+                }
+                _ => open(&db)?.restore(&backup).map_err(|e| e.to_string())?,
+            }
             println!("restored {backup}");
+        }
+        Command::StartAnew { db } => {
+            use samtale::store::vault;
+            let (keychain, passphrase) = vault::from_environment();
+            let created = Samtale::start_anew(
+                &db.db,
+                Box::new(SystemClock),
+                keychain.as_ref(),
+                passphrase.as_deref(),
+            )
+            .map_err(|e| e.to_string())?;
+            print_recovery_key(&created.recovery_key);
+            println!("a new, empty store is set up at {}", db.db.display());
         }
     }
     Ok(())

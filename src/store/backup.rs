@@ -2,9 +2,13 @@
 //!
 //! A backup is a `sqlcipher_export` copy beside the store, encrypted with the store's own key
 //! (SQLCipher's `VACUUM INTO` writes pages it cannot read back), verified with
-//! `integrity_check` before it counts; only the newest [`BACKUPS_KEPT`] are kept. Restore
-//! verifies the backup, then copies it over the live store with SQLite's online backup API
-//! (both files under the same key), so the open connection stays valid.
+//! `integrity_check` before it counts. Backups are kept by age: those older than the days the
+//! organisation keeps them ([`BACKUP_DAYS`] unless it chose fewer) are removed, but only those
+//! that open with the store's current key (a backup under another key belongs to an earlier
+//! store, which only its own key or recovery key can open: removing it could lose data for
+//! good), and never the newest. Restore verifies the backup, then copies it over the live store
+//! with SQLite's online backup API (both files under the same key), so the open connection
+//! stays valid.
 
 use std::path::{Path, PathBuf};
 
@@ -20,25 +24,39 @@ use super::{
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
-pub const BACKUPS_KEPT: usize = 10;
+/// How many days backups are kept unless the organisation keeps them for fewer.
+pub const BACKUP_DAYS: u32 = 30;
 
-#[derive(Debug, Clone, Serialize, Type)]
+/// A `.partial` file older than this is what a killed backup left behind: no backup takes an
+/// hour, so one that old is not being written any more.
+const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupInfo {
     pub file_name: String,
     pub size_bytes: f64,
+    /// When it was taken (from its name, which the backup wrote; else the file's time).
+    pub taken_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(skip)]
     pub path: PathBuf,
 }
 
-/// Takes a verified backup now and prunes old ones. `reason` becomes part of the file name.
-pub fn backup_now(store: &Store, clock: &dyn Clock, reason: &str) -> Result<BackupInfo> {
+/// Takes a verified backup now and prunes those older than `keep_days`. `reason` becomes part
+/// of the file name.
+pub fn backup_now(
+    store: &Store,
+    clock: &dyn Clock,
+    reason: &str,
+    keep_days: u32,
+) -> Result<BackupInfo> {
     snapshot(
         store.conn(),
         store.key(),
         &store.backup_dir(),
         clock,
         reason,
+        keep_days,
     )
 }
 
@@ -50,8 +68,10 @@ fn snapshot(
     dir: &Path,
     clock: &dyn Clock,
     reason: &str,
+    keep_days: u32,
 ) -> Result<BackupInfo> {
     std::fs::create_dir_all(dir)?;
+    remove_stale_partials(dir);
     let stamp = clock.now().format("%Y%m%dT%H%M%S%.3fZ");
     let path = dir.join(format!("samtale-{stamp}-{reason}.sqlite3"));
     let tmp = path.with_extension("partial");
@@ -82,13 +102,39 @@ fn snapshot(
         return Err(Error::BackupCorrupt);
     }
     std::fs::rename(&tmp, &path)?;
-    prune(dir)?;
+    prune(dir, key, clock, keep_days)?;
     info(&path)
+}
+
+/// Removes the `.partial` files that killed backups left behind (a running backup's own is
+/// young, and left alone). Best effort: a file that will not go is tried again next time.
+fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let stale = path.extension().is_some_and(|e| e == "partial")
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > STALE_PARTIAL);
+        if stale {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// The verified backups, newest first.
 pub fn list_backups(store: &Store) -> Result<Vec<BackupInfo>> {
     list_in(&store.backup_dir())
+}
+
+/// The backups of the store file at `path` (which need not exist), newest first.
+pub fn list_backups_of(path: &Path) -> Result<Vec<BackupInfo>> {
+    list_in(&super::backup_dir_of(path))
 }
 
 fn list_in(dir: &Path) -> Result<Vec<BackupInfo>> {
@@ -110,21 +156,50 @@ fn list_in(dir: &Path) -> Result<Vec<BackupInfo>> {
 }
 
 fn info(path: &Path) -> Result<BackupInfo> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let meta = std::fs::metadata(path)?;
+    let taken_at = stamp_of(&file_name).or_else(|| {
+        meta.modified()
+            .ok()
+            .map(chrono::DateTime::<chrono::Utc>::from)
+    });
     Ok(BackupInfo {
-        file_name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        size_bytes: std::fs::metadata(path)?.len() as f64,
+        file_name,
+        size_bytes: meta.len() as f64,
+        taken_at,
         path: path.to_path_buf(),
     })
 }
 
-fn prune(dir: &Path) -> Result<()> {
-    for old in list_in(dir)?.into_iter().skip(BACKUPS_KEPT) {
-        std::fs::remove_file(old.path)?;
+/// The time in a backup's name (`samtale-20261123T093000.000Z-daily.sqlite3`), which the
+/// backup wrote itself: a copied or touched file keeps it where its file time would not.
+fn stamp_of(file_name: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stamp = file_name.strip_prefix("samtale-")?.get(..19)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%.3f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// Removes the backups older than `keep_days` that open with `key`; never the newest.
+fn prune(dir: &Path, key: Option<&StoreKey>, clock: &dyn Clock, keep_days: u32) -> Result<()> {
+    let cutoff = clock.now() - chrono::Duration::days(keep_days.max(1).into());
+    for old in list_in(dir)?.into_iter().skip(1) {
+        let expired = old.taken_at.is_some_and(|t| t < cutoff);
+        if expired && opens_with(&old.path, key) {
+            std::fs::remove_file(old.path)?;
+        }
     }
     Ok(())
+}
+
+/// Whether the backup at `path` opens with `key`: its first page authenticates under it.
+fn opens_with(path: &Path, key: Option<&StoreKey>) -> bool {
+    open_backup(path, key)
+        .and_then(|conn| first_read(&conn))
+        .is_ok_and(|id| id == APPLICATION_ID)
 }
 
 /// A read-only connection to a backup, keyed like the store.
@@ -159,7 +234,7 @@ fn verify(path: &Path, key: Option<&StoreKey>) -> Result<()> {
 pub fn restore(store: &mut Store, clock: &dyn Clock, path: &Path) -> Result<()> {
     let key = store.key().cloned();
     verify(path, key.as_ref())?;
-    backup_now(store, clock, "pre-restore")?;
+    backup_now(store, clock, "pre-restore", BACKUP_DAYS)?;
     let source = open_backup(path, key.as_ref())?;
     {
         let backup = rusqlite::backup::Backup::new(&source, store.conn_mut())?;
@@ -170,6 +245,71 @@ pub fn restore(store: &mut Store, clock: &dyn Clock, path: &Path) -> Result<()> 
     Ok(())
 }
 
+/// Puts the backup `file_name` in the place of the store at `path`, which is missing or empty
+/// (see [`super::vault::LockState::Missing`]). The backup is verified under `key` first; a left
+/// write-ahead log and its index are set aside in the backup folder, never replayed into the
+/// restored file (their frames belong to the lost file); the backup is copied beside the store
+/// under a temporary name, flushed and renamed over it. A store file with content is refused:
+/// this never replaces data.
+pub fn restore_missing(
+    path: &Path,
+    key: &StoreKey,
+    file_name: &str,
+    clock: &dyn Clock,
+) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        return Err(Error::StoreSetUp);
+    }
+    let backup = list_backups_of(path)?
+        .into_iter()
+        .find(|b| b.file_name == file_name)
+        .ok_or(Error::NotFound {
+            entity: crate::error::Entity::Backup,
+            id: 0,
+        })?;
+    verify(&backup.path, Some(key)).map_err(|e| match e {
+        Error::WrongKey => Error::BackupOtherKey,
+        e => e,
+    })?;
+    set_aside_log(path, clock)?;
+    let tmp = path.with_extension("restoring");
+    std::fs::copy(&backup.path, &tmp)?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // The rename itself is durable only once the folder is.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
+/// Moves a lost store's write-ahead log (when it holds anything) and its index into the backup
+/// folder as `lost-STAMP-wal`, and removes an empty store file: a new or restored file must not
+/// meet frames that were written to another.
+pub(crate) fn set_aside_log(path: &Path, clock: &dyn Clock) -> Result<String> {
+    let stamp = clock.now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let dir = super::backup_dir_of(path);
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        match std::fs::metadata(&file) {
+            Ok(m) if m.len() > 0 && suffix == "-wal" => {
+                std::fs::create_dir_all(&dir)?;
+                std::fs::rename(&file, dir.join(format!("lost-{stamp}{suffix}")))?;
+            }
+            Ok(_) => std::fs::remove_file(&file)?,
+            Err(_) => {}
+        }
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        std::fs::remove_file(path)?;
+    }
+    Ok(stamp)
+}
+
 /// Takes the daily backup of the store file at `path` when the newest backup is older than
 /// `every` (or there is none). It reads through its own connection, so the shell can run it on
 /// a background thread while the app works: in WAL mode a reader does not block the writer.
@@ -178,6 +318,7 @@ pub fn backup_if_due(
     key: &StoreKey,
     clock: &dyn Clock,
     every: chrono::Duration,
+    keep_days: u32,
 ) -> Result<Option<BackupInfo>> {
     let dir = super::backup_dir_of(path);
     let newest = list_in(&dir)?.into_iter().next();
@@ -197,5 +338,5 @@ pub fn backup_if_due(
     key.apply(&conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     first_read(&conn)?;
-    snapshot(&conn, Some(key), &dir, clock, "daily").map(Some)
+    snapshot(&conn, Some(key), &dir, clock, "daily", keep_days).map(Some)
 }

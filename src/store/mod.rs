@@ -20,7 +20,11 @@ use rusqlite::{Connection, OpenFlags};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 
-pub use backup::{backup_if_due, backup_now, list_backups, restore, BackupInfo, BACKUPS_KEPT};
+pub(crate) use backup::set_aside_log;
+pub use backup::{
+    backup_if_due, backup_now, list_backups, list_backups_of, restore, restore_missing, BackupInfo,
+    BACKUP_DAYS,
+};
 pub use encrypt::{check_plaintext, encrypt_plaintext};
 pub use key::StoreKey;
 pub use migrate::{schema_version, SCHEMA_VERSION};
@@ -158,7 +162,12 @@ impl Store {
         encrypt::remove_leftovers(&store.backup_dir(), key)?;
         if found < SCHEMA_VERSION {
             if found > 0 {
-                backup::backup_now(&store, clock, &format!("pre-migration-v{found}"))?;
+                backup::backup_now(
+                    &store,
+                    clock,
+                    &format!("pre-migration-v{found}"),
+                    backup::BACKUP_DAYS,
+                )?;
             }
             migrate::migrate(&mut store.conn)?;
         }

@@ -45,7 +45,7 @@ pub enum KeyMode {
 }
 
 /// What the store at a path needs before it opens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(
     tag = "kind",
     rename_all = "camelCase",
@@ -58,15 +58,52 @@ pub enum LockState {
     /// An encrypted store; `mode` says how its key is kept. Without a key file only the
     /// recovery key opens it (`mode` is then `None`).
     Locked { mode: Option<KeyMode> },
+    /// The store file is gone or empty, but what only a store leaves is beside it: its key file,
+    /// backups, or a write-ahead log. A sync tool or a disk fault can empty a file; setting a
+    /// new store up there would take a new key, and the old backups would no longer open. So
+    /// nothing is set up until the person restores a backup or says to start anew.
+    Missing {
+        /// How the key of the lost store is kept, as its key file says (`None`: no key file,
+        /// only the recovery key opens its backups).
+        mode: Option<KeyMode>,
+        /// Its backups, newest first.
+        backups: Vec<super::BackupInfo>,
+        /// A write-ahead log is left: it is set aside, never replayed into another file.
+        log: bool,
+        /// Whether a keychain can keep a new store's key, should the person start anew.
+        keychain: bool,
+    },
 }
 
-/// How a person asks to open a locked store.
-#[derive(Debug, Clone, Deserialize, Type)]
+/// How a person asks to open a locked store. Its `Debug` names the way, never the secret: a
+/// debug line can end up in a log.
+#[derive(Clone, Deserialize, Type)]
 #[serde(tag = "kind", content = "secret", rename_all = "camelCase")]
 pub enum Unlock {
     Keychain,
     Passphrase(String),
     RecoveryKey(String),
+}
+
+impl std::fmt::Debug for Unlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unlock::Keychain => "Unlock::Keychain",
+            Unlock::Passphrase(_) => "Unlock::Passphrase(..)",
+            Unlock::RecoveryKey(_) => "Unlock::RecoveryKey(..)",
+        })
+    }
+}
+
+/// Zeroes the typed secret when the request is dropped, as the key it unlocks is.
+impl Drop for Unlock {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match self {
+            Unlock::Passphrase(s) | Unlock::RecoveryKey(s) => s.zeroize(),
+            Unlock::Keychain => {}
+        }
+    }
 }
 
 /// The operating system's secret store, behind a trait so tests keep keys in memory.
@@ -380,6 +417,17 @@ pub fn lock_state(path: &Path, keychain: &dyn Keychain) -> Result<LockState> {
         .map(|m| m.len() > 0)
         .unwrap_or(false);
     if !exists {
+        let backups = super::list_backups_of(path)?;
+        let log = non_empty(&wal_of(path));
+        let key_file = key_file_of(path).exists();
+        if key_file || log || !backups.is_empty() {
+            return Ok(LockState::Missing {
+                mode: readable_key_file(path)?.map(|f| f.mode),
+                backups,
+                log,
+                keychain: keychain.available(),
+            });
+        }
         return Ok(LockState::New {
             plaintext: false,
             keychain: keychain.available(),
@@ -394,6 +442,17 @@ pub fn lock_state(path: &Path, keychain: &dyn Keychain) -> Result<LockState> {
     Ok(LockState::Locked {
         mode: readable_key_file(path)?.map(|f| f.mode),
     })
+}
+
+/// The write-ahead log of the store file at `path`.
+pub(crate) fn wal_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+fn non_empty(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
 }
 
 /// The key file, or `None` when it is missing or damaged: either way only the recovery key
@@ -426,6 +485,19 @@ pub fn unlock(path: &Path, keychain: &dyn Keychain, how: &Unlock) -> Result<Stor
             unwrap(&wrapped, passphrase)
         }
     }
+}
+
+/// Moves the key file of a lost store into its backup folder, when the person starts anew: a
+/// new store gets a key file of its own, and the old one still opens the old backups under
+/// their passphrase (or names their keychain entry).
+pub(crate) fn set_key_file_aside(path: &Path, stamp: &str) -> Result<()> {
+    let file = key_file_of(path);
+    if file.exists() {
+        let dir = super::backup_dir_of(path);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::rename(&file, dir.join(format!("lost-{stamp}.key.json")))?;
+    }
+    Ok(())
 }
 
 /// After a store opened with its recovery key: keep the key again where the key file says (or

@@ -95,9 +95,11 @@ fn no_name_of_the_demo_can_be_read_in_the_store_its_log_or_its_backups() {
         let f = std::fs::File::options().write(true).open(&b).unwrap();
         f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
     }
-    assert!(Samtale::daily_backup(&path, &key, &tomorrow)
-        .unwrap()
-        .is_some());
+    assert!(
+        Samtale::daily_backup(&path, &key, &tomorrow, samtale::store::BACKUP_DAYS)
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(files(&dir.path().join("samtale-backups")).len(), 2);
     for name in &names {
         assert_eq!(
@@ -465,7 +467,7 @@ fn the_daily_backup_runs_beside_an_app_that_keeps_writing() {
     let unit = app.unit_tree(false).unwrap()[1].id;
     let backup = {
         let path = path.clone();
-        std::thread::spawn(move || Samtale::daily_backup(&path, &key, &clock()))
+        std::thread::spawn(move || Samtale::daily_backup(&path, &key, &clock(), 30))
     };
     for i in 0..200 {
         app.rename_unit(unit, &format!("Enhed {i}")).unwrap();
@@ -629,5 +631,70 @@ mod session {
         // Kept again in the keychain, under a new key file: the next start opens by itself.
         let mut session = Session::start(path, Box::new(keychain), now, None);
         assert!(session.app().is_ok());
+    }
+
+    /// A clock a test moves: the session takes a function, not a value.
+    static MOVED: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+    fn moved() -> Box<dyn Clock> {
+        let seconds = MOVED.load(std::sync::atomic::Ordering::SeqCst);
+        Box::new(FixedClock(clock().0 + chrono::Duration::seconds(seconds)))
+    }
+
+    #[test]
+    fn wrong_passphrases_in_a_row_make_the_next_try_wait_longer_each_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let set_up = Session::start(
+            path.clone(),
+            Box::new(NoKeychain),
+            now,
+            Some(PASSPHRASE.into()),
+        );
+        drop(set_up);
+        let mut session = Session::start(path, Box::new(NoKeychain), moved, None);
+        let wrong = || Unlock::Passphrase("not the passphrase at all".into());
+        for _ in 0..3 {
+            assert!(matches!(
+                session.unlock(&wrong()),
+                Err(Error::WrongPassphrase)
+            ));
+        }
+        // The third wrong one starts a wait: even the right passphrase waits for it.
+        assert!(matches!(
+            session.unlock(&Unlock::Passphrase(PASSPHRASE.into())),
+            Err(Error::TryAgainLater { seconds: 5 })
+        ));
+        MOVED.store(5, std::sync::atomic::Ordering::SeqCst);
+        assert!(matches!(
+            session.unlock(&wrong()),
+            Err(Error::WrongPassphrase)
+        ));
+        assert!(matches!(
+            session.unlock(&wrong()),
+            Err(Error::TryAgainLater { seconds: 10 })
+        ));
+        MOVED.store(15, std::sync::atomic::Ordering::SeqCst);
+        session
+            .unlock(&Unlock::Passphrase(PASSPHRASE.into()))
+            .unwrap();
+        assert!(session.app().is_ok());
+    }
+
+    #[test]
+    fn no_debug_line_carries_a_passphrase_or_a_recovery_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let session = Session::start(path, Box::new(NoKeychain), now, Some(PASSPHRASE.into()));
+        let state = session.state().unwrap();
+        let recovery = state.recovery_key.clone().expect("shown once");
+        let printed = format!(
+            "{state:?} {:?} {:?}",
+            Unlock::Passphrase(PASSPHRASE.into()),
+            Unlock::RecoveryKey(recovery.clone())
+        );
+        assert!(!printed.contains(&recovery), "{printed}");
+        assert!(!printed.contains(PASSPHRASE), "{printed}");
+        assert!(printed.contains("Unlock::Passphrase(..)"));
     }
 }

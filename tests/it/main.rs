@@ -22,6 +22,11 @@ mod crash;
 /// backups and restore.
 mod store;
 
+/// A lost store (its file gone or emptied beside its key file, backups or log) is never replaced
+/// without asking: restored from a backup, or started anew on the person's word; backups kept
+/// by age, pruned only under the store's own key.
+mod lost_store;
+
 /// Encryption at rest: new stores and their backups encrypted (no name readable in the files),
 /// keychain, passphrase and recovery key, wrong keys refused untouched, plaintext stores
 /// encrypted with a backup first.

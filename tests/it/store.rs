@@ -256,11 +256,15 @@ fn backups_are_verified_rotated_and_restorable() {
         .unwrap()
         .iter()
         .any(|b| b.file_name.contains("pre-restore")));
-    for i in 0..(samtale::store::BACKUPS_KEPT + 3) {
-        let c = samtale::FixedClock(clock().0 + chrono::Duration::seconds(i as i64 + 1));
-        samtale::store::backup_now(s.app.store(), &c, "manual").unwrap();
+    // Kept by age: a month of backups later, the first ones are gone.
+    for day in 1..=(samtale::store::BACKUP_DAYS + 2) {
+        let c = samtale::FixedClock(clock().0 + chrono::Duration::days(day.into()));
+        samtale::store::backup_now(s.app.store(), &c, "manual", samtale::store::BACKUP_DAYS)
+            .unwrap();
     }
-    assert_eq!(s.app.backups().unwrap().len(), samtale::store::BACKUPS_KEPT);
+    let kept = s.app.backups().unwrap();
+    assert!(!kept.iter().any(|b| b.file_name == first.file_name));
+    assert_eq!(kept.len(), samtale::store::BACKUP_DAYS as usize + 1);
 }
 
 #[test]
@@ -283,12 +287,12 @@ fn a_damaged_backup_is_not_restored() {
 fn a_daily_backup_is_taken_once_a_day() {
     let s = store();
     assert!(
-        Samtale::daily_backup(&s.path(), &crate::common::key(), &clock())
+        Samtale::daily_backup(&s.path(), &crate::common::key(), &clock(), 30)
             .unwrap()
             .is_some()
     );
     assert!(
-        Samtale::daily_backup(&s.path(), &crate::common::key(), &clock())
+        Samtale::daily_backup(&s.path(), &crate::common::key(), &clock(), 30)
             .unwrap()
             .is_none()
     );

@@ -190,3 +190,56 @@ async fn a_store_kept_in_the_os_keychain_opens_without_asking_until_it_leaves_it
     app.wait_for_text("org-title", "Søndervig").await;
     app.quit().await;
 }
+
+/// When `SAMTALE_E2E_SHOTS` names a folder, the window as WebDriver renders it, for a person to
+/// look at (not an assertion).
+async fn shot(app: &samtale_e2e::App, name: &str) {
+    if let Some(dir) = std::env::var_os("SAMTALE_E2E_SHOTS") {
+        let png = app.client.screenshot().await.expect("screenshot");
+        std::fs::write(PathBuf::from(dir).join(name), png).expect("write screenshot");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_emptied_store_is_restored_from_its_backup_instead_of_replaced() {
+    let profile = Profile::typed_passphrase();
+    let people = profile.seed(|s| {
+        s.open_demo(samtale::organisation::Language::Da).unwrap();
+        s.backup_now().unwrap();
+        s.overview().unwrap().people
+    });
+    let store = profile.store_path();
+    let key_file = vault::key_file_of(&store);
+    let key_file_before = std::fs::read(&key_file).unwrap();
+    // A sync tool empties the file.
+    std::fs::write(&store, b"").unwrap();
+
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.wait_for_text("page-title", "Samtale's data file is missing")
+        .await;
+    app.wait_for("lock-backup-0").await;
+    shot(&app, "lost-store.png").await;
+    // Nothing was set up behind the screen: the file is empty, the key file as it was.
+    assert_eq!(std::fs::metadata(&store).unwrap().len(), 0);
+    assert_eq!(std::fs::read(&key_file).unwrap(), key_file_before);
+
+    app.type_into("lock-passphrase", "ikke den rigtige sætning")
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("lock-error", "The passphrase is not correct.")
+        .await;
+    assert_eq!(std::fs::metadata(&store).unwrap().len(), 0);
+    app.type_into("lock-passphrase", samtale_e2e::PASSPHRASE)
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+    assert_eq!(
+        samtale_e2e::count(
+            &store,
+            "SELECT count(*) FROM person WHERE archived_at IS NULL"
+        ),
+        i64::from(people)
+    );
+}

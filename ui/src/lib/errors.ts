@@ -59,7 +59,8 @@ export const fields = [
 	'passphrase',
 	'recoveryKey',
 	'userName',
-	'retention'
+	'retention',
+	'backupDays'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -101,6 +102,9 @@ export const errorCodes = [
 	'storePlaintext',
 	'storeLocked',
 	'storeSetUp',
+	'storeMissing',
+	'backupOtherKey',
+	'tryAgainLater',
 	'storage',
 	'fileSystem',
 	'stillEmployed',
@@ -217,6 +221,8 @@ export function errorMessage(error: AppError): string {
 			return t('errors.tooLarge', { field: fieldParam(error), max: num(p.max) });
 		case 'passphraseTooShort':
 			return t('errors.passphraseTooShort', { min: num(p.min) });
+		case 'tryAgainLater':
+			return t('errors.tryAgainLater', { seconds: num(p.seconds) });
 		case 'unknownCompetence':
 			return t('errors.unknownCompetence', { name: String(p.name ?? '') });
 		case 'scaleInUse':
@@ -253,6 +259,8 @@ export function errorMessage(error: AppError): string {
 		case 'storePlaintext':
 		case 'storeLocked':
 		case 'storeSetUp':
+		case 'storeMissing':
+		case 'backupOtherKey':
 		case 'stillEmployed':
 		case 'alreadyErased':
 		case 'storage':

@@ -9,6 +9,8 @@ vi.mock('$lib/bindings', () => ({
 		setUiLanguage: vi.fn(),
 		unlockStore: vi.fn(),
 		setUpStore: vi.fn(),
+		restoreMissingStore: vi.fn(),
+		startNewStore: vi.fn(),
 		recoveryKeySeen: vi.fn()
 	}
 }));
@@ -39,6 +41,8 @@ describe('the lock screen', () => {
 		vi.mocked(commands.setUiLanguage).mockReset();
 		vi.mocked(commands.unlockStore).mockReset();
 		vi.mocked(commands.setUpStore).mockReset();
+		vi.mocked(commands.restoreMissingStore).mockReset();
+		vi.mocked(commands.startNewStore).mockReset();
 		vi.mocked(commands.recoveryKeySeen).mockReset().mockImplementation(() => ok(null));
 	});
 
@@ -143,5 +147,65 @@ describe('the lock screen', () => {
 		await settle();
 		expect(commands.setUiLanguage).not.toHaveBeenCalled();
 		expect(byTestId('page-title')?.textContent).toBe('Samtale er låst');
+	});
+
+	const lost = {
+		kind: 'missing' as const,
+		mode: 'passphrase' as const,
+		log: false,
+		keychain: false,
+		backups: [
+			{ fileName: 'samtale-20261204T080000.000Z-daily.sqlite3', sizeBytes: 2_400_000, takenAt: '2026-12-04T08:00:00Z' },
+			{ fileName: 'samtale-20261203T080000.000Z-daily.sqlite3', sizeBytes: 2_300_000, takenAt: '2026-12-03T08:00:00Z' }
+		]
+	};
+
+	it('offers the backups of a missing store, newest first, and restores the chosen one with the passphrase', async () => {
+		await start(appState({ lock: lost }));
+		expect(byTestId('page-title')?.textContent).toBe("Samtale's data file is missing");
+		expect((byTestId('lock-backup-0') as HTMLInputElement).checked).toBe(true);
+		vi.mocked(commands.restoreMissingStore).mockImplementation(() => ok(appState({ keyMode: 'passphrase' })));
+		(byTestId('lock-backup-1') as HTMLInputElement).click();
+		flushSync();
+		type('lock-passphrase', 'en lang nok sætning');
+		(byTestId('lock-submit') as HTMLButtonElement).click();
+		await settle();
+		expect(commands.restoreMissingStore).toHaveBeenCalledWith(lost.backups[1].fileName, {
+			kind: 'passphrase',
+			secret: 'en lang nok sætning'
+		});
+		expect(commands.startNewStore).not.toHaveBeenCalled();
+		expect(app.phase).toBe('welcome');
+	});
+
+	it('says plainly when a backup does not open with the key, and stays on the backups', async () => {
+		await start(appState({ lock: { ...lost, mode: null } }));
+		vi.mocked(commands.restoreMissingStore).mockImplementation(() => fail({ code: 'backupOtherKey' }));
+		type('lock-recovery', KEY);
+		(byTestId('lock-submit') as HTMLButtonElement).click();
+		await settle();
+		expect(commands.restoreMissingStore).toHaveBeenCalledWith(lost.backups[0].fileName, {
+			kind: 'recoveryKey',
+			secret: KEY
+		});
+		expect(byTestId('lock-error')?.textContent).toContain('does not open with that key');
+		expect(byTestId('lock-backups')).not.toBeNull();
+	});
+
+	it('starts anew only after the person confirms, under a new passphrase typed twice', async () => {
+		await start(appState({ lock: lost }));
+		(byTestId('lock-start-anew') as HTMLButtonElement).click();
+		flushSync();
+		expect(byTestId('lock-anew')).not.toBeNull();
+		expect((byTestId('lock-submit') as HTMLButtonElement).disabled).toBe(true);
+		(byTestId('lock-understood') as HTMLInputElement).click();
+		flushSync();
+		type('lock-passphrase', 'en helt ny sætning her');
+		type('lock-repeat', 'en helt ny sætning her');
+		vi.mocked(commands.startNewStore).mockImplementation(() => ok(appState({ recoveryKey: KEY })));
+		(byTestId('lock-submit') as HTMLButtonElement).click();
+		await settle();
+		expect(commands.startNewStore).toHaveBeenCalledWith('en helt ny sætning her');
+		expect(commands.restoreMissingStore).not.toHaveBeenCalled();
 	});
 });

@@ -10,7 +10,9 @@ vi.mock('$lib/bindings', () => ({
 		setRetention: vi.fn(),
 		purge: vi.fn(),
 		setPassphrase: vi.fn(),
-		setUiLanguage: vi.fn()
+		setUiLanguage: vi.fn(),
+		backupDays: vi.fn(),
+		setBackupDays: vi.fn()
 	}
 }));
 
@@ -46,7 +48,40 @@ describe('PrivacyPage', () => {
 		vi.mocked(commands.setRetention).mockReset();
 		vi.mocked(commands.purge).mockReset();
 		vi.mocked(commands.setPassphrase).mockReset();
+		vi.mocked(commands.backupDays).mockReset().mockReturnValue(ok(30));
+		vi.mocked(commands.setBackupDays).mockReset();
 		app.keyMode = null;
+	});
+
+	it('keeps backups for the days the core says, and saves fewer', async () => {
+		vi.mocked(commands.setBackupDays).mockReturnValue(ok(null));
+		component = mount(PrivacyPage, { target: document.body });
+		await settle();
+		const input = byTestId('backup-days') as HTMLInputElement;
+		expect(input.value).toBe('30');
+		input.value = '7';
+		input.dispatchEvent(new Event('input', { bubbles: true }));
+		(byTestId('backup-days-save') as HTMLButtonElement).click();
+		await settle();
+		expect(commands.setBackupDays).toHaveBeenCalledWith(7);
+		expect(byTestId('backup-days-saved')?.textContent).toContain('kept for 7 days');
+	});
+
+	it('says why more than thirty days of backups is refused, beside the field', async () => {
+		vi.mocked(commands.setBackupDays).mockReturnValue(
+			fail({ code: 'tooLarge', params: { field: 'backupDays', max: 30 } }) as never
+		);
+		component = mount(PrivacyPage, { target: document.body });
+		await settle();
+		const input = byTestId('backup-days') as HTMLInputElement;
+		input.value = '90';
+		input.dispatchEvent(new Event('input', { bubbles: true }));
+		(byTestId('backup-days-save') as HTMLButtonElement).click();
+		await settle();
+		const error = byTestId('backup-days-error');
+		expect(error?.textContent).toContain('Days backups are kept');
+		expect(error?.textContent).toContain('30');
+		expect(input.getAttribute('aria-describedby')).toBe('backup-days-error');
 	});
 
 	afterEach(() => {

@@ -139,3 +139,41 @@ export class PassphraseModel {
 }
 
 export const passphrase = new PassphraseModel();
+
+/** How many days backups are kept: the core's setting, 1 to 30. */
+export class BackupDaysModel {
+	days = $state<number | null>(null);
+	draft = $state(30);
+	error = $state<AppError | null>(null);
+	saved = $state(false);
+	busy = $state(false);
+
+	async load(): Promise<void> {
+		const result = await call(commands.backupDays());
+		if (result.status === 'error') {
+			this.error = result.error;
+			return;
+		}
+		this.error = null;
+		this.days = result.data;
+		this.draft = result.data;
+	}
+
+	async save(): Promise<void> {
+		if (this.busy) return;
+		this.saved = false;
+		this.busy = true;
+		const days = Math.round(Number(this.draft));
+		const result = await call(commands.setBackupDays(days));
+		this.busy = false;
+		if (result.status === 'error') {
+			this.error = result.error;
+			return;
+		}
+		this.error = null;
+		this.days = days;
+		this.saved = true;
+	}
+}
+
+export const backupDays = new BackupDaysModel();
