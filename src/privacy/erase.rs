@@ -36,9 +36,20 @@
 //!   doubt, text goes.
 //! - **Their actions** (the individual actions for them) are cleared; the group's actions
 //!   lose the lines naming them as above.
-//! - **Their person row** stays for the counts with their unit, job family, gender and dates
-//!   (the head counts of past years); every other value is replaced, and the audit entries
-//!   about them no longer say whom they concern.
+//! - **Their person row** stays for the counts with their unit, job family and gender; every
+//!   other value is replaced, and the audit entries about them no longer say whom they
+//!   concern.
+//! - **Dates to the year**: every date left that is theirs becomes 1 January of its year, at
+//!   midnight UTC for a timestamp: their start and end dates and the row's own timestamps;
+//!   the date, steps, confirmations and timestamps of the talks cleared as theirs; their
+//!   confirmations and assessments in any talk; the due, created and status dates of the
+//!   actions for them. Every figure of a past year reads a talk's cycle year or an action's
+//!   plan year, never a day, and someone employed in a year stays employed in it (start year
+//!   at or before it, end year at or after it), so the figures of past years do not change. 1
+//!   January rather than 1 July: a date moved never lies after the real one, so nothing that
+//!   goes a period after its date (retention) is kept longer than it would have been. The
+//!   group talks they took part in keep their dates: they are the group's. The audit trail keeps its times (who changed what when is its purpose),
+//!   without saying whom an entry concerns.
 //!
 //! The work is set-based over temporary id lists (`temp.clear_talk`, `temp.clear_action`):
 //! the first purge of a large organisation's old years touches tens of thousands of talks.
@@ -208,16 +219,92 @@ pub(crate) fn erase_left(conn: &Connection, clock: &dyn Clock, ids: &[PersonId])
         [],
     )?;
     let actions = clear_actions(conn, clock)?;
+    to_the_year(conn)?;
     crate::audit::forget(conn, ids)?;
-    // The row stays for the counts: unit, job family, gender and dates.
+    // The row stays for the counts: unit, job family, gender, and dates to the year.
+    let year_of_now = format!("{}{YEAR_START}", clock.now().format("%Y"));
     conn.execute(
-        "UPDATE person SET employee_number = 'erased-' || id, given_name = '', family_name = ?1,
-                name_key = '', family_key = '', job_title = '', email = NULL, manager_id = NULL,
-                erased_at = ?2, updated_at = ?2
-         WHERE id IN (SELECT id FROM temp.erase_person)",
-        (ERASED_NAME, clock.now()),
+        &format!(
+            "UPDATE person SET employee_number = 'erased-' || id, given_name = '', family_name = ?1,
+                    name_key = '', family_key = '', job_title = '', email = NULL, manager_id = NULL,
+                    start_date = {start}, end_date = {end}, archived_at = {archived},
+                    created_at = {created}, erased_at = ?2, updated_at = ?2
+             WHERE id IN (SELECT id FROM temp.erase_person)",
+            start = year_day("start_date"),
+            end = year_day("end_date"),
+            archived = year_stamp("archived_at"),
+            created = year_stamp("created_at"),
+        ),
+        (ERASED_NAME, year_of_now),
     )?;
     Ok(Erased { talks, actions })
+}
+
+/// What a timestamp becomes once only its year is kept: 1 January, midnight UTC, written as
+/// [`crate::clock::stamp`] writes (a fixed width, so it still compares as text).
+const YEAR_START: &str = "-01-01T00:00:00.000+00:00";
+
+/// SQL for the date (`YYYY-MM-DD`) in `column` as 1 January of its year; NULL stays NULL.
+fn year_day(column: &str) -> String {
+    format!("substr({column}, 1, 4) || '-01-01'")
+}
+
+/// SQL for the timestamp in `column` as 1 January of its year; NULL stays NULL.
+fn year_stamp(column: &str) -> String {
+    format!("substr({column}, 1, 4) || '{YEAR_START}'")
+}
+
+/// Every date left of the people in `temp.erase_person` (but their own row's, which the
+/// caller rewrites) becomes 1 January of its year: the dates of the talks cleared as theirs
+/// (`temp.clear_talk`) and of their steps and confirmations, their confirmations and
+/// assessments in any talk, and the dates of the actions for them. Every figure of a year
+/// reads the year (a talk's cycle year, an action's plan year), never the day.
+fn to_the_year(conn: &Connection) -> Result<()> {
+    const THEIRS: &str = "(SELECT id FROM temp.erase_person)";
+    const TALKS: &str = "(SELECT id FROM temp.clear_talk)";
+    const ACTIONS: &str = "(SELECT id FROM temp.clear_action)";
+    for sql in [
+        format!(
+            "UPDATE talk SET starts_at = {}, created_at = {}, updated_at = {}, cleared_at = {}
+             WHERE id IN {TALKS}",
+            year_stamp("starts_at"),
+            year_stamp("created_at"),
+            year_stamp("updated_at"),
+            year_stamp("cleared_at"),
+        ),
+        format!(
+            "UPDATE talk_event SET at = {} WHERE talk_id IN {TALKS}",
+            year_stamp("at")
+        ),
+        format!(
+            "UPDATE signature SET at = {}
+             WHERE talk_id IN {TALKS}
+                OR (talk_id IN (SELECT id FROM temp.their_talk) AND person_id IN {THEIRS})",
+            year_stamp("at")
+        ),
+        format!(
+            "UPDATE assessment SET updated_at = {}
+             WHERE talk_id IN {TALKS} OR person_id IN {THEIRS}",
+            year_stamp("updated_at")
+        ),
+        format!(
+            "UPDATE action SET due_date = {}, created_on = {}, created_at = {}, updated_at = {},
+                    cleared_at = {}
+             WHERE id IN {ACTIONS}",
+            year_day("due_date"),
+            year_day("created_on"),
+            year_stamp("created_at"),
+            year_stamp("updated_at"),
+            year_stamp("cleared_at"),
+        ),
+        format!(
+            "UPDATE action_event SET at = {} WHERE action_id IN {ACTIONS}",
+            year_stamp("at")
+        ),
+    ] {
+        conn.execute(&sql, [])?;
+    }
+    Ok(())
 }
 
 /// The texts of a group talk, by table: the key columns first (as many as the statements

@@ -581,3 +581,96 @@ fn erasing_a_manager_removes_their_notes_in_the_talks_they_held_and_keeps_their_
     assert_eq!(mus.shared_preparations.len(), 1, "the employee's own");
     assert!(t.app.talk(lus).unwrap().cleared_at.is_some());
 }
+
+/// Every value of `sql` (one text column, `?1` bound to `id`), NULLs left out.
+fn values(t: &Team, sql: &str, id: i64) -> Vec<String> {
+    let conn = t.app.store().conn();
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([id], |r| r.get::<_, Option<String>>(0))
+        .unwrap()
+        .filter_map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn erasing_moves_every_date_of_theirs_to_the_first_of_january_and_keeps_past_years_figures() {
+    let mut t = team(2);
+    let (who, colleague) = (t.employees[0], t.employees[1]);
+    let talk = full_mus(&mut t, who, "Alpha");
+    sign_all(&mut t, talk);
+    let bravo = full_mus(&mut t, colleague, "Bravo");
+    // Into the next year: 2026 is a past year, the year they left is 2027.
+    t.clock.advance(chrono::Duration::days(60));
+    t.app.archive_person(who).unwrap();
+    let before = t.app.hr_summary(2026, None).unwrap();
+
+    t.app.erase_person(who).unwrap();
+
+    let after = t.app.hr_summary(2026, None).unwrap();
+    assert_eq!(after.by_unit, before.by_unit);
+    assert_eq!(after.by_manager, before.by_manager);
+    assert_eq!(after.by_kind, before.by_kind);
+    assert_eq!(after.total, before.total);
+    assert_eq!(after.actions, before.actions);
+    assert_eq!(after.participants, before.participants);
+    assert_eq!(after.gaps_by_family, before.gaps_by_family);
+    assert_eq!(after.gaps_by_unit, before.gaps_by_unit);
+    // Course titles are text, and theirs is gone; the figures of the courses stay.
+    let sums = |s: &samtale::export::hr::HrSummary| {
+        s.education.iter().fold((0, 0, 0), |(p, h, c), e| {
+            (p + e.participants, h + e.quarter_hours, c + e.cost_cents)
+        })
+    };
+    assert_eq!(sums(&after), sums(&before));
+
+    let person = t.app.person(who).unwrap();
+    assert_eq!(person.start_date.to_string(), "2024-01-01");
+    assert_eq!(
+        person.end_date.map(|d| d.to_string()).as_deref(),
+        Some("2027-01-01")
+    );
+    let theirs = [
+        ("SELECT start_date FROM person WHERE id = ?1", who.0),
+        ("SELECT end_date FROM person WHERE id = ?1", who.0),
+        ("SELECT archived_at FROM person WHERE id = ?1", who.0),
+        ("SELECT created_at FROM person WHERE id = ?1", who.0),
+        ("SELECT updated_at FROM person WHERE id = ?1", who.0),
+        ("SELECT erased_at FROM person WHERE id = ?1", who.0),
+        ("SELECT starts_at FROM talk WHERE id = ?1", talk.0),
+        ("SELECT created_at FROM talk WHERE id = ?1", talk.0),
+        ("SELECT updated_at FROM talk WHERE id = ?1", talk.0),
+        ("SELECT cleared_at FROM talk WHERE id = ?1", talk.0),
+        ("SELECT at FROM talk_event WHERE talk_id = ?1", talk.0),
+        ("SELECT at FROM signature WHERE talk_id = ?1", talk.0),
+        ("SELECT created_on FROM action WHERE person_id = ?1", who.0),
+        ("SELECT created_at FROM action WHERE person_id = ?1", who.0),
+        ("SELECT updated_at FROM action WHERE person_id = ?1", who.0),
+        ("SELECT cleared_at FROM action WHERE person_id = ?1", who.0),
+        (
+            "SELECT e.at FROM action_event e JOIN action a ON a.id = e.action_id
+             WHERE a.person_id = ?1",
+            who.0,
+        ),
+    ];
+    for (sql, id) in theirs {
+        let dates = values(&t, sql, id);
+        assert!(!dates.is_empty(), "{sql}");
+        for date in dates {
+            assert!(
+                date.get(4..10) == Some("-01-01")
+                    && (date.len() == 10 || date.ends_with("T00:00:00.000+00:00")),
+                "{sql}: {date}"
+            );
+        }
+    }
+    assert_eq!(
+        values(&t, "SELECT starts_at FROM talk WHERE id = ?1", talk.0),
+        ["2026-01-01T00:00:00.000+00:00"]
+    );
+    let kept = values(&t, "SELECT starts_at FROM talk WHERE id = ?1", bravo.0);
+    assert_eq!(
+        kept,
+        ["2026-12-03T09:00:00.000+00:00"],
+        "the colleague's date stays"
+    );
+}
