@@ -25,15 +25,15 @@
 //!   them (their full name, their given name or their e-mail address, as whole words, also
 //!   with a genitive s: `Emils`, `Emil's`) goes, with the lines that continue it (indented
 //!   below it, or the list under a line that is not a list item itself). This applies to
-//!   every text of the talk that is not one person's own: summary, disagreement, shared notes,
-//!   the leader's private notes and preparation, the other members' preparations, the
-//!   reasons of its steps, follow-ups, and the actions agreed in it with their follow-ups. A
-//!   text left empty goes (a note that also holds a chosen value keeps the value). What can
-//!   not be told apart stays: a text of one paragraph on one line that names them goes whole,
-//!   while a sentence about them that names them only by a pronoun, a nickname or a role,
-//!   or a disagreement that does not say whose it is, stays with the group's record, which
-//!   it is part of. A member sharing their given name loses the lines naming it too: when in
-//!   doubt, text goes.
+//!   every text of the talk that is not one person's own: place, summary, disagreement,
+//!   shared notes, the leader's private notes and preparation, the other members'
+//!   preparations, the reasons of its steps, follow-ups, and the actions agreed in it with
+//!   their follow-ups (a typed name is its signer's own, and stays). A text left empty goes
+//!   (a note that also holds a chosen value keeps the value). What cannot be told apart
+//!   stays: a text of one paragraph on one line that names them goes whole, while a sentence
+//!   about them that names them only by a pronoun, a nickname or a role, or a disagreement
+//!   that does not say whose it is, stays with the group's record, which it is part of. A
+//!   member sharing their given name loses the lines naming it too: when in doubt, text goes.
 //! - **Their actions** (the individual actions for them) are cleared; the group's actions
 //!   lose the lines naming them as above.
 //! - **Their person row** stays for the counts with their unit, job family and gender; every
@@ -45,11 +45,12 @@
 //!   confirmations and assessments in any talk; the due, created and status dates of the
 //!   actions for them. Every figure of a past year reads a talk's cycle year or an action's
 //!   plan year, never a day, and someone employed in a year stays employed in it (start year
-//!   at or before it, end year at or after it), so the figures of past years do not change. 1
-//!   January rather than 1 July: a date moved never lies after the real one, so nothing that
-//!   goes a period after its date (retention) is kept longer than it would have been. The
-//!   group talks they took part in keep their dates: they are the group's. The audit trail keeps its times (who changed what when is its purpose),
-//!   without saying whom an entry concerns.
+//!   at or before it, end year at or after it), so the figures of past years do not change.
+//!   1 January rather than 1 July: a date moved never lies after the real one, so nothing
+//!   that goes a period after its date (retention) is kept longer than it would have been.
+//!   The group talks they took part in keep their dates: they are the group's. The audit
+//!   trail keeps its times (who changed what when is its purpose), without saying whom an
+//!   entry concerns.
 //!
 //! The work is set-based over temporary id lists (`temp.clear_talk`, `temp.clear_action`):
 //! the first purge of a large organisation's old years touches tens of thousands of talks.
@@ -205,8 +206,8 @@ pub(crate) fn erase_left(conn: &Connection, clock: &dyn Clock, ids: &[PersonId])
          WHERE talk_id IN (SELECT id FROM temp.their_talk)
            AND person_id IN (SELECT id FROM temp.erase_person)",
         // Their private notes in the talks they held: theirs, never the other party's record.
-        "DELETE FROM leader_note
-         WHERE talk_id IN (SELECT id FROM talk WHERE leader_id IN (SELECT id FROM temp.erase_person))",
+        "DELETE FROM leader_note WHERE talk_id IN (
+           SELECT id FROM talk WHERE leader_id IN (SELECT id FROM temp.erase_person))",
     ] {
         conn.execute(sql, [])?;
     }
@@ -317,11 +318,12 @@ struct GroupText {
 }
 
 /// Every text of the talks in `temp.group_talk` that is not one person's own (those go
-/// whole): the shared record, the leader's notes, the other members' and the leader's
-/// preparations, the reasons of steps, the follow-ups, and the actions agreed in the talk
-/// with their follow-ups. A row whose text had nothing but lines about the person goes,
-/// unless it holds something else (a chosen value on a scale).
-const GROUP_TEXTS: [GroupText; 11] = [
+/// whole; a typed name is its signer's own): the place, the shared record, the leader's
+/// notes, the other members' and the leader's preparations, the reasons of steps, the
+/// follow-ups, and the actions agreed in the talk with their follow-ups. A row whose text had
+/// nothing but lines about the person goes, unless it holds something else (a chosen value
+/// on a scale).
+const GROUP_TEXTS: [GroupText; 12] = [
     GroupText {
         select: "SELECT id, summary FROM talk WHERE id IN (SELECT id FROM temp.group_talk)",
         keep: "UPDATE talk SET summary = ?2 WHERE id = ?1",
@@ -330,6 +332,11 @@ const GROUP_TEXTS: [GroupText; 11] = [
     GroupText {
         select: "SELECT id, disagreement FROM talk WHERE id IN (SELECT id FROM temp.group_talk)",
         keep: "UPDATE talk SET disagreement = nullif(?2, '') WHERE id = ?1",
+        drop: None,
+    },
+    GroupText {
+        select: "SELECT id, place FROM talk WHERE id IN (SELECT id FROM temp.group_talk)",
+        keep: "UPDATE talk SET place = nullif(?2, '') WHERE id = ?1",
         drop: None,
     },
     GroupText {
