@@ -9,6 +9,9 @@ use samtale::{Error, Field, PersonId, TalkId};
 
 use crate::common::{scheduled_mus, team, Team};
 
+/// Erasure per kind of talk: MUS, GRUS, LUS, and the talks a manager held; dates to the year.
+mod erasure;
+
 fn answer(text: &str) -> Answer {
     Answer {
         section: 0,
