@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "set_up_store",
     "restore_missing_store",
     "start_new_store",
+    "keep_store_key",
     "recovery_key_seen",
     "set_passphrase",
     "audit_trail",

@@ -89,6 +89,9 @@ pub struct AppState {
     pub recovery_key: Option<String>,
     /// How the open store's key is kept.
     pub key_mode: Option<vault::KeyMode>,
+    /// The open store's key is kept nowhere on this computer (it was opened with the recovery
+    /// key, its key file lost): the person is asked where to keep it.
+    pub key_not_kept: bool,
     /// What the start-of-day purge removed, when it removed anything.
     pub purged: Option<crate::privacy::retention::Purge>,
     /// Why the start-of-day purge could not run (it runs again at the next start).
@@ -105,6 +108,7 @@ impl std::fmt::Debug for AppState {
             .field("lock", &self.lock)
             .field("recovery_key", &self.recovery_key.as_ref().map(|_| ".."))
             .field("key_mode", &self.key_mode)
+            .field("key_not_kept", &self.key_not_kept)
             .field("purged", &self.purged)
             .field("purge_error", &self.purge_error)
             .finish()

@@ -303,6 +303,21 @@ impl Session {
         self.guesses.counted(now, set)
     }
 
+    /// Keeps the open store's key on this computer again, in the keychain or under
+    /// `passphrase`, after it was opened with the recovery key because its key file was lost or
+    /// damaged: the person chooses, the mode is never changed for them. A store whose key is
+    /// kept already changes its passphrase on the Privacy page instead.
+    pub fn keep_key(&mut self, passphrase: Option<&str>) -> Result<()> {
+        let Held::Open(app) = &self.held else {
+            return Err(Error::StoreLocked);
+        };
+        if vault::key_mode(&self.path)?.is_some() {
+            return Err(Error::StoreSetUp);
+        }
+        let key = app.store().key().ok_or(Error::StoreLocked)?;
+        vault::keep(&self.path, self.keychain.as_ref(), key, passphrase)
+    }
+
     /// The person has seen (and kept) the recovery key: it is not shown again.
     pub fn recovery_key_seen(&mut self) {
         self.recovery_key = None;
@@ -330,9 +345,11 @@ impl Session {
                     Some(Err(e)) => (None, Some(e.clone())),
                     None => (None, None),
                 };
+                let key_mode = vault::key_mode(&self.path)?;
                 AppState {
                     recovery_key: self.recovery_key.clone(),
-                    key_mode: vault::key_mode(&self.path)?,
+                    key_mode,
+                    key_not_kept: key_mode.is_none() && app.store().key().is_some(),
                     purged,
                     purge_error,
                     ..AppState::open(app)?

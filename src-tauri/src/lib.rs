@@ -120,6 +120,15 @@ async fn start_new_store(core: State<'_, Core>, passphrase: Option<String>) -> R
         .await
 }
 
+/// Keeps the key of a store opened with its recovery key (its key file lost) on this computer
+/// again: in the keychain, or under `passphrase`, as the person chose.
+#[tauri::command]
+#[specta::specta]
+async fn keep_store_key(core: State<'_, Core>, passphrase: Option<String>) -> Result<AppState> {
+    core.session(move |s| s.keep_key(passphrase.as_deref()).and_then(|()| s.state()))
+        .await
+}
+
 #[tauri::command]
 #[specta::specta]
 async fn recovery_key_seen(core: State<'_, Core>) -> Result<()> {
@@ -959,6 +968,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_up_store,
             restore_missing_store,
             start_new_store,
+            keep_store_key,
             recovery_key_seen,
             set_passphrase,
             audit_trail,

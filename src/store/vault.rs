@@ -464,9 +464,10 @@ fn readable_key_file(path: &Path) -> Result<Option<KeyFile>> {
     }
 }
 
-/// How the key of the store at `path` is kept, as its key file says.
+/// How the key of the store at `path` is kept, as its key file says; `None` without a key file
+/// or with a damaged one (either way only the recovery key opens it).
 pub fn key_mode(path: &Path) -> Result<Option<KeyMode>> {
-    Ok(read_key_file(path)?.map(|f| f.mode))
+    Ok(readable_key_file(path)?.map(|f| f.mode))
 }
 
 /// The key of the existing encrypted store at `path`, as the person asked for it. Opens
@@ -500,15 +501,15 @@ pub(crate) fn set_key_file_aside(path: &Path, stamp: &str) -> Result<()> {
     Ok(())
 }
 
-/// After a store opened with its recovery key: keep the key again where the key file says (or
-/// in the keychain, when the key file was lost), so the next start needs no recovery key. A
-/// passphrase-mode store keeps its wrapped key; only a lost key file is replaced.
+/// After a store opened with its recovery key: keep the key again where the key file says, so
+/// the next start needs no recovery key. A passphrase-mode store keeps its wrapped key. Without
+/// a (readable) key file nothing is kept: how the key is kept is the person's choice (a store
+/// that was under a passphrase must not end up in the keychain because the key file was lost),
+/// made with [`keep`] when they say so.
 pub fn remember(path: &Path, keychain: &dyn Keychain, key: &StoreKey) -> Result<()> {
     match readable_key_file(path)? {
         Some(f) if f.mode == KeyMode::Keychain => keychain.put(&f.store_id, key),
-        Some(_) => Ok(()),
-        None if keychain.available() => keep(path, keychain, key, None),
-        None => Ok(()),
+        Some(_) | None => Ok(()),
     }
 }
 

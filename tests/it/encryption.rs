@@ -626,10 +626,53 @@ mod session {
             session.state().unwrap().lock,
             Some(LockState::Locked { mode: None })
         );
-        session.unlock(&Unlock::RecoveryKey(recovery)).unwrap();
+        session
+            .unlock(&Unlock::RecoveryKey(recovery.clone()))
+            .unwrap();
+        // Opened, but the key is kept nowhere until the person says where.
+        assert_eq!(session.state().unwrap().key_mode, None);
         drop(session);
-        // Kept again in the keychain, under a new key file: the next start opens by itself.
+        let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        assert!(matches!(session.app(), Err(Error::StoreLocked)));
+        session.unlock(&Unlock::RecoveryKey(recovery)).unwrap();
+        // The person chooses the keychain: kept again, under a new key file, and the next
+        // start opens by itself.
+        session.keep_key(None).unwrap();
+        assert_eq!(session.state().unwrap().key_mode, Some(KeyMode::Keychain));
+        assert!(matches!(session.keep_key(None), Err(Error::StoreSetUp)));
+        drop(session);
         let mut session = Session::start(path, Box::new(keychain), now, None);
+        assert!(session.app().is_ok());
+    }
+
+    #[test]
+    fn a_passphrase_store_whose_key_file_was_lost_is_not_moved_into_the_keychain_unasked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite3");
+        let keychain = Arc::new(MemoryKeychain::default());
+        let session = Session::start(
+            path.clone(),
+            Box::new(NoKeychain),
+            now,
+            Some(PASSPHRASE.into()),
+        );
+        let recovery = session.state().unwrap().recovery_key.unwrap();
+        drop(session);
+        std::fs::remove_file(samtale::store::vault::key_file_of(&path)).unwrap();
+        // A computer with a keychain: opening with the recovery key keeps nothing there.
+        let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
+        session.unlock(&Unlock::RecoveryKey(recovery)).unwrap();
+        assert!(
+            keychain.is_empty(),
+            "the mode changed without the person saying so"
+        );
+        assert!(!samtale::store::vault::key_file_of(&path).exists());
+        // They choose a passphrase again.
+        session.keep_key(Some(PASSPHRASE)).unwrap();
+        assert!(keychain.is_empty());
+        assert_eq!(session.state().unwrap().key_mode, Some(KeyMode::Passphrase));
+        drop(session);
+        let mut session = Session::start(path, Box::new(keychain), now, Some(PASSPHRASE.into()));
         assert!(session.app().is_ok());
     }
 

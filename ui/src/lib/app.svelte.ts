@@ -45,6 +45,8 @@ export class AppModel {
 	recoveryKey = $state<string | null>(null);
 	/** How the open store's key is kept. */
 	keyMode = $state<KeyMode | null>(null);
+	/** The open store's key is kept nowhere on this computer: the person is asked where. */
+	keyNotKept = $state(false);
 	/** What today's start-of-day retention purge removed, until the person has read it. */
 	purged = $state<Purge | null>(null);
 	/** Why today's start-of-day retention purge could not run. */
@@ -84,6 +86,7 @@ export class AppModel {
 		}
 		this.lock = state.lock;
 		this.keyMode = state.keyMode;
+		this.keyNotKept = state.keyNotKept;
 		if (state.lock) {
 			this.phase = 'locked';
 			return;

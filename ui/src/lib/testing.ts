@@ -25,6 +25,7 @@ export const appState = (over: Partial<AppState> = {}): AppState => ({
 	lock: null,
 	recoveryKey: null,
 	keyMode: null,
+	keyNotKept: false,
 	purged: null,
 	purgeError: null,
 	...over

@@ -12,12 +12,15 @@ vi.mock('$lib/bindings', () => ({
 		setPassphrase: vi.fn(),
 		setUiLanguage: vi.fn(),
 		backupDays: vi.fn(),
-		setBackupDays: vi.fn()
+		setBackupDays: vi.fn(),
+		keepStoreKey: vi.fn()
 	}
 }));
 
 const { commands } = await import('$lib/bindings');
 const { default: PrivacyPage } = await import('./PrivacyPage.svelte');
+const { default: KeyNotKeptNotice } = await import('./KeyNotKeptNotice.svelte');
+const { appState } = await import('$lib/testing');
 const { applyLanguage } = await import('$lib/i18n/i18n.svelte');
 const { app } = await import('$lib/app.svelte');
 
@@ -50,7 +53,41 @@ describe('PrivacyPage', () => {
 		vi.mocked(commands.setPassphrase).mockReset();
 		vi.mocked(commands.backupDays).mockReset().mockReturnValue(ok(30));
 		vi.mocked(commands.setBackupDays).mockReset();
+		vi.mocked(commands.keepStoreKey).mockReset();
 		app.keyMode = null;
+		app.keyNotKept = false;
+	});
+
+	it('asks where to keep a key kept nowhere, and keeps it in the keychain when told', async () => {
+		app.keyNotKept = true;
+		vi.mocked(commands.keepStoreKey).mockReturnValue(ok(appState({ keyMode: 'keychain' })));
+		component = mount(KeyNotKeptNotice, { target: document.body });
+		await settle();
+		expect(byTestId('key-not-kept')?.textContent).toContain('not kept on this computer');
+		(byTestId('key-keep-keychain') as HTMLButtonElement).click();
+		await settle();
+		expect(commands.keepStoreKey).toHaveBeenCalledWith(null);
+		expect(app.keyMode).toBe('keychain');
+		expect(byTestId('key-not-kept')).toBeNull();
+	});
+
+	it('keeps a key kept nowhere under a passphrase typed twice on the privacy page', async () => {
+		app.keyNotKept = true;
+		vi.mocked(commands.keepStoreKey).mockReturnValue(ok(appState({ keyMode: 'passphrase' })));
+		component = mount(PrivacyPage, { target: document.body });
+		await settle();
+		expect(byTestId('key-mode')?.getAttribute('data-mode')).toBe('none');
+		expect(byTestId('key-current')).toBeNull();
+		for (const id of ['key-new', 'key-repeat']) {
+			const input = byTestId(id) as HTMLInputElement;
+			input.value = 'a sentence to remember';
+			input.dispatchEvent(new Event('input', { bubbles: true }));
+		}
+		(byTestId('key-save') as HTMLButtonElement).click();
+		await settle();
+		expect(commands.keepStoreKey).toHaveBeenCalledWith('a sentence to remember');
+		expect(app.keyMode).toBe('passphrase');
+		expect(app.keyNotKept).toBe(false);
 	});
 
 	it('keeps backups for the days the core says, and saves fewer', async () => {

@@ -1,5 +1,6 @@
 import {
 	commands,
+	type AppState,
 	type Purge,
 	type RecordKind,
 	type RetentionPolicy,
@@ -135,6 +136,25 @@ export class PassphraseModel {
 		this.keychainEntryLeft = result.data.keychainEntryLeft;
 		this.current = this.next = this.repeat = '';
 		return true;
+	}
+
+	/** Keeps a key that is kept nowhere under the new passphrase; the core's new state, or null. */
+	async keep(): Promise<AppState | null> {
+		this.saved = false;
+		this.mismatch = this.next !== this.repeat;
+		if (this.mismatch || this.busy) return null;
+		this.busy = true;
+		const result = await call(commands.keepStoreKey(this.next));
+		this.busy = false;
+		if (result.status === 'error') {
+			this.error = result.error;
+			return null;
+		}
+		this.error = null;
+		this.saved = true;
+		this.keychainEntryLeft = null;
+		this.current = this.next = this.repeat = '';
+		return result.data;
 	}
 }
 
