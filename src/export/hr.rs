@@ -100,6 +100,11 @@ pub struct UnitFacts {
     pub gaps: Vec<GapFact>,
     /// Gaps assessed in LUS talks: leaders' competences.
     pub leader_gaps: Vec<GapFact>,
+    /// Confidential actions of the year: counted here and nowhere else. They are in no other
+    /// figure (no action count, cost, participant or course), so nothing of one is named or
+    /// detailed. A bundle made before this count existed reads as none.
+    #[serde(default)]
+    pub confidential: u32,
 }
 
 impl UnitFacts {
@@ -113,6 +118,7 @@ impl UnitFacts {
             education: Vec::new(),
             gaps: Vec::new(),
             leader_gaps: Vec::new(),
+            confidential: 0,
         }
     }
 }
@@ -126,10 +132,14 @@ struct PlanFacts {
     education: Vec<EducationFact>,
     gaps: Vec<GapFact>,
     leader_gaps: Vec<GapFact>,
+    confidential: u32,
 }
 
 /// The year's actions, summed by unit: one pass by the year index, summed here rather than in
 /// a GROUP BY query per figure, each of which would read the year again.
+///
+/// A confidential action is only counted: its title, kind, status, cost, hours and person are
+/// not read into any figure, as the unit plan lists it only as a count.
 fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFacts>> {
     // Only course participants' gender is asked for: the women/men split of education.
     let mut gender: FxHashMap<PersonId, Gender> = FxHashMap::default();
@@ -146,6 +156,7 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
     let mut by_status: FxHashMap<(UnitId, ActionKind, ActionStatus), ActionFact> =
         FxHashMap::default();
     let mut participants: FxHashMap<UnitId, FxHashSet<PersonId>> = FxHashMap::default();
+    let mut confidential: FxHashMap<UnitId, u32> = FxHashMap::default();
     #[derive(Default)]
     struct Course {
         people: FxHashSet<PersonId>,
@@ -158,10 +169,10 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
     let mut courses: FxHashMap<UnitId, HashMap<String, Course>> = FxHashMap::default();
     let mut stmt = conn.prepare_cached(
         "SELECT unit_id, kind, status, person_id, title, planned_cost, actual_cost,
-                planned_hours, actual_hours
+                planned_hours, actual_hours, confidential
          FROM action WHERE year = ?1",
     )?;
-    let [unit_c, kind_c, status_c, person_c, title_c, planned_c, actual_c, ph_c, ah_c] =
+    let [unit_c, kind_c, status_c, person_c, title_c, planned_c, actual_c, ph_c, ah_c, conf_c] =
         crate::store::columns(
             &stmt,
             [
@@ -174,11 +185,16 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
                 "actual_cost",
                 "planned_hours",
                 "actual_hours",
+                "confidential",
             ],
         )?;
     let mut rows = stmt.query([year])?;
     while let Some(r) = rows.next()? {
         let i: UnitId = r.get(unit_c)?;
+        if r.get::<_, bool>(conf_c)? {
+            *confidential.entry(i).or_default() += 1;
+            continue;
+        }
         let kind: ActionKind = r.get(kind_c)?;
         let status: ActionStatus = r.get(status_c)?;
         let planned: Option<i64> = r.get(planned_c)?;
@@ -235,6 +251,9 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
     }
     for (i, people) in participants {
         out.entry(i).or_default().participants = people.len() as u32;
+    }
+    for (i, n) in confidential {
+        out.entry(i).or_default().confidential = n;
     }
     for (i, titles) in courses {
         let unit = out.entry(i).or_default();
@@ -424,6 +443,7 @@ pub fn facts(
         f.education.extend(p.education);
         f.gaps.extend(p.gaps);
         f.leader_gaps.extend(p.leader_gaps);
+        f.confidential += p.confidential;
     }
     // One order for the lists, whatever the maps' order was.
     for f in &mut out {
@@ -527,6 +547,8 @@ pub struct HrSummary {
     pub total: TalkCounts,
     pub actions: Vec<ActionLine>,
     pub participants: u32,
+    /// Confidential actions: counted, and in no other figure of the summary.
+    pub confidential: u32,
     pub education: Vec<EducationLine>,
     /// The largest mean gaps per job family and competence, across the units.
     pub gaps_by_family: Vec<GapLine>,
@@ -591,6 +613,7 @@ pub fn summarise(
     let mut total = TalkCounts::default();
     let mut actions: BTreeMap<ActionKind, ActionLine> = BTreeMap::new();
     let mut participants = 0;
+    let mut confidential = 0;
     let mut education: BTreeMap<&str, EducationLine> = BTreeMap::new();
     let mut by_family: BTreeMap<(&str, &str), (u32, u32)> = BTreeMap::new();
     let mut by_unit_gaps = Vec::new();
@@ -635,6 +658,7 @@ pub fn summarise(
             line.actual_cents += a.actual_cents;
         }
         participants += f.participants;
+        confidential += f.confidential;
         for e in &f.education {
             let line = education
                 .entry(e.title.as_str())
@@ -702,7 +726,7 @@ pub fn summarise(
         min_group,
         units: facts
             .iter()
-            .filter(|f| !f.talks.is_empty() || !f.actions.is_empty())
+            .filter(|f| !f.talks.is_empty() || !f.actions.is_empty() || f.confidential > 0)
             .count() as u32,
         by_unit,
         by_manager: by_manager
@@ -726,6 +750,7 @@ pub fn summarise(
         total,
         actions,
         participants,
+        confidential,
         education,
         gaps_by_family: sorted_gaps(
             by_family
@@ -966,6 +991,8 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
         (w("participants"), people(s.participants, min)),
         (w("plannedPerParticipant"), per(planned)),
         (w("actualPerParticipant"), per(actual)),
+        // Counted, never named: the one figure of confidential actions.
+        (w("confidential"), people(s.confidential, min)),
     ] {
         cost.push(vec![Cell::Text(label), cell]);
     }
@@ -1213,4 +1240,84 @@ fn pdf_data(
         tables,
     };
     serde_json::to_value(data).expect("plain data serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn talk(kind: TalkKind, leader: &str, due: u32, held: u32, overdue: u32) -> TalkFact {
+        TalkFact {
+            kind,
+            leader: Some(leader.into()),
+            due,
+            held,
+            overdue,
+        }
+    }
+
+    fn unit(name: &str, manager: &str, talks: Vec<TalkFact>) -> UnitFacts {
+        let mut f = UnitFacts::new(vec!["Kommune".into(), name.into()], Some(manager.into()));
+        f.talks = talks;
+        f
+    }
+
+    /// Three units; the first has three people; A and B are led by their managers alone, C by
+    /// two leaders.
+    fn small_group() -> Vec<UnitFacts> {
+        let mut a = unit("A", "Anna", vec![talk(TalkKind::Mus, "Anna", 3, 3, 0)]);
+        a.confidential = 3;
+        a.education = vec![EducationFact {
+            title: "Course".into(),
+            participants: 11,
+            women: 5,
+            men: 5,
+            quarter_hours: 40,
+            cost_cents: 110_000,
+        }];
+        let b = unit("B", "Bo", vec![talk(TalkKind::Mus, "Bo", 20, 12, 2)]);
+        let c = unit(
+            "C",
+            "Cai",
+            vec![
+                talk(TalkKind::Mus, "Cai", 22, 18, 3),
+                talk(TalkKind::Mus, "Dan", 8, 7, 2),
+            ],
+        );
+        vec![a, b, c]
+    }
+
+    fn shown(sheet: &Sheet) -> Vec<Vec<String>> {
+        let locale = Locale::new(Language::En);
+        sheet
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.display(&locale)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn confidential_actions_are_one_count_hidden_when_small() {
+        let facts = small_group();
+        let s = summarise("Kommune", "", 2026, 5, &facts);
+        assert_eq!(s.confidential, 3);
+        let cost = shown(&sheets(&s, Words::of(Language::En))[4]);
+        assert_eq!(
+            cost[5],
+            ["Confidential actions (counted, not listed)", "<5"]
+        );
+        let s = summarise("Kommune", "", 2026, 2, &facts);
+        let cost = shown(&sheets(&s, Words::of(Language::En))[4]);
+        assert_eq!(cost[5][1], "3");
+    }
+
+    #[test]
+    fn a_bundle_made_before_the_confidential_count_reads_as_none() {
+        let facts = serde_json::json!({
+            "path": ["Kommune", "A"], "manager": null, "talks": [], "actions": [],
+            "participants": 0, "education": [], "gaps": [], "leaderGaps": []
+        });
+        let f: UnitFacts = serde_json::from_value(facts).unwrap();
+        assert_eq!(f.confidential, 0);
+    }
 }
