@@ -1660,3 +1660,117 @@ mod tests {
         assert_eq!(f.confidential, 0);
     }
 }
+
+/// The real sheets over random small organisations: in every line the sheets show with its
+/// total, never exactly one count hidden (the total would give it back). A necessary check,
+/// read from the written cells alone; `suppress`'s property tests prove the full one.
+#[cfg(test)]
+mod sheet_properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn facts() -> impl Strategy<Value = Vec<UnitFacts>> {
+        let talk = (0usize..2, 0usize..3, 0u32..14, 0u32..14, 0u32..14).prop_map(
+            |(kind, leader, due, held, overdue)| TalkFact {
+                kind: [TalkKind::Mus, TalkKind::Lus][kind],
+                leader: Some(["Anna", "Bo", "Cai"][leader].into()),
+                due,
+                held: held.min(due),
+                overdue: overdue.min(due - held.min(due)),
+            },
+        );
+        let action = (0usize..2, 0usize..ActionStatus::ALL.len(), 0u32..9).prop_map(
+            |(kind, status, count)| ActionFact {
+                kind: [ActionKind::Course, ActionKind::Mentoring][kind],
+                status: ActionStatus::ALL[status],
+                count,
+                planned_cents: 0,
+                actual_cents: 0,
+            },
+        );
+        let unit = (
+            proptest::collection::vec(talk, 1..3),
+            proptest::collection::vec(action, 0..4),
+        );
+        proptest::collection::vec(unit, 1..6).prop_map(|units| {
+            units
+                .into_iter()
+                .enumerate()
+                .map(|(i, (talks, actions))| {
+                    let mut f = UnitFacts::new(vec![format!("U{i}")], Some(format!("M{i}")));
+                    // One fact per kind and leader, as `facts` makes them.
+                    let mut seen = std::collections::BTreeSet::new();
+                    f.talks = talks
+                        .into_iter()
+                        .filter(|t| seen.insert((t.kind, t.leader.clone())))
+                        .collect();
+                    let mut seen = std::collections::BTreeSet::new();
+                    f.actions = actions
+                        .into_iter()
+                        .filter(|a| seen.insert((a.kind, a.status)))
+                        .collect();
+                    f
+                })
+                .collect()
+        })
+    }
+
+    fn hidden(c: &Cell) -> bool {
+        matches!(c, Cell::Suppressed(_) | Cell::Masked)
+    }
+
+    fn not_one(cells: &[&Cell], what: &str) -> Result<(), TestCaseError> {
+        let n = cells.iter().filter(|c| hidden(c)).count();
+        prop_assert_ne!(n, 1, "{} hides one count: {:?}", what, cells);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn no_line_of_the_real_sheets_hides_exactly_one_count(
+            facts in facts(),
+            min in 2u32..7,
+        ) {
+            let s = summarise("Kommune", "", 2026, min, &facts);
+            let sheets = sheets(&s, Words::of(Language::En));
+            let (units, managers, kinds, actions) = (&sheets[0], &sheets[1], &sheets[2], &sheets[3]);
+            // Due, held, overdue: columns 3, 4, 6 by unit; 2, 3, 5 by manager; 1, 2, 4 by kind.
+            for (m, (u, l, k)) in [(3, 2, 1), (4, 3, 2), (6, 5, 4)].into_iter().enumerate() {
+                let column: Vec<&Cell> = kinds.rows.iter().map(|r| &r[k]).collect();
+                not_one(&column, &format!("talks by kind, measure {m}"))?;
+                for (i, line) in s.by_kind.iter().enumerate() {
+                    let mut of_kind: Vec<&Cell> = s
+                        .by_unit
+                        .iter()
+                        .zip(&units.rows)
+                        .filter(|(l, _)| l.kind == line.kind)
+                        .map(|(_, r)| &r[u])
+                        .collect();
+                    of_kind.push(&kinds.rows[i][k]);
+                    not_one(&of_kind, "units of a kind")?;
+                    let mut of_kind: Vec<&Cell> = s
+                        .by_manager
+                        .iter()
+                        .zip(&managers.rows)
+                        .filter(|(m, _)| m.kind == line.kind)
+                        .map(|(_, r)| &r[l])
+                        .collect();
+                    of_kind.push(&kinds.rows[i][k]);
+                    not_one(&of_kind, "managers of a kind")?;
+                }
+            }
+            let width = ActionStatus::ALL.len() + 1;
+            for r in &actions.rows {
+                let line: Vec<&Cell> = r[1..=width].iter().collect();
+                not_one(&line, "an action kind")?;
+            }
+            for c in 1..=width {
+                let column: Vec<&Cell> = actions.rows.iter().map(|r| &r[c]).collect();
+                not_one(&column, "an action status")?;
+            }
+        }
+    }
+}
