@@ -71,6 +71,7 @@ fn cells_json(sheets: &[samtale::export::table::Sheet]) -> serde_json::Value {
         }}),
         Cell::Date(d) => serde_json::json!({ "d": d.to_string() }),
         Cell::Suppressed(min) => serde_json::json!({ "t": format!("<{min}") }),
+        Cell::Masked => serde_json::json!({ "t": samtale::export::table::MASKED }),
     };
     serde_json::Value::Array(
         sheets

@@ -113,7 +113,7 @@ pub fn make(conn: &Connection, clock: &dyn Clock, unit: UnitId, year: i32) -> Re
     let plan = crate::actions::plan::unit_plan(conn, clock, unit, year)?;
     // A unit whose people had no talk still reports them due: only a unit with no one due and
     // no action has nothing to send.
-    if facts.talks.is_empty() && facts.actions.is_empty() {
+    if facts.talks.is_empty() && facts.actions.is_empty() && facts.confidential == 0 {
         return Err(Error::Export {
             problem: super::ExportProblem::NoData,
         });

@@ -11,7 +11,10 @@
 //!
 //! Privacy: a cell that counts fewer people than the organisation's minimum group size (5 by
 //! default, a setting) is shown as "<5" when the summary is written, and derived figures of
-//! such a group (a share, a mean, a cost per participant) are left out with it.
+//! such a group (a share, a mean, a cost per participant) are left out with it. As the sheets
+//! also show what such cells add up to, more cells are hidden (".."), smallest first, until no
+//! hidden one can be worked out from the visible ones: [`sheets`] states the equations,
+//! [`super::suppress`] decides. Confidential actions are only counted ([`UnitFacts::confidential`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use super::locale::Locale;
+use super::suppress::{self, CellId, Shown};
 use super::table::{Cell, Column, Measure, Sheet};
 use super::words::Words;
 use super::{export_error, ExportFormat, ExportProblem};
@@ -100,6 +104,11 @@ pub struct UnitFacts {
     pub gaps: Vec<GapFact>,
     /// Gaps assessed in LUS talks: leaders' competences.
     pub leader_gaps: Vec<GapFact>,
+    /// Confidential actions of the year: counted here and nowhere else. They are in no other
+    /// figure (no action count, cost, participant or course), so nothing of one is named or
+    /// detailed. A bundle made before this count existed reads as none.
+    #[serde(default)]
+    pub confidential: u32,
 }
 
 impl UnitFacts {
@@ -113,6 +122,7 @@ impl UnitFacts {
             education: Vec::new(),
             gaps: Vec::new(),
             leader_gaps: Vec::new(),
+            confidential: 0,
         }
     }
 }
@@ -126,10 +136,14 @@ struct PlanFacts {
     education: Vec<EducationFact>,
     gaps: Vec<GapFact>,
     leader_gaps: Vec<GapFact>,
+    confidential: u32,
 }
 
 /// The year's actions, summed by unit: one pass by the year index, summed here rather than in
 /// a GROUP BY query per figure, each of which would read the year again.
+///
+/// A confidential action is only counted: its title, kind, status, cost, hours and person are
+/// not read into any figure, as the unit plan lists it only as a count.
 fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFacts>> {
     // Only course participants' gender is asked for: the women/men split of education.
     let mut gender: FxHashMap<PersonId, Gender> = FxHashMap::default();
@@ -146,6 +160,7 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
     let mut by_status: FxHashMap<(UnitId, ActionKind, ActionStatus), ActionFact> =
         FxHashMap::default();
     let mut participants: FxHashMap<UnitId, FxHashSet<PersonId>> = FxHashMap::default();
+    let mut confidential: FxHashMap<UnitId, u32> = FxHashMap::default();
     #[derive(Default)]
     struct Course {
         people: FxHashSet<PersonId>,
@@ -158,10 +173,10 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
     let mut courses: FxHashMap<UnitId, HashMap<String, Course>> = FxHashMap::default();
     let mut stmt = conn.prepare_cached(
         "SELECT unit_id, kind, status, person_id, title, planned_cost, actual_cost,
-                planned_hours, actual_hours
+                planned_hours, actual_hours, confidential
          FROM action WHERE year = ?1",
     )?;
-    let [unit_c, kind_c, status_c, person_c, title_c, planned_c, actual_c, ph_c, ah_c] =
+    let [unit_c, kind_c, status_c, person_c, title_c, planned_c, actual_c, ph_c, ah_c, conf_c] =
         crate::store::columns(
             &stmt,
             [
@@ -174,11 +189,16 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
                 "actual_cost",
                 "planned_hours",
                 "actual_hours",
+                "confidential",
             ],
         )?;
     let mut rows = stmt.query([year])?;
     while let Some(r) = rows.next()? {
         let i: UnitId = r.get(unit_c)?;
+        if r.get::<_, bool>(conf_c)? {
+            *confidential.entry(i).or_default() += 1;
+            continue;
+        }
         let kind: ActionKind = r.get(kind_c)?;
         let status: ActionStatus = r.get(status_c)?;
         let planned: Option<i64> = r.get(planned_c)?;
@@ -235,6 +255,9 @@ fn action_facts(conn: &Connection, year: i32) -> Result<FxHashMap<UnitId, PlanFa
     }
     for (i, people) in participants {
         out.entry(i).or_default().participants = people.len() as u32;
+    }
+    for (i, n) in confidential {
+        out.entry(i).or_default().confidential = n;
     }
     for (i, titles) in courses {
         let unit = out.entry(i).or_default();
@@ -424,6 +447,7 @@ pub fn facts(
         f.education.extend(p.education);
         f.gaps.extend(p.gaps);
         f.leader_gaps.extend(p.leader_gaps);
+        f.confidential += p.confidential;
     }
     // One order for the lists, whatever the maps' order was.
     for f in &mut out {
@@ -527,6 +551,8 @@ pub struct HrSummary {
     pub total: TalkCounts,
     pub actions: Vec<ActionLine>,
     pub participants: u32,
+    /// Confidential actions: counted, and in no other figure of the summary.
+    pub confidential: u32,
     pub education: Vec<EducationLine>,
     /// The largest mean gaps per job family and competence, across the units.
     pub gaps_by_family: Vec<GapLine>,
@@ -534,6 +560,11 @@ pub struct HrSummary {
     pub gaps_by_unit: Vec<GapLine>,
     /// Leader competences by mean gap in LUS talks.
     pub leader_needs: Vec<GapLine>,
+    /// Which by-unit line shares people with which by-manager line (indexes into
+    /// [`HrSummary::by_unit`] and [`HrSummary::by_manager`]): what ties the two views' counts
+    /// together, for suppression. The writer's, not the UI's.
+    #[serde(skip)]
+    pub links: Vec<(u32, u32)>,
 }
 
 /// A gap line while the summary is folded: borrowed from the facts, so the tens of thousands
@@ -586,11 +617,13 @@ pub fn summarise(
     facts: &[UnitFacts],
 ) -> HrSummary {
     let mut by_unit = Vec::new();
+    let mut unit_leaders: Vec<(u32, &str, TalkKind)> = Vec::new();
     let mut by_manager: BTreeMap<(&str, TalkKind), TalkCounts> = BTreeMap::new();
     let mut by_kind: BTreeMap<TalkKind, TalkCounts> = BTreeMap::new();
     let mut total = TalkCounts::default();
     let mut actions: BTreeMap<ActionKind, ActionLine> = BTreeMap::new();
     let mut participants = 0;
+    let mut confidential = 0;
     let mut education: BTreeMap<&str, EducationLine> = BTreeMap::new();
     let mut by_family: BTreeMap<(&str, &str), (u32, u32)> = BTreeMap::new();
     let mut by_unit_gaps = Vec::new();
@@ -608,6 +641,12 @@ pub fn summarise(
                 .add(t);
             by_kind.entry(t.kind).or_default().add(t);
             total.add(t);
+        }
+        // Each fact's leader shares people with the unit's line of the fact's kind.
+        let first = by_unit.len();
+        for t in &f.talks {
+            let line = first + kinds.range(..t.kind).count();
+            unit_leaders.push((line as u32, t.leader.as_deref().unwrap_or(""), t.kind));
         }
         for (kind, counts) in kinds {
             by_unit.push(TalkLine {
@@ -635,6 +674,7 @@ pub fn summarise(
             line.actual_cents += a.actual_cents;
         }
         participants += f.participants;
+        confidential += f.confidential;
         for e in &f.education {
             let line = education
                 .entry(e.title.as_str())
@@ -689,6 +729,17 @@ pub fn summarise(
         all.actual_cents += a.actual_cents;
     }
     actions.push(all);
+    let manager_line: HashMap<(&str, TalkKind), u32> = by_manager
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (*k, i as u32))
+        .collect();
+    let mut links: Vec<(u32, u32)> = unit_leaders
+        .into_iter()
+        .filter_map(|(u, leader, kind)| Some((u, *manager_line.get(&(leader, kind))?)))
+        .collect();
+    links.sort_unstable();
+    links.dedup();
     let mut education: Vec<EducationLine> = education.into_values().collect();
     education.sort_by(|a, b| {
         b.participants
@@ -702,7 +753,7 @@ pub fn summarise(
         min_group,
         units: facts
             .iter()
-            .filter(|f| !f.talks.is_empty() || !f.actions.is_empty())
+            .filter(|f| !f.talks.is_empty() || !f.actions.is_empty() || f.confidential > 0)
             .count() as u32,
         by_unit,
         by_manager: by_manager
@@ -726,6 +777,7 @@ pub fn summarise(
         total,
         actions,
         participants,
+        confidential,
         education,
         gaps_by_family: sorted_gaps(
             by_family
@@ -754,6 +806,7 @@ pub fn summarise(
                 .collect(),
             TOP_GAPS,
         ),
+        links,
     }
 }
 
@@ -794,12 +847,77 @@ pub fn summary(
 // ---------------------------------------------------------------------------------------------
 // Writing it
 
-/// A count of people as the summary may show it.
-fn people(n: u32, min: u32) -> Cell {
-    if n > 0 && n < min {
-        Cell::Suppressed(min)
-    } else {
-        Cell::count(n)
+/// Where a count sits: sheet, row, column.
+type Place = (usize, usize, usize);
+
+/// The summary's counts while its sheets are made: each with its place, the equations between
+/// them (the [`suppress::Table`]), and the figures derived from counts (a share, a cost per
+/// participant, a mean) that must go when one of their counts is hidden.
+struct Counts {
+    table: suppress::Table,
+    /// By cell, in the table's order; `None` for a count only the equations hold.
+    places: Vec<Option<Place>>,
+    derived: Vec<(Place, Vec<CellId>)>,
+}
+
+impl Counts {
+    fn new() -> Counts {
+        Counts {
+            table: suppress::Table::new(),
+            places: Vec::new(),
+            derived: Vec::new(),
+        }
+    }
+
+    /// A count the sheet shows at `place` (as its number for now).
+    fn shown(&mut self, n: u32, place: Place) -> (CellId, Cell) {
+        self.places.push(Some(place));
+        (self.table.cell(n), Cell::count(n))
+    }
+
+    /// A count with a place that the writer leaves out anyway (the cell stays as made).
+    fn withheld(&mut self, n: u32, place: Place) -> CellId {
+        self.places.push(Some(place));
+        self.table.withheld(n)
+    }
+
+    /// A count no sheet shows that the equations need (the rest of a total).
+    fn implicit(&mut self, n: u32) -> CellId {
+        self.places.push(None);
+        self.table.implicit(n)
+    }
+
+    fn derived(&mut self, place: Place, from: &[CellId]) {
+        self.derived.push((place, from.to_vec()));
+    }
+
+    /// Hides what [`suppress::Table::suppress`] says to, in the sheets.
+    fn apply(self, sheets: &mut [Sheet], min: u32) {
+        let shown = self.table.suppress(min);
+        fn cell(sheets: &mut [Sheet], (s, r, c): Place) -> Option<&mut Cell> {
+            sheets.get_mut(s)?.rows.get_mut(r)?.get_mut(c)
+        }
+        for (place, how) in self.places.iter().zip(&shown) {
+            let Some(place) = place else { continue };
+            let made = match how {
+                Shown::Visible | Shown::Withheld => continue,
+                Shown::Small => Cell::Suppressed(min),
+                Shown::Masked => Cell::Masked,
+            };
+            if let Some(c) = cell(sheets, *place) {
+                *c = made;
+            }
+        }
+        for (place, from) in &self.derived {
+            let hidden = from
+                .iter()
+                .any(|id| matches!(shown[id.index()], Shown::Small | Shown::Masked));
+            if hidden {
+                if let Some(c) = cell(sheets, *place) {
+                    *c = Cell::Empty;
+                }
+            }
+        }
     }
 }
 
@@ -827,6 +945,9 @@ fn kind_word(words: &Words, kind: Option<TalkKind>) -> String {
     }
 }
 
+/// A talks view as sheet `at`, its counts in `counts`: due, held and overdue of each line
+/// (the total's last, if any).
+#[allow(clippy::too_many_arguments)]
 fn talk_sheet(
     name: &str,
     first: Vec<Column>,
@@ -834,8 +955,10 @@ fn talk_sheet(
     total: Option<TalkCounts>,
     min: u32,
     words: &Words,
+    counts: &mut Counts,
+    at: usize,
     first_cells: impl Fn(&TalkLine) -> Vec<Cell>,
-) -> Sheet {
+) -> (Sheet, Vec<[CellId; 3]>) {
     let w = |k: &str| words.export(k).to_owned();
     let mut columns = first;
     columns.extend([
@@ -846,42 +969,137 @@ fn talk_sheet(
         Column::new(w("overdue"), 12.0),
     ]);
     let mut sheet = Sheet::new(name, columns);
-    let row = |cells: Vec<Cell>, kind: Option<TalkKind>, c: &TalkCounts| {
-        let mut row = cells;
-        row.extend([
-            Cell::text(kind_word(words, kind)),
-            people(c.due, min),
-            people(c.held, min),
+    let mut ids = Vec::with_capacity(lines.len() + 1);
+    let mut row =
+        |sheet: &mut Sheet, mut row: Vec<Cell>, kind: Option<TalkKind>, c: &TalkCounts| {
+            let (r, k) = (sheet.rows.len(), row.len());
+            let (due, due_cell) = counts.shown(c.due, (at, r, k + 1));
+            let (held, held_cell) = counts.shown(c.held, (at, r, k + 2));
+            let (overdue, overdue_cell) = counts.shown(c.overdue, (at, r, k + 4));
             // A share and the due count give the held count back: shown only with both.
-            of_group(
-                if c.held == 0 {
-                    c.due
-                } else {
-                    c.due.min(c.held)
-                },
-                min,
-                Cell::Number(share(c.held, c.due), Measure::Share),
-            ),
-            people(c.overdue, min),
-        ]);
-        row
-    };
+            counts.derived((at, r, k + 3), &[due, held]);
+            row.extend([
+                Cell::text(kind_word(words, kind)),
+                due_cell,
+                held_cell,
+                of_group(
+                    if c.held == 0 {
+                        c.due
+                    } else {
+                        c.due.min(c.held)
+                    },
+                    min,
+                    Cell::Number(share(c.held, c.due), Measure::Share),
+                ),
+                overdue_cell,
+            ]);
+            sheet.push(row);
+            ids.push([due, held, overdue]);
+        };
     for l in lines {
-        sheet.push(row(first_cells(l), l.kind, &l.counts));
+        row(&mut sheet, first_cells(l), l.kind, &l.counts);
     }
     if let Some(t) = total {
         let blanks = sheet.columns.len() - 5;
-        sheet.push(row(vec![Cell::Empty; blanks], None, &t));
+        row(&mut sheet, vec![Cell::Empty; blanks], None, &t);
     }
-    sheet
+    (sheet, ids)
 }
 
-/// The summary as sheets: one per view.
+/// The lines of `parts` of each kind add up to the kind's line of `kinds`: the by-unit and
+/// by-manager views against the by-kind view.
+fn by_kind_sums(
+    table: &mut suppress::Table,
+    parts: &[TalkLine],
+    part_ids: &[[CellId; 3]],
+    kinds: &[TalkLine],
+    kind_ids: &[[CellId; 3]],
+) {
+    for (k, kind) in kinds.iter().zip(kind_ids) {
+        for m in 0..3 {
+            let of_kind: Vec<CellId> = parts
+                .iter()
+                .zip(part_ids)
+                .filter(|(l, _)| l.kind == k.kind)
+                .map(|(_, ids)| ids[m])
+                .collect();
+            table.sum(&of_kind, kind[m]);
+        }
+    }
+}
+
+/// The units and leaders that share people, in groups: the people of a group's units are the
+/// people of its leaders, so each group's unit lines and leader lines balance. (Most groups
+/// are one unit and its manager: the two lines are one count.)
+fn unit_leader_balances(
+    table: &mut suppress::Table,
+    links: &[(u32, u32)],
+    unit_ids: &[[CellId; 3]],
+    manager_ids: &[[CellId; 3]],
+) {
+    // Union–find over the unit lines, then the manager lines after them.
+    let n = unit_ids.len() + manager_ids.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for &(u, m) in links {
+        let (u, m) = (u as usize, unit_ids.len() + m as usize);
+        if u >= unit_ids.len() || m >= n {
+            continue;
+        }
+        let (a, b) = (root(&mut parent, u), root(&mut parent, m));
+        parent[a] = b;
+    }
+    let mut groups: BTreeMap<usize, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for i in 0..n {
+        let r = root(&mut parent, i);
+        let g = groups.entry(r).or_default();
+        if i < unit_ids.len() {
+            g.0.push(i);
+        } else {
+            g.1.push(i - unit_ids.len());
+        }
+    }
+    for (units, managers) in groups.values() {
+        if units.is_empty() || managers.is_empty() {
+            continue;
+        }
+        for m in 0..3 {
+            let left: Vec<CellId> = units.iter().map(|u| unit_ids[*u][m]).collect();
+            let right: Vec<CellId> = managers.iter().map(|l| manager_ids[*l][m]).collect();
+            table.balance(&left, &right);
+        }
+    }
+}
+
+/// The summary as sheets: one per view. Both the workbook and the PDF are written from them.
+///
+/// Every count is hidden as the minimum group asks: "<N" when small, ".." when hidden with a
+/// small one so that the totals do not give it back (see [`suppress`]). The equations stated
+/// for that, across the sheets:
+/// - talks by kind: each column's kinds add up to the totals row;
+/// - talks by unit and by manager: each kind's lines add up to the kind's line of the by-kind
+///   view, and each group of units and leaders sharing people balances (their incidence is
+///   [`HrSummary::links`]);
+/// - actions: each kind's statuses add up to its total, each status's kinds to the totals row;
+/// - education: a course's women, men and the rest (an implied count) add up to its
+///   participants;
+/// - gaps by unit add up to the gaps by job family where all of a line's units are listed.
+///
+/// Not stated, as they are not equations of counts of people: the participants of the cost
+/// sheet against the actions (people against actions), the money (no one's), and the ordering
+/// of `held ≤ due`, `overdue ≤ due` (bounds, see [`suppress`]).
 pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
     let w = |k: &str| words.export(k).to_owned();
     let min = s.min_group;
+    let mut counts = Counts::new();
     let mut out = Vec::new();
-    out.push(talk_sheet(
+    let (sheet, unit_ids) = talk_sheet(
         words.export("sheetTalksByUnit"),
         vec![
             Column::new(w("unit"), 50.0),
@@ -891,26 +1109,56 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
         None,
         min,
         words,
+        &mut counts,
+        out.len(),
         |l| vec![Cell::text(&l.label), Cell::text(&l.manager)],
-    ));
-    out.push(talk_sheet(
+    );
+    out.push(sheet);
+    let (sheet, manager_ids) = talk_sheet(
         words.export("sheetTalksByManager"),
         vec![Column::new(w("manager"), 30.0)],
         &s.by_manager,
         None,
         min,
         words,
+        &mut counts,
+        out.len(),
         |l| vec![Cell::text(&l.manager)],
-    ));
-    out.push(talk_sheet(
+    );
+    out.push(sheet);
+    let (sheet, mut kind_ids) = talk_sheet(
         words.export("sheetTalksByKind"),
         Vec::new(),
         &s.by_kind,
         Some(s.total),
         min,
         words,
+        &mut counts,
+        out.len(),
         |_| Vec::new(),
-    ));
+    );
+    out.push(sheet);
+    if let Some(total) = kind_ids.pop() {
+        for m in 0..3 {
+            let kinds: Vec<CellId> = kind_ids.iter().map(|ids| ids[m]).collect();
+            counts.table.sum(&kinds, total[m]);
+        }
+    }
+    by_kind_sums(
+        &mut counts.table,
+        &s.by_unit,
+        &unit_ids,
+        &s.by_kind,
+        &kind_ids,
+    );
+    by_kind_sums(
+        &mut counts.table,
+        &s.by_manager,
+        &manager_ids,
+        &s.by_kind,
+        &kind_ids,
+    );
+    unit_leader_balances(&mut counts.table, &s.links, &unit_ids, &manager_ids);
 
     let mut columns = vec![Column::new(w("kind"), 28.0)];
     columns.extend(
@@ -924,18 +1172,37 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
         Column::new(w("actualCost"), 16.0),
     ]);
     let mut actions = Sheet::new(words.export("actions"), columns);
+    // By line: its statuses' counts, then its total.
+    let mut action_ids: Vec<Vec<CellId>> = Vec::new();
     for a in &s.actions {
+        let r = actions.rows.len();
         let mut row = vec![Cell::text(match a.kind {
             Some(k) => words.kind(k).to_owned(),
             None => w("totals"),
         })];
-        row.extend(a.by_status.iter().map(|n| people(*n, min)));
+        let mut ids = Vec::with_capacity(a.by_status.len() + 1);
+        for n in a.by_status.iter().chain([&a.total]) {
+            let (id, cell) = counts.shown(*n, (out.len(), r, row.len()));
+            ids.push(id);
+            row.push(cell);
+        }
         row.extend([
-            people(a.total, min),
             Cell::money(Some(a.planned_cents as f64 / 100.0)),
             Cell::money(Some(a.actual_cents as f64 / 100.0)),
         ]);
         actions.push(row);
+        action_ids.push(ids);
+    }
+    if let Some((totals, kinds)) = action_ids.split_last() {
+        for ids in &action_ids {
+            if let Some((total, statuses)) = ids.split_last() {
+                counts.table.sum(statuses, *total);
+            }
+        }
+        for (c, total) in totals.iter().enumerate() {
+            let column: Vec<CellId> = kinds.iter().map(|ids| ids[c]).collect();
+            counts.table.sum(&column, *total);
+        }
     }
     out.push(actions);
 
@@ -960,12 +1227,19 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
             Column::new(String::new(), 18.0),
         ],
     );
+    let at = out.len();
+    let (participants, participants_cell) = counts.shown(s.participants, (at, 2, 1));
+    let (_, confidential_cell) = counts.shown(s.confidential, (at, 5, 1));
+    counts.derived((at, 3, 1), &[participants]);
+    counts.derived((at, 4, 1), &[participants]);
     for (label, cell) in [
         (w("plannedCost"), Cell::money(Some(planned))),
         (w("actualCost"), Cell::money(Some(actual))),
-        (w("participants"), people(s.participants, min)),
+        (w("participants"), participants_cell),
         (w("plannedPerParticipant"), per(planned)),
         (w("actualPerParticipant"), per(actual)),
+        // Counted, never named: the one figure of confidential actions.
+        (w("confidential"), confidential_cell),
     ] {
         cost.push(vec![Cell::Text(label), cell]);
     }
@@ -982,77 +1256,127 @@ pub fn sheets(s: &HrSummary, words: &Words) -> Vec<Sheet> {
             Column::new(w("men"), 10.0),
         ],
     );
+    let at = out.len();
     for e in &s.education {
+        let r = education.rows.len();
         let n = e.participants.max(1) as f64;
+        let (all, all_cell) = counts.shown(e.participants, (at, r, 1));
+        counts.derived((at, r, 3), &[all]);
+        // The split describes the smaller group too: both sides must be large enough.
+        let split = e.women.min(e.men) >= min;
+        let mut side = |n: u32, c: usize| {
+            if split {
+                counts.shown(n, (at, r, c))
+            } else {
+                (counts.withheld(n, (at, r, c)), Cell::Empty)
+            }
+        };
+        let (women, women_cell) = side(e.women, 4);
+        let (men, men_cell) = side(e.men, 5);
+        // Those of neither (or no recorded) gender: never shown, but the participants less
+        // the split would give them.
+        let rest = counts.implicit(e.participants.saturating_sub(e.women + e.men));
+        counts.table.sum(&[women, men, rest], all);
         education.push(vec![
             Cell::text(&e.title),
-            people(e.participants, min),
+            all_cell,
             Cell::hours(Some(e.quarter_hours as f64 / 4.0)),
             of_group(
                 e.participants,
                 min,
                 Cell::money(Some(e.cost_cents as f64 / 100.0 / n)),
             ),
-            // The split describes the smaller group too: both sides must be large enough.
-            of_group(e.women.min(e.men), min, Cell::count(e.women)),
-            of_group(e.women.min(e.men), min, Cell::count(e.men)),
+            women_cell,
+            men_cell,
         ]);
     }
     out.push(education);
 
-    let gap_sheet = |name: &str, lines: &[GapLine], with_family: bool, with_unit: bool| {
-        let mut columns = Vec::new();
-        if with_family {
-            columns.push(Column::new(w("jobFamily"), 28.0));
-        }
-        if with_unit {
-            columns.push(Column::new(w("unit"), 44.0));
-        }
-        columns.extend([
-            Column::new(w("competence"), 32.0),
-            Column::new(w("assessed"), 12.0),
-            Column::new(w("meanGap"), 12.0),
-        ]);
-        let mut sheet = Sheet::new(name, columns);
-        for g in lines {
-            let mut row = Vec::new();
+    let mut gap_sheet =
+        |name: &str, lines: &[GapLine], with_family: bool, with_unit: bool, at: usize| {
+            let mut columns = Vec::new();
             if with_family {
-                row.push(Cell::text(&g.job_family));
+                columns.push(Column::new(w("jobFamily"), 28.0));
             }
             if with_unit {
-                row.push(Cell::text(&g.unit));
+                columns.push(Column::new(w("unit"), 44.0));
             }
-            row.extend([
-                Cell::text(&g.competence),
-                people(g.people, min),
-                of_group(
-                    g.people,
-                    min,
-                    Cell::Number((g.mean() * 100.0).round() / 100.0, Measure::Hours),
-                ),
+            columns.extend([
+                Column::new(w("competence"), 32.0),
+                Column::new(w("assessed"), 12.0),
+                Column::new(w("meanGap"), 12.0),
             ]);
-            sheet.push(row);
-        }
-        sheet
-    };
-    out.push(gap_sheet(
+            let mut sheet = Sheet::new(name, columns);
+            let mut ids = Vec::with_capacity(lines.len());
+            for g in lines {
+                let r = sheet.rows.len();
+                let mut row = Vec::new();
+                if with_family {
+                    row.push(Cell::text(&g.job_family));
+                }
+                if with_unit {
+                    row.push(Cell::text(&g.unit));
+                }
+                row.push(Cell::text(&g.competence));
+                let (people, people_cell) = counts.shown(g.people, (at, r, row.len()));
+                counts.derived((at, r, row.len() + 1), &[people]);
+                row.extend([
+                    people_cell,
+                    of_group(
+                        g.people,
+                        min,
+                        Cell::Number((g.mean() * 100.0).round() / 100.0, Measure::Hours),
+                    ),
+                ]);
+                sheet.push(row);
+                ids.push(people);
+            }
+            (sheet, ids)
+        };
+    let (sheet, family_ids) = gap_sheet(
         words.export("sheetGapsByFamily"),
         &s.gaps_by_family,
         true,
         false,
-    ));
-    out.push(gap_sheet(
+        out.len(),
+    );
+    out.push(sheet);
+    let (sheet, unit_gap_ids) = gap_sheet(
         words.export("sheetGapsByUnit"),
         &s.gaps_by_unit,
         true,
         true,
-    ));
-    out.push(gap_sheet(
+        out.len(),
+    );
+    out.push(sheet);
+    let (sheet, _) = gap_sheet(
         words.export("sheetLeaderNeeds"),
         &s.leader_needs,
         false,
         false,
-    ));
+        out.len(),
+    );
+    out.push(sheet);
+    // A family's line is the sum of its units' lines when all of them are listed (the views
+    // hold the largest gaps only, and a unit's line without a gap is left out).
+    let mut of_family: BTreeMap<(&str, &str), (u32, Vec<CellId>)> = BTreeMap::new();
+    for (g, id) in s.gaps_by_unit.iter().zip(&unit_gap_ids) {
+        let e = of_family
+            .entry((g.job_family.as_str(), g.competence.as_str()))
+            .or_default();
+        e.0 += g.people;
+        e.1.push(*id);
+    }
+    for (g, id) in s.gaps_by_family.iter().zip(&family_ids) {
+        if let Some((people, parts)) =
+            of_family.get(&(g.job_family.as_str(), g.competence.as_str()))
+        {
+            if *people == g.people {
+                counts.table.sum(parts, *id);
+            }
+        }
+    }
+    counts.apply(&mut out, min);
     out
 }
 
@@ -1131,7 +1455,30 @@ fn pdf_data(
 ) -> serde_json::Value {
     let w = |k: &str| words.export(k).to_owned();
     let min = s.min_group;
-    let mut tables: Vec<PdfTable> = sheets(s, words)
+    let sheets = sheets(s, words);
+    // The share held by kind and in all, as the by-kind view shows it: a share left out there
+    // (of a small or hidden count) has no bar either.
+    let held_chart = sheets
+        .iter()
+        .find(|sheet| sheet.name == Sheet::new(words.export("sheetTalksByKind"), Vec::new()).name)
+        .map(|sheet| {
+            let kinds = s.by_kind.iter().map(|l| l.kind).chain([None]);
+            sheet
+                .rows
+                .iter()
+                .zip(kinds)
+                .filter_map(|(row, kind)| match row.get(3) {
+                    Some(Cell::Number(v, Measure::Share)) => Some(PdfBar {
+                        label: kind_word(words, kind),
+                        value: *v,
+                        text: locale.percent(*v),
+                    }),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut tables: Vec<PdfTable> = sheets
         .into_iter()
         // The by-unit and by-manager views can run to thousands of rows: in the workbook.
         .filter(|sheet| {
@@ -1143,8 +1490,9 @@ fn pdf_data(
                 .rows
                 .first()
                 .and_then(|r| {
-                    r.iter()
-                        .position(|c| matches!(c, Cell::Number(..) | Cell::Suppressed(_)))
+                    r.iter().position(|c| {
+                        matches!(c, Cell::Number(..) | Cell::Suppressed(_) | Cell::Masked)
+                    })
                 })
                 .unwrap_or(sheet.columns.len());
             PdfTable {
@@ -1161,19 +1509,6 @@ fn pdf_data(
         })
         .collect();
     tables.retain(|t| !t.rows.is_empty());
-    let held_chart = s
-        .by_kind
-        .iter()
-        .filter(|l| l.counts.due >= min && (l.counts.held == 0 || l.counts.held >= min))
-        .map(|l| {
-            let v = share(l.counts.held, l.counts.due);
-            PdfBar {
-                label: kind_word(words, l.kind),
-                value: v,
-                text: locale.percent(v),
-            }
-        })
-        .collect();
     let max_need = s
         .leader_needs
         .iter()
@@ -1213,4 +1548,229 @@ fn pdf_data(
         tables,
     };
     serde_json::to_value(data).expect("plain data serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn talk(kind: TalkKind, leader: &str, due: u32, held: u32, overdue: u32) -> TalkFact {
+        TalkFact {
+            kind,
+            leader: Some(leader.into()),
+            due,
+            held,
+            overdue,
+        }
+    }
+
+    fn unit(name: &str, manager: &str, talks: Vec<TalkFact>) -> UnitFacts {
+        let mut f = UnitFacts::new(vec!["Kommune".into(), name.into()], Some(manager.into()));
+        f.talks = talks;
+        f
+    }
+
+    /// Three units; the first has three people; A and B are led by their managers alone, C by
+    /// two leaders.
+    fn small_group() -> Vec<UnitFacts> {
+        let mut a = unit("A", "Anna", vec![talk(TalkKind::Mus, "Anna", 3, 3, 0)]);
+        a.confidential = 3;
+        a.education = vec![EducationFact {
+            title: "Course".into(),
+            participants: 11,
+            women: 5,
+            men: 5,
+            quarter_hours: 40,
+            cost_cents: 110_000,
+        }];
+        let b = unit("B", "Bo", vec![talk(TalkKind::Mus, "Bo", 20, 12, 2)]);
+        let c = unit(
+            "C",
+            "Cai",
+            vec![
+                talk(TalkKind::Mus, "Cai", 22, 18, 3),
+                talk(TalkKind::Mus, "Dan", 8, 7, 2),
+            ],
+        );
+        vec![a, b, c]
+    }
+
+    fn shown(sheet: &Sheet) -> Vec<Vec<String>> {
+        let locale = Locale::new(Language::En);
+        sheet
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.display(&locale)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_small_unit_is_hidden_with_a_neighbour_in_both_the_unit_and_the_manager_view() {
+        let s = summarise("Kommune", "", 2026, 5, &small_group());
+        let sheets = sheets(&s, Words::of(Language::En));
+        let units = shown(&sheets[0]);
+        // Unit, manager, kind, due, held, share, overdue.
+        assert_eq!(units[0][3..], ["<5", "<5", "", "0"]);
+        // The units' due add up to the kind's: B's (the smallest other) goes with A's, and so
+        // does C's overdue (B's is small; A's zero hides nothing).
+        assert_eq!(units[1][3..], ["..", "..", "", "<5"]);
+        assert_eq!(units[2][3..], ["30", "25", "83%", ".."]);
+        // Bo leads B alone: his line is B's line, so it must hide the same, or it gives B's
+        // back (and with it A's), though Dan's line is the smaller in the managers' view.
+        let managers = shown(&sheets[1]);
+        assert_eq!(managers[0][2..5], ["<5", "<5", ""]);
+        assert_eq!(managers[1][2..4], ["..", ".."]);
+        assert_eq!(managers[1][5], "<5");
+        let kinds = shown(&sheets[2]);
+        assert_eq!(kinds[0][1..], ["53", "40", "75%", "7"]);
+    }
+
+    #[test]
+    fn a_course_split_that_would_give_a_small_rest_back_is_hidden_on_one_side() {
+        let s = summarise("Kommune", "", 2026, 5, &small_group());
+        let sheets = sheets(&s, Words::of(Language::En));
+        let education = shown(&sheets[5]);
+        // 11 participants, 5 women, 5 men: one of neither, worked out unless a side is hidden.
+        assert_eq!(education[0][..2], ["Course", "11"]);
+        assert_eq!(education[0][4..], ["..", "5"]);
+    }
+
+    #[test]
+    fn confidential_actions_are_one_count_hidden_when_small() {
+        let facts = small_group();
+        let s = summarise("Kommune", "", 2026, 5, &facts);
+        assert_eq!(s.confidential, 3);
+        let cost = shown(&sheets(&s, Words::of(Language::En))[4]);
+        assert_eq!(
+            cost[5],
+            ["Confidential actions (counted, not listed)", "<5"]
+        );
+        let s = summarise("Kommune", "", 2026, 2, &facts);
+        let cost = shown(&sheets(&s, Words::of(Language::En))[4]);
+        assert_eq!(cost[5][1], "3");
+    }
+
+    #[test]
+    fn a_bundle_made_before_the_confidential_count_reads_as_none() {
+        let facts = serde_json::json!({
+            "path": ["Kommune", "A"], "manager": null, "talks": [], "actions": [],
+            "participants": 0, "education": [], "gaps": [], "leaderGaps": []
+        });
+        let f: UnitFacts = serde_json::from_value(facts).unwrap();
+        assert_eq!(f.confidential, 0);
+    }
+}
+
+/// The real sheets over random small organisations: in every line the sheets show with its
+/// total, never exactly one count hidden (the total would give it back). A necessary check,
+/// read from the written cells alone; `suppress`'s property tests prove the full one.
+#[cfg(test)]
+mod sheet_properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn facts() -> impl Strategy<Value = Vec<UnitFacts>> {
+        let talk = (0usize..2, 0usize..3, 0u32..14, 0u32..14, 0u32..14).prop_map(
+            |(kind, leader, due, held, overdue)| TalkFact {
+                kind: [TalkKind::Mus, TalkKind::Lus][kind],
+                leader: Some(["Anna", "Bo", "Cai"][leader].into()),
+                due,
+                held: held.min(due),
+                overdue: overdue.min(due - held.min(due)),
+            },
+        );
+        let action = (0usize..2, 0usize..ActionStatus::ALL.len(), 0u32..9).prop_map(
+            |(kind, status, count)| ActionFact {
+                kind: [ActionKind::Course, ActionKind::Mentoring][kind],
+                status: ActionStatus::ALL[status],
+                count,
+                planned_cents: 0,
+                actual_cents: 0,
+            },
+        );
+        let unit = (
+            proptest::collection::vec(talk, 1..3),
+            proptest::collection::vec(action, 0..4),
+        );
+        proptest::collection::vec(unit, 1..6).prop_map(|units| {
+            units
+                .into_iter()
+                .enumerate()
+                .map(|(i, (talks, actions))| {
+                    let mut f = UnitFacts::new(vec![format!("U{i}")], Some(format!("M{i}")));
+                    // One fact per kind and leader, as `facts` makes them.
+                    let mut seen = std::collections::BTreeSet::new();
+                    f.talks = talks
+                        .into_iter()
+                        .filter(|t| seen.insert((t.kind, t.leader.clone())))
+                        .collect();
+                    let mut seen = std::collections::BTreeSet::new();
+                    f.actions = actions
+                        .into_iter()
+                        .filter(|a| seen.insert((a.kind, a.status)))
+                        .collect();
+                    f
+                })
+                .collect()
+        })
+    }
+
+    fn hidden(c: &Cell) -> bool {
+        matches!(c, Cell::Suppressed(_) | Cell::Masked)
+    }
+
+    fn not_one(cells: &[&Cell], what: &str) -> Result<(), TestCaseError> {
+        let n = cells.iter().filter(|c| hidden(c)).count();
+        prop_assert_ne!(n, 1, "{} hides one count: {:?}", what, cells);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn no_line_of_the_real_sheets_hides_exactly_one_count(
+            facts in facts(),
+            min in 2u32..7,
+        ) {
+            let s = summarise("Kommune", "", 2026, min, &facts);
+            let sheets = sheets(&s, Words::of(Language::En));
+            let (units, managers, kinds, actions) = (&sheets[0], &sheets[1], &sheets[2], &sheets[3]);
+            // Due, held, overdue: columns 3, 4, 6 by unit; 2, 3, 5 by manager; 1, 2, 4 by kind.
+            for (m, (u, l, k)) in [(3, 2, 1), (4, 3, 2), (6, 5, 4)].into_iter().enumerate() {
+                let column: Vec<&Cell> = kinds.rows.iter().map(|r| &r[k]).collect();
+                not_one(&column, &format!("talks by kind, measure {m}"))?;
+                for (i, line) in s.by_kind.iter().enumerate() {
+                    let mut of_kind: Vec<&Cell> = s
+                        .by_unit
+                        .iter()
+                        .zip(&units.rows)
+                        .filter(|(l, _)| l.kind == line.kind)
+                        .map(|(_, r)| &r[u])
+                        .collect();
+                    of_kind.push(&kinds.rows[i][k]);
+                    not_one(&of_kind, "units of a kind")?;
+                    let mut of_kind: Vec<&Cell> = s
+                        .by_manager
+                        .iter()
+                        .zip(&managers.rows)
+                        .filter(|(m, _)| m.kind == line.kind)
+                        .map(|(_, r)| &r[l])
+                        .collect();
+                    of_kind.push(&kinds.rows[i][k]);
+                    not_one(&of_kind, "managers of a kind")?;
+                }
+            }
+            let width = ActionStatus::ALL.len() + 1;
+            for r in &actions.rows {
+                let line: Vec<&Cell> = r[1..=width].iter().collect();
+                not_one(&line, "an action kind")?;
+            }
+            for c in 1..=width {
+                let column: Vec<&Cell> = actions.rows.iter().map(|r| &r[c]).collect();
+                not_one(&column, "an action status")?;
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod hr;
 pub mod locale;
 pub mod pdf;
 pub mod personal;
+pub mod suppress;
 pub mod table;
 pub mod unit_plan;
 pub mod words;

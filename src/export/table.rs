@@ -22,7 +22,14 @@ pub enum Cell {
     Date(NaiveDate),
     /// A count of fewer people than the privacy threshold: shown as "<5", never the number.
     Suppressed(u32),
+    /// A count hidden with a suppressed one, so that the totals beside it do not give the
+    /// suppressed one back: shown as "..", the Nordic statistics offices' mark for a figure
+    /// withheld. It is not small; "<5" would be untrue.
+    Masked,
 }
+
+/// How a [`Cell::Masked`] reads.
+pub const MASKED: &str = "..";
 
 impl Cell {
     pub fn text(s: impl Into<String>) -> Cell {
@@ -56,6 +63,7 @@ impl Cell {
             Cell::Number(n, Measure::Share) => locale.percent(*n),
             Cell::Date(d) => locale.date(*d),
             Cell::Suppressed(min) => format!("<{min}"),
+            Cell::Masked => MASKED.to_owned(),
         }
     }
 }

@@ -73,6 +73,10 @@ pub fn write(sheets: &[Sheet]) -> Result<Vec<u8>> {
                         ws.write_string_with_format(r, c, format!("<{min}"), &right)
                             .map_err(failed)?;
                     }
+                    Cell::Masked => {
+                        ws.write_string_with_format(r, c, super::table::MASKED, &right)
+                            .map_err(failed)?;
+                    }
                 }
             }
         }

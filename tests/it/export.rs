@@ -2,7 +2,7 @@ use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx};
-use samtale::export::{ExportFormat, ExportProblem};
+use samtale::export::{ExportFormat, ExportProblem, ExportRequest};
 use samtale::organisation::Language;
 use samtale::{Error, FixedClock, PersonId, Samtale, UnitId};
 
@@ -389,10 +389,65 @@ fn xlsx_text(path: &Path) -> String {
     all
 }
 
+/// A marker for what is confidential: it may be in the manager's own plan of the person and the
+/// person's own files, never in a unit plan or anything HR gets.
+const CONFIDENTIAL: &str = "FORTROLIGSENTINEL3X";
+
+/// Makes every confidential action of the year a course named after the marker (a course is
+/// what HR's education roll-up names, so a leak of one would carry the marker), and adds one
+/// more as the manager would, so the audit trail has it too.
+fn mark_confidential_courses(app: &mut Samtale) {
+    use samtale::actions::{ActionInput, ActionKind, ActionScope};
+    let marked = app
+        .store()
+        .conn()
+        .execute(
+            "UPDATE action SET title = ?1, kind = 'course' WHERE confidential AND year = 2026",
+            [CONFIDENTIAL],
+        )
+        .unwrap();
+    assert!(marked > 0, "the demo holds confidential actions");
+    let unit = busiest_unit(app);
+    let person = PersonId(one(
+        app,
+        &format!(
+            "SELECT id FROM person WHERE unit_id = {} ORDER BY id LIMIT 1",
+            unit.0
+        ),
+    ));
+    app.create_action(&ActionInput {
+        unit_id: unit,
+        year: 2026,
+        scope: ActionScope::Individual,
+        talk_id: None,
+        person_id: Some(person),
+        title: CONFIDENTIAL.into(),
+        theme: CONFIDENTIAL.into(),
+        competence_ids: Vec::new(),
+        kind: ActionKind::Course,
+        owner_id: Some(person),
+        due_date: None,
+        planned_cost: Some(4200.0),
+        planned_hours: Some(15.0),
+        actual_cost: None,
+        actual_hours: None,
+        confidential: true,
+    })
+    .unwrap();
+}
+
 #[test]
-fn no_private_note_or_unshared_preparation_reaches_any_export() {
-    let (dir, app) = demo();
+fn no_private_note_unshared_preparation_or_confidential_action_reaches_any_shared_export() {
+    let (dir, mut app) = demo();
     mark_private_text(&app);
+    mark_confidential_courses(&mut app);
+    let neither = |text: &str, what: &str| {
+        assert!(!text.contains(SENTINEL), "a private text in {what}");
+        assert!(
+            !text.contains(CONFIDENTIAL),
+            "a confidential action in {what}"
+        );
+    };
     let units: Vec<i64> = app
         .store()
         .conn()
@@ -414,11 +469,7 @@ fn no_private_note_or_unshared_preparation_reaches_any_export() {
                 ExportFormat::Pdf => pdf_text(&path),
                 ExportFormat::Json => unreachable!("a unit plan is not made as JSON"),
             };
-            assert!(!text.contains(SENTINEL), "{}", path.display());
-        }
-        // The bundle for HR: figures and the plan, never a note.
-        if let Ok((_, bundle)) = app.bundle_file(UnitId(unit), 2026) {
-            assert!(!String::from_utf8(bundle).unwrap().contains(SENTINEL));
+            neither(&text, &path.display().to_string());
         }
     }
     let people: Vec<i64> = app
@@ -434,14 +485,17 @@ fn no_private_note_or_unshared_preparation_reaches_any_export() {
         .map(Result::unwrap)
         .collect();
     assert!(people.len() > 20);
+    // The person's own plan holds their confidential actions: only private text is checked.
     for person in people {
         let path = dir.path().join(format!("p{person}.pdf"));
         app.export_personal_plan(PersonId(person), 2026, ExportFormat::Pdf, None, &path)
             .unwrap();
         assert!(!pdf_text(&path).contains(SENTINEL), "{}", path.display());
     }
-    for bundle in bundles(&app) {
-        assert!(!String::from_utf8(bundle).unwrap().contains(SENTINEL));
+    // The bundles for HR: figures and the plan, never a note or a confidential action.
+    let files = bundles(&app);
+    for bundle in &files {
+        neither(&String::from_utf8(bundle.clone()).unwrap(), "a unit bundle");
     }
     for format in [ExportFormat::Xlsx, ExportFormat::Pdf] {
         let path = dir.path().join(format!("hr.{}", format.extension()));
@@ -451,7 +505,38 @@ fn no_private_note_or_unshared_preparation_reaches_any_export() {
             ExportFormat::Xlsx => xlsx_text(&path),
             _ => pdf_text(&path),
         };
-        assert!(!text.contains(SENTINEL), "{}", path.display());
+        neither(&text, &path.display().to_string());
+    }
+    // HR's own store: the summary over the imported bundles.
+    let org = app.organisation().unwrap().unwrap().name;
+    let (_hr_dir, mut hr) = hr_store(&org, clock());
+    for file in &files {
+        hr.import_bundle(file).unwrap();
+    }
+    for format in [ExportFormat::Xlsx, ExportFormat::Pdf] {
+        let file = hr
+            .export_file(&ExportRequest::BundleSummary { year: 2026 }, format, None)
+            .unwrap();
+        let path = dir.path().join(&file.name);
+        std::fs::write(&path, &file.bytes).unwrap();
+        let text = match format {
+            ExportFormat::Xlsx => xlsx_text(&path),
+            _ => pdf_text(&path),
+        };
+        neither(&text, "HR's summary of the bundles");
+    }
+    // The audit trail: who changed what, never the text.
+    for format in [ExportFormat::Csv, ExportFormat::Xlsx] {
+        let file = app
+            .export_file(&ExportRequest::AuditTrail {}, format, None)
+            .unwrap();
+        let path = dir.path().join(&file.name);
+        std::fs::write(&path, &file.bytes).unwrap();
+        let text = match format {
+            ExportFormat::Xlsx => xlsx_text(&path),
+            _ => String::from_utf8(file.bytes).unwrap(),
+        };
+        neither(&text, "the audit trail");
     }
 }
 
@@ -521,17 +606,30 @@ fn the_hr_summary_counts_what_the_year_s_cycle_and_the_plans_hold() {
     );
     let all = s.actions.last().unwrap();
     assert_eq!(all.kind, None);
+    // Confidential actions are counted apart and in no other figure.
     assert_eq!(
         all.total as i64,
-        one(&app, "SELECT count(*) FROM action WHERE year = 2026")
+        one(
+            &app,
+            "SELECT count(*) FROM action WHERE year = 2026 AND NOT confidential"
+        )
     );
     assert_eq!(
         all.planned_cents,
         one(
             &app,
-            "SELECT coalesce(sum(planned_cost), 0) FROM action WHERE year = 2026"
+            "SELECT coalesce(sum(planned_cost), 0) FROM action
+             WHERE year = 2026 AND NOT confidential"
         )
     );
+    assert_eq!(
+        s.confidential as i64,
+        one(
+            &app,
+            "SELECT count(*) FROM action WHERE year = 2026 AND confidential"
+        )
+    );
+    assert!(s.confidential > 0);
     assert!(!s.gaps_by_family.is_empty() && !s.leader_needs.is_empty());
     // Largest mean gap first.
     assert!(s
@@ -591,6 +689,32 @@ fn the_hr_summary_reads_back_as_xlsx_with_a_sheet_per_view_and_as_a_pdf_with_cha
     let units = book.worksheet_range("Talks by unit").unwrap();
     assert_eq!(units.height(), s.by_unit.len() + 1);
     assert!(book.worksheet_range("Education").unwrap().height() > 1);
+    // No line that adds up to a total shown hides exactly one count: the total would give it
+    // back. (The demo's LUS held count is small: the MUS one is hidden with it.)
+    let hidden =
+        |c: Option<&Data>| matches!(c, Some(Data::String(t)) if t.starts_with('<') || t == "..");
+    for column in [1, 2, 4] {
+        let n = (1..kinds.height())
+            .filter(|r| hidden(kinds.get((*r, column))))
+            .count();
+        assert_ne!(n, 1, "talks by kind, column {column}");
+    }
+    let actions = book.worksheet_range("Actions").unwrap();
+    let statuses = 1..=6;
+    for r in 1..actions.height() {
+        let n = statuses
+            .clone()
+            .filter(|c| hidden(actions.get((r, *c))))
+            .count();
+        assert_ne!(n, 1, "actions, row {r}");
+    }
+    for c in statuses {
+        let n = (1..actions.height())
+            .filter(|r| hidden(actions.get((*r, c))))
+            .count();
+        assert_ne!(n, 1, "actions, column {c}");
+    }
+    assert!((1..kinds.height()).any(|r| kinds.get((r, 2)) == Some(&Data::String("..".into()))));
 
     let pdf = dir.path().join("hr.pdf");
     app.export_hr_summary(2026, None, ExportFormat::Pdf, Some(Language::Da), &pdf)
@@ -863,7 +987,6 @@ fn a_damaged_altered_or_foreign_bundle_is_refused_and_changes_nothing() {
 #[test]
 fn hr_imports_bundle_files_each_on_its_own_and_lists_what_it_holds() {
     use samtale::export::bundle::{BundleOutcome, BundleProblem};
-    use samtale::export::ExportRequest;
     let (dir, app) = demo();
     let unit = busiest_unit(&app);
     let org = app.organisation().unwrap().unwrap().name;
