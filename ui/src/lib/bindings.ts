@@ -10,6 +10,21 @@ export const commands = {
 	unlockStore: (how: Unlock) => typedError<AppState, Error>(__TAURI_INVOKE("unlock_store", { how })),
 	/**  Sets a new (or a plaintext) store up under a passphrase, where there is no keychain. */
 	setUpStore: (passphrase: string) => typedError<AppState, Error>(__TAURI_INVOKE("set_up_store", { passphrase })),
+	/**
+	 *  Puts a backup in the place of a store file that is missing or empty, and opens it with the
+	 *  key as the person gave it.
+	 */
+	restoreMissingStore: (fileName: string, how: Unlock) => typedError<AppState, Error>(__TAURI_INVOKE("restore_missing_store", { fileName, how })),
+	/**
+	 *  Sets a new, empty store up where a lost one was, because the person said so: in the
+	 *  keychain, or under `passphrase`.
+	 */
+	startNewStore: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("start_new_store", { passphrase })),
+	/**
+	 *  Keeps the key of a store opened with its recovery key (its key file lost) on this computer
+	 *  again: in the keychain, or under `passphrase`, as the person chose.
+	 */
+	keepStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("keep_store_key", { passphrase })),
 	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
 	setPassphrase: (current: string | null, passphrase: string) => typedError<PassphraseSet, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
 	auditTrail: (filter: AuditFilter) => typedError<AuditEntry[], Error>(__TAURI_INVOKE("audit_trail", { filter })),
@@ -108,6 +123,8 @@ export const commands = {
 	exportFile: (request: ExportRequest, format: ExportFormat, language: Language, title: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("export_file", { request, format, language, title })),
 	minGroup: () => typedError<number, Error>(__TAURI_INVOKE("min_group")),
 	setMinGroup: (size: number) => typedError<null, Error>(__TAURI_INVOKE("set_min_group", { size })),
+	backupDays: () => typedError<number, Error>(__TAURI_INVOKE("backup_days")),
+	setBackupDays: (days: number) => typedError<null, Error>(__TAURI_INVOKE("set_backup_days", { days })),
 	/**
 	 *  Opens the system's file dialog for unit bundles (several at once) and imports each chosen
 	 *  file; `None` when the user closes the dialog.
@@ -250,6 +267,11 @@ export type AppState = {
 	recoveryKey: string | null,
 	/**  How the open store's key is kept. */
 	keyMode: KeyMode | null,
+	/**
+	 *  The open store's key is kept nowhere on this computer (it was opened with the recovery
+	 *  key, its key file lost): the person is asked where to keep it.
+	 */
+	keyNotKept: boolean,
 	/**  What the start-of-day purge removed, when it removed anything. */
 	purged: Purge | null,
 	/**  Why the start-of-day purge could not run (it runs again at the next start). */
@@ -307,6 +329,13 @@ export type AuditFilter = {
 	/**  Entries older than this id (the last of the previous page). */
 	before: number | null,
 	limit: number,
+};
+
+export type BackupInfo = {
+	fileName: string,
+	sizeBytes: number | null,
+	/**  When it was taken (from its name, which the backup wrote; else the file's time). */
+	takenAt: string | null,
 };
 
 /**  What importing one unit bundle file did: its outcome, or why it was refused. */
@@ -468,7 +497,9 @@ export type Error = { code: "empty"; params: {
 	supported: number,
 } } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "wrongKey" } | { code: "wrongPassphrase" } | { code: "recoveryKeyMistyped" } | { code: "keyMissing" } | { code: "keychainUnavailable"; params: Record<string, never> } | { code: "keyFileDamaged" } | { code: "passphraseTooShort"; params: {
 	min: number,
-} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
+} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
+	seconds: number,
+} } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
 	from: TalkState,
 	to: TalkState,
 } } | { code: "reasonRequired" } | { code: "locked" } | { code: "cleared" } | { code: "wrongState"; params: {
@@ -559,7 +590,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays";
 
 export type FileKind = "csv" | "xlsx";
 
@@ -730,7 +761,25 @@ export type LockState =
  *  An encrypted store; `mode` says how its key is kept. Without a key file only the
  *  recovery key opens it (`mode` is then `None`).
  */
-{ kind: "locked"; mode: KeyMode | null };
+{ kind: "locked"; mode: KeyMode | null } | 
+/**
+ *  The store file is gone or empty, but what only a store leaves is beside it: its key file,
+ *  backups, or a write-ahead log. A sync tool or a disk fault can empty a file; setting a
+ *  new store up there would take a new key, and the old backups would no longer open. So
+ *  nothing is set up until the person restores a backup or says to start anew.
+ */
+{ kind: "missing"; 
+/**
+ *  How the key of the lost store is kept, as its key file says (`None`: no key file,
+ *  only the recovery key opens its backups).
+ */
+mode: KeyMode | null; 
+/**  Its backups, newest first. */
+backups: BackupInfo[]; 
+/**  A write-ahead log is left: it is set aside, never replayed into another file. */
+log: boolean; 
+/**  Whether a keychain can keep a new store's key, should the person start anew. */
+keychain: boolean };
 
 /**  Which record a note in the talk goes to. */
 export type NoteLayer = 
@@ -1252,7 +1301,10 @@ export type UnitPlan = {
 	carriedIn: number,
 };
 
-/**  How a person asks to open a locked store. */
+/**
+ *  How a person asks to open a locked store. Its `Debug` names the way, never the secret: a
+ *  debug line can end up in a log.
+ */
 export type Unlock = { kind: "keychain" } | { kind: "passphrase"; secret: string } | { kind: "recoveryKey"; secret: string };
 
 export type UpwardFeedback = {

@@ -170,7 +170,7 @@ describe('the lock screen', () => {
 		type('lock-passphrase', 'en lang nok sætning');
 		(byTestId('lock-submit') as HTMLButtonElement).click();
 		await settle();
-		expect(commands.restoreMissingStore).toHaveBeenCalledWith(lost.backups[1].fileName, {
+		expect(commands.restoreMissingStore).toHaveBeenCalledWith(lost.backups[1]!.fileName, {
 			kind: 'passphrase',
 			secret: 'en lang nok sætning'
 		});
@@ -184,7 +184,7 @@ describe('the lock screen', () => {
 		type('lock-recovery', KEY);
 		(byTestId('lock-submit') as HTMLButtonElement).click();
 		await settle();
-		expect(commands.restoreMissingStore).toHaveBeenCalledWith(lost.backups[0].fileName, {
+		expect(commands.restoreMissingStore).toHaveBeenCalledWith(lost.backups[0]!.fileName, {
 			kind: 'recoveryKey',
 			secret: KEY
 		});
