@@ -928,7 +928,9 @@ fn hostile_workbook(dimension: &str, rows: &str) -> Vec<u8> {
 /// test's, so the child runs that test's body alone.
 fn in_bounded_child(name: &str, body: impl FnOnce()) {
     const CHILD: &str = "SAMTALE_BOUNDED_CHILD";
-    if std::env::var_os(CHILD).is_some() {
+    // `ulimit -v` limits the address space on Linux only (macOS refuses it): elsewhere the body
+    // runs as it is, still checked for its result and its time.
+    if std::env::var_os(CHILD).is_some() || !cfg!(target_os = "linux") {
         body();
         return;
     }
