@@ -381,19 +381,21 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn read_xlsx(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
-    check_unpacked_size(bytes)?;
-    // calamine's parsers are not ours to fix: a cell reference of twelve digits overflows its
-    // arithmetic, which panics in a debug build. Whatever panics in there is a damaged file to
-    // the user, never a crashed import.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_workbook(bytes, options)
-    }))
-    .unwrap_or_else(|_| Err(not_a_table()))
+/// One call into calamine, whose parsers are not ours to fix: a cell reference of twelve
+/// digits, or a `<dimension>` whose end comes before its start, overflows their arithmetic,
+/// which panics in a debug build (the fuzz run found both). A panic in there is a damaged file
+/// to the user, never a crashed import. Only calamine's calls are guarded, so a panic of our
+/// own code still shows as the bug it is.
+fn calamine<T>(
+    call: impl FnOnce() -> std::result::Result<T, XlsxError>,
+) -> Result<std::result::Result<T, XlsxError>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|_| not_a_table())
 }
 
-fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| not_a_table())?;
+fn read_xlsx(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
+    check_unpacked_size(bytes)?;
+    let mut book: Xlsx<_> =
+        calamine(|| Xlsx::new(Cursor::new(bytes)))?.map_err(|_| not_a_table())?;
     let sheets = book.sheet_names().to_vec();
     let sheet = match &options.sheet {
         Some(s) if sheets.contains(s) => s.clone(),
@@ -409,9 +411,9 @@ fn read_workbook(bytes: &[u8], options: &ReadOptions) -> Result<Table> {
     // XFD1048576 asked for 550 GB and aborted the app. The sheet's declared `<dimension>` is
     // not trusted either way: only cells take room here.
     let mut grid = Grid::default();
-    match book.worksheet_cells_reader(&sheet) {
+    match calamine(|| book.worksheet_cells_reader(&sheet))? {
         Ok(mut reader) => {
-            while let Some(cell) = reader.next_cell().map_err(|_| not_a_table())? {
+            while let Some(cell) = calamine(|| reader.next_cell())?.map_err(|_| not_a_table())? {
                 let (row, col) = cell.get_position();
                 grid.put(row, col, cell.get_value())?;
             }
