@@ -14,13 +14,13 @@ APP := target/release/samtale-app
 CARGO_APP := cargo build --release --locked -p samtale-app --features custom-protocol
 UI_STAMP := ui/node_modules/.samtale-installed
 
-.PHONY: run test deps deps-test ui-deps ui app fmt-check clippy test-core test-ui \
+.PHONY: run test deps deps-test ui-deps ui app fmt-check clippy advisories test-core test-ui \
         bindings bindings-check e2e bench perf screenshot clean
 
 run: deps ui-deps app
 	$(APP)
 
-test: deps-test ui-deps fmt-check clippy test-core test-ui app bindings-check e2e
+test: deps-test ui-deps fmt-check clippy advisories test-core test-ui app bindings-check e2e
 	@echo "make test: every check passed"
 
 deps:
@@ -48,6 +48,11 @@ fmt-check:
 
 clippy: ui
 	cargo clippy --locked --workspace --all-targets -- -D warnings
+
+# Cargo.lock against the RustSec advisory database, offline, from the snapshot in shared/
+# beside the repository; accepted advisories, each with its reason, in deny.toml.
+advisories: deps-test
+	scripts/advisories.sh
 
 test-core:
 	cargo test --locked -p samtale

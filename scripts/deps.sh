@@ -63,3 +63,8 @@ if $want_test && ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bi
   echo "Installing tauri-driver 2.1.0"
   cargo install --locked tauri-driver@2.1.0
 fi
+# Pinned: scripts/advisories.sh lays the offline database out where this version looks.
+if $want_test && [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny 0.20.2" ]; then
+  echo "Installing cargo-deny 0.20.2"
+  cargo install --locked cargo-deny@0.20.2
+fi

@@ -728,3 +728,458 @@ fn cancelling_while_the_import_writes_rolls_every_row_back_and_the_watcher_sees_
     assert_eq!(count(&s, "SELECT count(*) FROM person"), 0);
     assert_eq!(count(&s, "SELECT count(*) FROM unit"), 0);
 }
+
+// Hostile workbooks. Each is written here byte by byte (a zip archive has no checksum over the
+// whole, and a test must be able to make it lie), read in a child process of this test binary
+// whose address space is limited: a read that tries to hold gigabytes aborts the child and
+// fails the test, instead of taking the machine's memory.
+
+/// One part of a hand-written zip archive: its bytes as stored (deflated when `deflated`), and
+/// the size and checksum of what they unpack to as the archive declares them.
+struct Part {
+    name: &'static str,
+    data: Vec<u8>,
+    deflated: bool,
+    crc: u32,
+    size: u32,
+}
+
+impl Part {
+    fn stored(name: &'static str, text: &str) -> Part {
+        Part {
+            name,
+            data: text.as_bytes().to_vec(),
+            deflated: false,
+            crc: crc32(text.as_bytes()),
+            size: text.len() as u32,
+        }
+    }
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+/// A zip archive of `parts`, as the format describes it: local headers, then the central
+/// directory, then its end record.
+fn zip_of(parts: &[Part]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for part in parts {
+        let offset = out.len() as u32;
+        let method: u16 = if part.deflated { 8 } else { 0 };
+        let fields = |out: &mut Vec<u8>| {
+            out.extend_from_slice(&method.to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes()); // time
+            out.extend_from_slice(&0x21u16.to_le_bytes()); // 1980-01-01
+            out.extend_from_slice(&part.crc.to_le_bytes());
+            out.extend_from_slice(&(part.data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&part.size.to_le_bytes());
+            out.extend_from_slice(&(part.name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes()); // extra field
+        };
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        out.extend_from_slice(&0u16.to_le_bytes()); // flags
+        fields(&mut out);
+        out.extend_from_slice(part.name.as_bytes());
+        out.extend_from_slice(&part.data);
+
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes()); // made by
+        central.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        central.extend_from_slice(&0u16.to_le_bytes()); // flags
+        fields(&mut central);
+        central.extend_from_slice(&[0; 6]); // comment, disk, internal attributes
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(part.name.as_bytes());
+    }
+    let start = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]); // disks
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&start.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes()); // comment
+    out
+}
+
+/// A deflate stream of `prefix` and then `count` times `fill`, written with the format's fixed
+/// codes: after one literal, every 258 bytes are one back reference of 13 bits, so gigabytes
+/// take a few megabytes, as in a zip bomb.
+fn deflated(prefix: &[u8], fill: u8, count: u64) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        n: u32,
+    }
+    impl Bits {
+        /// `len` bits of `value`, least significant first, as deflate packs its fields.
+        fn put(&mut self, value: u64, len: u32) {
+            self.acc |= value << self.n;
+            self.n += len;
+            while self.n >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.n -= 8;
+            }
+        }
+        /// A Huffman code, which deflate packs most significant bit first.
+        fn code(&mut self, code: u32, len: u32) {
+            let reversed = code.reverse_bits() >> (32 - len);
+            self.put(u64::from(reversed), len);
+        }
+        fn literal(&mut self, b: u8) {
+            if b < 144 {
+                self.code(0x30 + u32::from(b), 8);
+            } else {
+                self.code(0x190 + u32::from(b) - 144, 9);
+            }
+        }
+    }
+    let mut bits = Bits {
+        out: Vec::new(),
+        acc: 0,
+        n: 0,
+    };
+    bits.put(1, 1); // the last block
+    bits.put(1, 2); // fixed codes
+    for &b in prefix {
+        bits.literal(b);
+    }
+    let mut left = count;
+    if left > 0 {
+        bits.literal(fill);
+        left -= 1;
+    }
+    while left >= 258 {
+        bits.code(0xC5, 8); // length 258 (code 285)
+        bits.code(0, 5); // distance 1
+        left -= 258;
+    }
+    for _ in 0..left {
+        bits.literal(fill);
+    }
+    bits.code(0, 7); // end of block
+    bits.put(0, 7); // to a whole byte
+    bits.out
+}
+
+const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// The parts every workbook has, around one sheet (`sheet1.xml`) and, when given, its shared
+/// strings.
+fn workbook_parts(sheet: Part, shared: Option<Part>) -> Vec<u8> {
+    let package = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{REL_NS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
+    );
+    let book = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheets><sheet name=\"Medarbejdere\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"
+    );
+    let book_rels = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{REL_NS}/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"
+    );
+    let mut parts = vec![
+        Part::stored("_rels/.rels", &package),
+        Part::stored("xl/workbook.xml", &book),
+        Part::stored("xl/_rels/workbook.xml.rels", &book_rels),
+        sheet,
+    ];
+    parts.extend(shared);
+    zip_of(&parts)
+}
+
+/// A sheet of `rows` (the XML of its `<row>` elements) under a header row and one person,
+/// declaring `dimension`.
+fn sheet_xml(dimension: &str, rows: &str) -> String {
+    let text = |r: &str, s: &str| format!("<c r=\"{r}\" t=\"inlineStr\"><is><t>{s}</t></is></c>");
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN_NS}\"><dimension ref=\"{dimension}\"/><sheetData><row r=\"1\">{}{}{}{}</row><row r=\"2\"><c r=\"A2\"><v>1001</v></c>{}{}{}</row>{rows}</sheetData></worksheet>",
+        text("A1", "Lønnummer"),
+        text("B1", "Navn"),
+        text("C1", "Enhed"),
+        text("D1", "Ansættelsesdato"),
+        text("B2", "Åse Ørsted"),
+        text("C2", "Æblet"),
+        text("D2", "01-08-2020"),
+    )
+}
+
+fn hostile_workbook(dimension: &str, rows: &str) -> Vec<u8> {
+    workbook_parts(
+        Part::stored("xl/worksheets/sheet1.xml", &sheet_xml(dimension, rows)),
+        None,
+    )
+}
+
+/// Runs `body` in a child process of this test binary that may map no more than 1.5 GiB, and
+/// fails when the child does (an allocation past the limit aborts it). `name` is the calling
+/// test's, so the child runs that test's body alone.
+fn in_bounded_child(name: &str, body: impl FnOnce()) {
+    const CHILD: &str = "SAMTALE_BOUNDED_CHILD";
+    // `ulimit -v` limits the address space on Linux only (macOS refuses it): elsewhere the body
+    // runs as it is, still checked for its result and its time.
+    if std::env::var_os(CHILD).is_some() || !cfg!(target_os = "linux") {
+        body();
+        return;
+    }
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new("bash")
+        .args(["-c", "ulimit -v 1572864 && exec \"$0\" \"$@\""])
+        .arg(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the read failed in 1.5 GiB ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "the child ran no test"
+    );
+    eprintln!("{name}: {:?} in the child", started.elapsed());
+}
+
+/// Reads `bytes`, expecting the file refused as `want`, within seconds.
+fn refused_quickly(bytes: &[u8], want: FileProblem) {
+    let started = std::time::Instant::now();
+    match samtale::import::read::read(bytes, &ReadOptions::default()) {
+        Err(Error::ImportFile { problem }) => assert_eq!(problem, want),
+        Err(other) => panic!("{want:?}: {other:?}"),
+        Ok(t) => panic!("{want:?}: read {} rows", t.rows.len()),
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "refused only after {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_cell_far_outside_the_table_is_refused_before_the_sheet_is_loaded() {
+    in_bounded_child(
+        "import::a_cell_far_outside_the_table_is_refused_before_the_sheet_is_loaded",
+        || {
+            // calamine's range of A1 to XFD1048576 is 17 billion cells.
+            let file = hostile_workbook(
+                "A1:D2",
+                "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row>",
+            );
+            refused_quickly(&file, FileProblem::NotATable);
+            // Below Excel's last row, in the first column: not a sheet Excel wrote either.
+            let file = hostile_workbook(
+                "A1:D2",
+                "<row r=\"4000000000\"><c r=\"A4000000000\"><v>1</v></c></row>",
+            );
+            refused_quickly(&file, FileProblem::NotATable);
+        },
+    );
+}
+
+#[test]
+fn cells_at_the_far_corners_of_the_largest_table_are_read_without_the_empty_rows_between() {
+    in_bounded_child(
+        "import::cells_at_the_far_corners_of_the_largest_table_are_read_without_the_empty_rows_between",
+        || {
+            // 200 columns by a million rows: calamine's dense range of it was 6.7 GB.
+            let file = hostile_workbook(
+                "A1:GR1048576",
+                "<row r=\"1048576\"><c r=\"GR1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+            );
+            let t = samtale::import::read::read(&file, &ReadOptions::default()).unwrap();
+            assert_eq!(t.headers.len(), samtale::import::read::MAX_COLUMNS);
+            assert_eq!(
+                &t.headers[..4],
+                ["Lønnummer", "Navn", "Enhed", "Ansættelsesdato"]
+            );
+            let lines: Vec<u32> = t.rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 1_048_576]);
+            assert_eq!(t.rows[1].cells.get(199), Some("x"));
+            assert!(t.rows.iter().all(|r| r.cells.len() == 200));
+        },
+    );
+}
+
+#[test]
+fn one_long_shared_string_named_by_every_cell_is_refused_before_it_is_copied_into_each() {
+    in_bounded_child(
+        "import::one_long_shared_string_named_by_every_cell_is_refused_before_it_is_copied_into_each",
+        || {
+            // 1 MiB stored once, named by 3,000 cells: 3 GiB once each cell has its copy.
+            let long = "a".repeat(1 << 20);
+            let shared = Part::stored(
+                "xl/sharedStrings.xml",
+                &format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{MAIN_NS}\" count=\"3000\" uniqueCount=\"1\"><si><t>{long}</t></si></sst>"
+                ),
+            );
+            let mut rows = String::new();
+            for r in 3..303 {
+                rows.push_str(&format!("<row r=\"{r}\">"));
+                for c in 'A'..='J' {
+                    rows.push_str(&format!("<c r=\"{c}{r}\" t=\"s\"><v>0</v></c>"));
+                }
+                rows.push_str("</row>");
+            }
+            let sheet = Part::stored("xl/worksheets/sheet1.xml", &sheet_xml("A1:J302", &rows));
+            let file = workbook_parts(sheet, Some(shared));
+            refused_quickly(&file, FileProblem::TooLarge);
+        },
+    );
+}
+
+#[test]
+fn shared_strings_that_unpack_to_gigabytes_are_refused_before_they_are_unpacked() {
+    in_bounded_child(
+        "import::shared_strings_that_unpack_to_gigabytes_are_refused_before_they_are_unpacked",
+        || {
+            // One string of 3.5 GiB of "a" in 20 MB of deflate: the zip directory says so
+            // truthfully (the checksum is left wrong: a reader finds out only at the end).
+            let prefix = format!("<sst xmlns=\"{MAIN_NS}\"><si><t>");
+            let size: u32 = 3_758_096_384;
+            let shared = Part {
+                name: "xl/sharedStrings.xml",
+                data: deflated(
+                    prefix.as_bytes(),
+                    b'a',
+                    u64::from(size) - prefix.len() as u64,
+                ),
+                deflated: true,
+                crc: 0,
+                size,
+            };
+            let sheet = Part::stored(
+                "xl/worksheets/sheet1.xml",
+                &sheet_xml(
+                    "A1:D2",
+                    "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>",
+                ),
+            );
+            let file = workbook_parts(sheet, Some(shared));
+            assert!(file.len() < samtale::import::read::MAX_BYTES);
+            refused_quickly(&file, FileProblem::TooLarge);
+        },
+    );
+}
+
+#[test]
+fn a_part_that_unpacks_past_its_declared_size_is_refused_as_damaged() {
+    in_bounded_child(
+        "import::a_part_that_unpacks_past_its_declared_size_is_refused_as_damaged",
+        || {
+            // The declared sizes are what the size check reads; the zip reader must hold a
+            // part to its own. This sheet says 4 KiB and unpacks to 64 MiB of spaces.
+            let xml = sheet_xml("A1:D2", "");
+            let prefix = &xml[..xml.find("<sheetData>").unwrap() + "<sheetData>".len()];
+            let sheet = Part {
+                name: "xl/worksheets/sheet1.xml",
+                data: deflated(prefix.as_bytes(), b' ', 64 << 20),
+                deflated: true,
+                crc: 0,
+                size: 4096,
+            };
+            refused_quickly(&workbook_parts(sheet, None), FileProblem::NotATable);
+        },
+    );
+}
+
+#[test]
+fn a_cell_reference_too_long_for_any_sheet_is_refused_not_a_panic() {
+    // calamine's reference parser overflows on twelve digits (a panic in a debug build, a
+    // wrapped row in a release one, beyond Excel's last either way).
+    let file = hostile_workbook(
+        "A1:D2",
+        "<row r=\"3\"><c r=\"A99999999999\"><v>1</v></c></row>",
+    );
+    refused_quickly(&file, FileProblem::NotATable);
+    let file = hostile_workbook(
+        "A1:D2",
+        "<row r=\"3\"><c r=\"AAAAAAAAAAAAAAAAAAAA3\"><v>1</v></c></row>",
+    );
+    refused_quickly(&file, FileProblem::NotATable);
+}
+
+#[test]
+fn a_dimension_that_ends_before_it_starts_is_no_panic() {
+    // calamine's subtraction of the two corners overflows (found by the fuzz run): a panic in a
+    // debug build, refused here; a release build wraps it and reads the cells.
+    let file = hostile_workbook("D2:A1", "");
+    match samtale::import::read::read(&file, &ReadOptions::default()) {
+        Ok(_) | Err(Error::ImportFile { .. }) => {}
+        Err(other) => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_sheet_whose_dimension_claims_the_whole_grid_is_read_by_its_cells() {
+    let mut s = store();
+    let file = hostile_workbook("A1:XFD1048576", "");
+    let p = s
+        .app
+        .apply_import(&file, &ImportOptions::default())
+        .unwrap();
+    assert_eq!((p.created, p.problems.len()), (1, 0), "{:?}", p.problems);
+    assert_eq!(
+        people(&s),
+        vec![("1001".into(), "Åse Ørsted".into(), "Æblet".into())]
+    );
+}
+
+#[test]
+fn a_table_right_of_column_a_with_rows_out_of_order_is_read_as_a_spreadsheet_shows_it() {
+    let text = |r: &str, s: &str| format!("<c r=\"{r}\" t=\"inlineStr\"><is><t>{s}</t></is></c>");
+    // The header in C3:E3; row 6 written before row 5, row 5 in two halves, cells of a row in
+    // any order, a cell with only a style far to the right.
+    let rows = [
+        format!(
+            "<row r=\"3\">{}{}{}</row>",
+            text("C3", "Lønnummer"),
+            text("D3", "Navn"),
+            text("E3", "Enhed")
+        ),
+        format!(
+            "<row r=\"6\">{}<c r=\"C6\"><v>1003</v></c><c r=\"Z6\" s=\"1\"/></row>",
+            text("E6", "Lyngen")
+        ),
+        format!(
+            "<row r=\"5\"><c r=\"C5\"><v>1002</v></c>{}</row>",
+            text("E5", "Æblet")
+        ),
+        format!("<row r=\"5\">{}</row>", text("D5", "Søren Kjær")),
+    ];
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{MAIN_NS}\"><sheetData>{}</sheetData></worksheet>",
+        rows.concat()
+    );
+    let file = workbook_parts(Part::stored("xl/worksheets/sheet1.xml", &xml), None);
+    let t = samtale::import::read::read(&file, &ReadOptions::default()).unwrap();
+    assert_eq!(t.headers, ["Lønnummer", "Navn", "Enhed"]);
+    let rows: Vec<(u32, Vec<&str>)> = t
+        .rows
+        .iter()
+        .map(|r| (r.line, r.cells.iter().collect()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (5, vec!["1002", "Søren Kjær", "Æblet"]),
+            (6, vec!["1003", "", "Lyngen"]),
+        ]
+    );
+}
