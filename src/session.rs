@@ -221,9 +221,7 @@ impl Session {
             self.keychain.as_ref(),
             passphrase,
         )?;
-        self.held = Held::Open(app);
-        self.recovery_key = Some(recovery_key);
-        self.opened();
+        self.now_open(app, Some(recovery_key));
         Ok(())
     }
 
@@ -231,9 +229,7 @@ impl Session {
     /// in its place and opens it with the key as the person gave it. A failure leaves the
     /// session as it was.
     pub fn restore_missing(&mut self, file_name: &str, how: &Unlock) -> Result<()> {
-        if !matches!(self.held, Held::Locked(LockState::Missing { .. })) {
-            return Err(Error::StoreSetUp);
-        }
+        self.lost()?;
         let now = (self.clock)().now();
         self.guesses.check(now)?;
         let restored = Samtale::restore_missing(
@@ -244,27 +240,40 @@ impl Session {
             file_name,
         );
         let app = self.guesses.counted(now, restored)?;
-        self.held = Held::Open(app);
-        self.opened();
+        self.now_open(app, None);
         Ok(())
     }
 
     /// The person chose to start with a new, empty store where a lost one was: set up under a
     /// new key (in the keychain, or under `passphrase`), the lost store's leftovers kept aside.
     pub fn start_anew(&mut self, passphrase: Option<&str>) -> Result<()> {
-        if !matches!(self.held, Held::Locked(LockState::Missing { .. })) {
-            return Err(Error::StoreSetUp);
-        }
+        self.lost()?;
         let Created { app, recovery_key } = Samtale::start_anew(
             &self.path,
             (self.clock)(),
             self.keychain.as_ref(),
             passphrase,
         )?;
-        self.held = Held::Open(app);
-        self.recovery_key = Some(recovery_key);
-        self.opened();
+        self.now_open(app, Some(recovery_key));
         Ok(())
+    }
+
+    /// Only a lost store (see [`LockState::Missing`]) is restored into or started anew.
+    fn lost(&self) -> Result<()> {
+        match self.held {
+            Held::Locked(LockState::Missing { .. }) => Ok(()),
+            _ => Err(Error::StoreSetUp),
+        }
+    }
+
+    /// The store is open: held, its new recovery key (if it was just set up) kept until seen,
+    /// and the start of the day run.
+    fn now_open(&mut self, app: Samtale, recovery_key: Option<String>) {
+        self.held = Held::Open(app);
+        if recovery_key.is_some() {
+            self.recovery_key = recovery_key;
+        }
+        self.opened();
     }
 
     /// Opens the locked store as the person asked. A failure leaves it locked.
@@ -279,8 +288,7 @@ impl Session {
                 self.guesses.check(now)?;
                 let opened = self.open_with(how);
                 let app = self.guesses.counted(now, opened)?;
-                self.held = Held::Open(app);
-                self.opened();
+                self.now_open(app, None);
                 Ok(())
             }
         }
