@@ -1295,12 +1295,31 @@ impl Samtale {
     // A person's rights and retention
 
     /// Erases a person who has left, and compacts the file so their text leaves it.
+    /// Erases a person who has left, then the backups that still hold them: a new backup is
+    /// taken (the erasure's own restore point), and every older one under this store's key is
+    /// removed, so a restore cannot bring the person back. Backups under another key (an
+    /// earlier store's) are not this store's to remove; they are counted as left, as all are
+    /// when no new backup can be taken (a full disk: then none is removed).
     pub fn erase_person(&mut self, id: PersonId) -> Result<privacy::erase::Erased> {
-        let erased = self.audited(
+        let mut erased = self.audited(
             |tx, clock| privacy::erase::erase(tx, clock, id),
             |_, _| Ok(Event::new(AuditAction::PersonErased, Entity::Person, id.0)),
         )?;
         self.store.compact()?;
+        if self.store.key().is_some() {
+            let kept = store::backup_now(
+                &self.store,
+                self.clock.as_ref(),
+                "erasure",
+                self.backup_days()?,
+            );
+            let (removed, left) = match kept {
+                Ok(kept) => store::remove_backups_but(&self.store, &kept.file_name)?,
+                Err(_) => (0, self.backups()?.len() as u32),
+            };
+            erased.backups_removed = removed;
+            erased.backups_left = left;
+        }
         Ok(erased)
     }
 

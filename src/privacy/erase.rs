@@ -138,6 +138,12 @@ pub(crate) fn clear_actions(conn: &Connection, clock: &dyn Clock) -> Result<u32>
 pub struct Erased {
     pub talks: u32,
     pub actions: u32,
+    /// Older backups that held the person and were removed after a new backup without them
+    /// was taken (see `Samtale::erase_person`).
+    pub backups_removed: u32,
+    /// Backups that still hold the person: under another key (an earlier store's), or all of
+    /// them when no new backup could be taken. They go when they are pruned.
+    pub backups_left: u32,
 }
 
 /// Erases a person who has left (see the module's documentation for what goes and what
@@ -238,7 +244,12 @@ pub(crate) fn erase_left(conn: &Connection, clock: &dyn Clock, ids: &[PersonId])
         ),
         (ERASED_NAME, year_of_now),
     )?;
-    Ok(Erased { talks, actions })
+    Ok(Erased {
+        talks,
+        actions,
+        backups_removed: 0,
+        backups_left: 0,
+    })
 }
 
 /// What a timestamp becomes once only its year is kept: 1 January, midnight UTC, written as

@@ -31,6 +31,16 @@ pub const BACKUP_DAYS: u32 = 30;
 /// hour, so one that old is not being written any more.
 const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
+/// One backup at a time in this process: a daily backup still being written when a person is
+/// erased would otherwise be renamed into place after the erasure removed the older backups,
+/// holding the person again. With it, the erasure's own backup waits for the running one, and
+/// the removal that follows finds it.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupInfo {
@@ -70,6 +80,7 @@ fn snapshot(
     reason: &str,
     keep_days: u32,
 ) -> Result<BackupInfo> {
+    let _one = one_at_a_time();
     std::fs::create_dir_all(dir)?;
     remove_stale_partials(dir);
     let stamp = clock.now().format("%Y%m%dT%H%M%S%.3fZ");
@@ -193,6 +204,26 @@ fn prune(dir: &Path, key: Option<&StoreKey>, clock: &dyn Clock, keep_days: u32) 
         }
     }
     Ok(())
+}
+
+/// Removes every backup of `store` but `keep` that opens with the store's key: after an
+/// erasure, the backups from before it hold the person. Returns how many went, and how many
+/// are left that do not open with the key (an earlier store's, not this one's to remove).
+pub fn remove_backups_but(store: &Store, keep: &str) -> Result<(u32, u32)> {
+    let _one = one_at_a_time();
+    let (mut removed, mut left) = (0, 0);
+    for b in list_backups(store)? {
+        if b.file_name == keep {
+            continue;
+        }
+        if opens_with(&b.path, store.key()) {
+            std::fs::remove_file(&b.path)?;
+            removed += 1;
+        } else {
+            left += 1;
+        }
+    }
+    Ok((removed, left))
 }
 
 /// Whether the backup at `path` opens with `key`: its first page authenticates under it.

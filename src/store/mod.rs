@@ -22,8 +22,8 @@ use crate::error::{Error, Result};
 
 pub(crate) use backup::set_aside_log;
 pub use backup::{
-    backup_if_due, backup_now, list_backups, list_backups_of, restore, restore_missing, BackupInfo,
-    BACKUP_DAYS,
+    backup_if_due, backup_now, list_backups, list_backups_of, remove_backups_but, restore,
+    restore_missing, BackupInfo, BACKUP_DAYS,
 };
 pub use encrypt::{check_plaintext, encrypt_plaintext};
 pub use key::StoreKey;

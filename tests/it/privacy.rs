@@ -90,7 +90,11 @@ fn json_of(t: &Team, who: PersonId) -> String {
 
 /// How many values in any text column of any table contain `needle`.
 fn found_anywhere(t: &Team, needle: &str) -> i64 {
-    let conn = t.app.store().conn();
+    found_in(t.app.store().conn(), needle)
+}
+
+/// [`found_anywhere`] in any store file's connection (a backup's, say).
+fn found_in(conn: &rusqlite::Connection, needle: &str) -> i64 {
     let columns: Vec<(String, String)> = conn
         .prepare(
             "SELECT m.name, c.name FROM sqlite_schema m, pragma_table_info(m.name) c

@@ -69,10 +69,25 @@ async fn a_manager_exports_everything_about_an_employee_erases_them_and_adopts_a
     app.click(&format!("[data-person-id=\"{person}\"] button"))
         .await;
     app.wait_for("[data-testid=erase-person]").await;
+    // The day's backup (taken just after the start) holds the person.
+    let backups = samtale::store::backup_dir_of(&profile.store_path());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read_dir(&backups).is_ok_and(|mut d| {
+        d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().ends_with("-daily.sqlite3")))
+    }) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no daily backup was taken"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     app.click("erase-person").await;
     app.click("confirm-submit").await;
     app.wait_for("[data-testid=erased-note]").await;
     app.wait_for_text("person-detail", "Erased person").await;
+    // The day's backup from before held them: a new one was taken and that one removed.
+    app.wait_for_text("erased-backups", "A new backup without them was taken")
+        .await;
 
     app.click("nav-privacy").await;
     app.wait_for_attr("retention-status", "data-adopted", "false")
@@ -86,6 +101,15 @@ async fn a_manager_exports_everything_about_an_employee_erases_them_and_adopts_a
     app.quit().await;
 
     let store = profile.store_path();
+    let backups: Vec<String> = std::fs::read_dir(samtale::store::backup_dir_of(&store))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sqlite3"))
+        .collect();
+    assert!(
+        backups.iter().all(|n| n.contains("-erasure")),
+        "only backups taken after the erasure: {backups:?}"
+    );
     let erased = count(
         &store,
         &format!("SELECT count(*) FROM person WHERE id = {person} AND erased_at IS NOT NULL"),

@@ -8,7 +8,7 @@ use samtale::talks::record::{Answer, NoteLayer};
 use samtale::talks::TalkKind;
 use samtale::{ActionId, PersonId, TalkId};
 
-use super::{count, found_anywhere, full_mus};
+use super::{count, found_anywhere, found_in, full_mus};
 use crate::common::{plan_input, schedule, scheduled_mus, team, Team};
 
 /// In every text that should go. Spelled so that no guide, unit or name holds it by chance.
@@ -672,5 +672,49 @@ fn erasing_moves_every_date_of_theirs_to_the_first_of_january_and_keeps_past_yea
         kept,
         ["2026-12-03T09:00:00.000+00:00"],
         "the colleague's date stays"
+    );
+}
+
+#[test]
+fn an_erasure_takes_a_backup_without_the_person_and_removes_the_older_ones_that_held_them() {
+    let mut t = team(2);
+    let (who, colleague) = (t.employees[0], t.employees[1]);
+    let manager = t.manager;
+    talk_full_of_sentinels(&mut t, TalkKind::Mus, manager, who);
+    full_mus(&mut t, colleague, "Bravo");
+    let name = full_name(&t, who);
+    let before = t.app.backup_now().unwrap();
+    // A backup of an earlier store under another key: not this store's to remove.
+    let dir = t.app.store().backup_dir();
+    let foreign = dir.join("samtale-20250101T000000.000Z-daily.sqlite3");
+    {
+        let other = samtale::store::StoreKey::generate().unwrap();
+        let clock = Box::new(crate::common::clock());
+        drop(samtale::Samtale::open(dir.join("other.sqlite3"), clock, &other).unwrap());
+        std::fs::rename(dir.join("other.sqlite3"), &foreign).unwrap();
+    }
+
+    let erased = erase(&mut t, who);
+    assert_eq!((erased.backups_removed, erased.backups_left), (1, 1));
+    let kept: Vec<String> = t
+        .app
+        .backups()
+        .unwrap()
+        .into_iter()
+        .map(|b| b.file_name)
+        .collect();
+    assert!(!kept.contains(&before.file_name), "{kept:?}");
+    assert!(foreign.exists());
+    let after = kept
+        .iter()
+        .find(|n| n.contains("-erasure"))
+        .expect("a backup taken after the erasure");
+    let conn = rusqlite::Connection::open(dir.join(after)).unwrap();
+    crate::common::key().apply(&conn).unwrap();
+    assert_eq!(found_in(&conn, SENTINEL), 0);
+    assert_eq!(found_in(&conn, &name), 0);
+    assert!(
+        found_in(&conn, "Bravo agreed summary") > 0,
+        "the rest is in it"
     );
 }

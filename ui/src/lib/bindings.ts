@@ -473,6 +473,16 @@ export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "t
 export type Erased = {
 	talks: number,
 	actions: number,
+	/**
+	 *  Older backups that held the person and were removed after a new backup without them
+	 *  was taken (see `Samtale::erase_person`).
+	 */
+	backupsRemoved: number,
+	/**
+	 *  Backups that still hold the person: under another key (an earlier store's), or all of
+	 *  them when no new backup could be taken. They go when they are pruned.
+	 */
+	backupsLeft: number,
 };
 
 export type Error = { code: "empty"; params: {

@@ -1,5 +1,6 @@
 import {
 	commands,
+	type Erased,
 	type Person,
 	type PersonId,
 	type PersonInput,
@@ -161,10 +162,14 @@ export class PeopleState {
 		return null;
 	}
 
+	/** What the last erasure did, for the erased person's panel: the backups that held them. */
+	erasedNow = $state<{ id: PersonId; erased: Erased } | null>(null);
+
 	/** Erases a person who has left; the detail panel then shows the anonymous record. */
 	async erase(id: PersonId): Promise<AppError | null> {
 		const result = await call(commands.erasePerson(id));
 		if (result.status === 'error') return result.error;
+		this.erasedNow = { id, erased: result.data };
 		const person = await call(commands.getPerson(id));
 		this.selected = person.status === 'ok' ? person.data : null;
 		await this.loadPeople();
