@@ -230,16 +230,9 @@ impl Session {
     /// session as it was.
     pub fn restore_missing(&mut self, file_name: &str, how: &Unlock) -> Result<()> {
         self.lost()?;
-        let now = (self.clock)().now();
-        self.guesses.check(now)?;
-        let restored = Samtale::restore_missing(
-            &self.path,
-            (self.clock)(),
-            self.keychain.as_ref(),
-            how,
-            file_name,
-        );
-        let app = self.guesses.counted(now, restored)?;
+        let app = self.guessed(|s| {
+            Samtale::restore_missing(&s.path, (s.clock)(), s.keychain.as_ref(), how, file_name)
+        })?;
         self.now_open(app, None);
         Ok(())
     }
@@ -256,6 +249,14 @@ impl Session {
         )?;
         self.now_open(app, Some(recovery_key));
         Ok(())
+    }
+
+    /// A try with a typed secret: refused while the wait after wrong ones lasts, and counted.
+    fn guessed<T>(&mut self, attempt: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+        let now = (self.clock)().now();
+        self.guesses.check(now)?;
+        let outcome = attempt(self);
+        self.guesses.counted(now, outcome)
     }
 
     /// Only a lost store (see [`LockState::Missing`]) is restored into or started anew.
@@ -284,10 +285,7 @@ impl Session {
             Held::Locked(LockState::New { .. }) => Err(Error::StorePlaintext),
             Held::Locked(LockState::Missing { .. }) => Err(Error::StoreMissing),
             Held::Locked(LockState::Locked { .. }) => {
-                let now = (self.clock)().now();
-                self.guesses.check(now)?;
-                let opened = self.open_with(how);
-                let app = self.guesses.counted(now, opened)?;
+                let app = self.guessed(|s| s.open_with(how))?;
                 self.now_open(app, None);
                 Ok(())
             }
@@ -300,15 +298,11 @@ impl Session {
         current: Option<&str>,
         passphrase: &str,
     ) -> Result<vault::PassphraseSet> {
-        let keychain = self.keychain.as_ref();
-        let now = (self.clock)().now();
-        self.guesses.check(now)?;
-        let set = match &self.held {
-            Held::Open(app) => app.set_passphrase(keychain, current, passphrase),
+        self.guessed(|s| match &s.held {
+            Held::Open(app) => app.set_passphrase(s.keychain.as_ref(), current, passphrase),
             Held::Locked(_) => Err(Error::StoreLocked),
             Held::Failed(e) => Err(e.clone()),
-        };
-        self.guesses.counted(now, set)
+        })
     }
 
     /// Keeps the open store's key on this computer again, in the keychain or under
