@@ -15,7 +15,7 @@ CARGO_APP := cargo build --release --locked -p samtale-app --features custom-pro
 UI_STAMP := ui/node_modules/.samtale-installed
 
 .PHONY: run test deps deps-test ui-deps ui app fmt-check clippy advisories test-core test-ui \
-        bindings bindings-check e2e bench perf screenshot clean
+        bindings bindings-check e2e bench fuzz perf screenshot clean
 
 run: deps ui-deps app
 	$(APP)
@@ -76,8 +76,14 @@ bindings-check: app
 e2e: app
 	xvfb-run -a -s "-screen 0 1280x900x24" cargo test --locked -p samtale-e2e -- --test-threads=1
 
+# The benchmarks only: the import's fuzz run (a bench target too) takes 20 minutes and more.
 bench:
-	cargo bench -p samtale
+	cargo bench -p samtale --bench store --bench import --bench export
+
+# A million generated CSV and XLSX files through the import (docs/SECURITY.md); the dev profile
+# keeps overflow checks on, so an arithmetic slip is found rather than wrapped.
+fuzz:
+	nice -n 19 cargo bench --locked -p samtale --bench fuzz_import --profile dev
 
 perf: app
 	scripts/measure-app.sh
