@@ -160,10 +160,10 @@ export class PassphraseModel {
 
 export const passphrase = new PassphraseModel();
 
-/** How many days backups are kept: the core's setting, 1 to 30. */
+/** How many days backups are kept: the core's setting and its limits, never a copy of them. */
 export class BackupDaysModel {
 	days = $state<number | null>(null);
-	draft = $state(30);
+	draft = $state<number | null>(null);
 	error = $state<AppError | null>(null);
 	saved = $state(false);
 	busy = $state(false);
