@@ -141,6 +141,13 @@ fn write_file(dir: &Path, name: &str, contents: &str) -> Result<String> {
     Ok(path.to_string_lossy().into_owned())
 }
 
+/// A store opened by a person, with the new recovery key to show them when opening it finished a
+/// change of key that a crash had cut short.
+pub struct Unlocked {
+    pub app: Samtale,
+    pub new_recovery_key: Option<String>,
+}
+
 /// A store just set up: open, with the recovery key to show its owner once.
 pub struct Created {
     pub app: Samtale,
@@ -170,16 +177,83 @@ impl Samtale {
         keychain: &dyn Keychain,
         how: &Unlock,
     ) -> Result<Samtale> {
+        Samtale::unlock_finishing(path, clock, keychain, how).map(|u| u.app)
+    }
+
+    /// [`Samtale::unlock`], finishing or giving up a change of key that a crash cut short (see
+    /// [`Samtale::change_key`]): a store already under the new key gets its backups under it
+    /// too, and its new recovery key is returned to be shown (the person has not seen it); a
+    /// store still under the old key keeps it, and the unused new key is dropped.
+    pub fn unlock_finishing(
+        path: impl AsRef<Path>,
+        clock: Box<dyn Clock>,
+        keychain: &dyn Keychain,
+        how: &Unlock,
+    ) -> Result<Unlocked> {
         let path = path.as_ref();
         if !matches!(vault::lock_state(path, keychain)?, LockState::Locked { .. }) {
             return Err(Error::StorePlaintext);
         }
         let key = vault::unlock(path, keychain, how)?;
-        let app = Samtale::open(path, clock, &key)?;
+        let mut new_recovery_key = None;
+        let store = match vault::next_key(path, keychain, how)? {
+            None => Store::open(path, clock.as_ref(), &key)?,
+            Some(next) => match Store::open(path, clock.as_ref(), &next) {
+                Ok(store) => {
+                    store::rekey_backups(path, &key, &next)?;
+                    vault::finish_rotation(path, keychain)?;
+                    new_recovery_key = Some(next.recovery_key());
+                    store
+                }
+                // The new file never took the store's place.
+                Err(Error::WrongKey) => {
+                    let store = Store::open(path, clock.as_ref(), &key)?;
+                    vault::abandon_rotation(path, keychain)?;
+                    store
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let app = Samtale { store, clock }.ready()?;
         if matches!(how, Unlock::RecoveryKey(_)) {
             vault::remember(path, keychain, &key)?;
         }
-        Ok(app)
+        Ok(Unlocked {
+            app,
+            new_recovery_key,
+        })
+    }
+
+    /// Changes the store's key: a new random key, kept beside the old one first (the keychain,
+    /// or under `passphrase`, which a passphrase store must be given), the store file and then
+    /// every backup under the old key written again under the new one, and only then the old
+    /// key dropped. Returns the new recovery key, to be shown once: the old one (and any copy HR
+    /// holds) opens nothing from now on. A failure before the store's file was replaced leaves
+    /// everything under the old key; one after it is finished at the next start.
+    pub fn change_key(
+        &mut self,
+        keychain: &dyn Keychain,
+        passphrase: Option<&str>,
+    ) -> Result<String> {
+        let path = self.store.path().to_path_buf();
+        let old = self.store.key().cloned().ok_or(Error::StoreLocked)?;
+        let new = vault::begin_rotation(&path, keychain, &old, passphrase)?;
+        if let Err(e) = store::rekey_store(&mut self.store, self.clock.as_ref(), &new) {
+            if self.store.key().is_some_and(|k| k.bytes() == old.bytes()) {
+                vault::abandon_rotation(&path, keychain)?;
+            }
+            return Err(e);
+        }
+        store::rekey_backups(&path, &old, &new)?;
+        vault::finish_rotation(&path, keychain)?;
+        self.write(|tx, clock| {
+            audit::record(
+                tx,
+                clock,
+                &Event::general(AuditAction::StoreKeyChanged, Entity::Organisation),
+            )
+        })?;
+        Ok(new.recovery_key())
     }
 
     /// Sets up the store at `path` under a new random key, kept in the keychain or, with

@@ -45,6 +45,7 @@ pub enum AuditAction {
     PersonErased,
     RetentionSet,
     RecordsPurged,
+    StoreKeyChanged,
 }
 
 /// One change to record.

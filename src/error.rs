@@ -176,6 +176,8 @@ pub enum Error {
     StoreSetUp,
     #[error("the store file is missing or empty, but its key file or backups are beside it; restore a backup or choose to start anew")]
     StoreMissing,
+    #[error("the store's key is not kept on this computer yet; keep it first")]
+    KeyNotKept,
     #[error("the backup does not open with this store's key")]
     BackupOtherKey,
     #[error("too many wrong tries; try again in {seconds} seconds")]

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::{AppState, Created, Samtale};
+use crate::app::{AppState, Created, Samtale, Unlocked};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::privacy::retention::Purge;
@@ -160,7 +160,13 @@ impl Session {
                     _ => None,
                 };
                 match how.map(|how| session.open_with(&how)) {
-                    Some(Ok(app)) => Held::Open(app),
+                    Some(Ok(Unlocked {
+                        app,
+                        new_recovery_key,
+                    })) => {
+                        session.recovery_key = new_recovery_key;
+                        Held::Open(app)
+                    }
                     // The keychain lost the key (a new laptop) or is not there: the recovery
                     // key is the way in; a store that cannot be read at all is a failure.
                     // A key in the keychain that does not open the store is as good as none,
@@ -204,8 +210,8 @@ impl Session {
         self.daily_backup.take()
     }
 
-    fn open_with(&self, how: &Unlock) -> Result<Samtale> {
-        Samtale::unlock(&self.path, (self.clock)(), self.keychain.as_ref(), how)
+    fn open_with(&self, how: &Unlock) -> Result<Unlocked> {
+        Samtale::unlock_finishing(&self.path, (self.clock)(), self.keychain.as_ref(), how)
     }
 
     /// Sets the store up under a new key, in the keychain or under `passphrase`; a plaintext
@@ -252,7 +258,7 @@ impl Session {
     }
 
     /// A try with a typed secret: refused while the wait after wrong ones lasts, and counted.
-    fn guessed<T>(&mut self, attempt: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+    fn guessed<T>(&mut self, attempt: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let now = (self.clock)().now();
         self.guesses.check(now)?;
         let outcome = attempt(self);
@@ -285,8 +291,11 @@ impl Session {
             Held::Locked(LockState::New { .. }) => Err(Error::StorePlaintext),
             Held::Locked(LockState::Missing { .. }) => Err(Error::StoreMissing),
             Held::Locked(LockState::Locked { .. }) => {
-                let app = self.guessed(|s| s.open_with(how))?;
-                self.now_open(app, None);
+                let Unlocked {
+                    app,
+                    new_recovery_key,
+                } = self.guessed(|s| s.open_with(how))?;
+                self.now_open(app, new_recovery_key);
                 Ok(())
             }
         }
@@ -318,6 +327,24 @@ impl Session {
         }
         let key = app.store().key().ok_or(Error::StoreLocked)?;
         vault::keep(&self.path, self.keychain.as_ref(), key, passphrase)
+    }
+
+    /// Changes the open store's key (see [`Samtale::change_key`]); under a passphrase,
+    /// `passphrase` must be the store's (a wrong one counts as a wrong guess). The new recovery
+    /// key is held until the person has seen it, as at set-up.
+    pub fn change_key(&mut self, passphrase: Option<&str>) -> Result<()> {
+        let recovery_key = self.guessed(|s| match &mut s.held {
+            Held::Open(app) => {
+                if vault::key_mode(&s.path)?.is_none() {
+                    return Err(Error::KeyNotKept);
+                }
+                app.change_key(s.keychain.as_ref(), passphrase)
+            }
+            Held::Locked(_) => Err(Error::StoreLocked),
+            Held::Failed(e) => Err(e.clone()),
+        })?;
+        self.recovery_key = Some(recovery_key);
+        Ok(())
     }
 
     /// The person has seen (and kept) the recovery key: it is not shown again.

@@ -104,9 +104,22 @@ fn open(db: &Db) -> Result<Samtale, String> {
         LockState::Missing { backups, .. } => Err(missing_store(db, backups.len())),
         LockState::Locked { mode } => {
             let how = unlock_how(db, mode, passphrase)?;
-            Samtale::unlock(&db.db, clock, keychain.as_ref(), &how).map_err(|e| e.to_string())
+            let unlocked = Samtale::unlock_finishing(&db.db, clock, keychain.as_ref(), &how)
+                .map_err(|e| e.to_string())?;
+            if let Some(recovery_key) = &unlocked.new_recovery_key {
+                eprintln!("A change of the store's key was cut short; it is finished now.");
+                print_new_recovery_key(recovery_key);
+            }
+            Ok(unlocked.app)
         }
     }
+}
+
+fn print_new_recovery_key(recovery_key: &str) {
+    eprintln!(
+        "The store's key has changed. Its new recovery key, shown only now: write it down and \
+         give it to HR; the old one opens nothing any more.\n  {recovery_key}"
+    );
 }
 
 fn print_recovery_key(recovery_key: &str) {
@@ -174,6 +187,13 @@ enum Command {
     /// empty store there (the old key file and log are moved into the backup folder, and the
     /// old backups stay, still opened by the old recovery key).
     StartAnew {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Change the store's key: the store and its backups are encrypted again under a new key,
+    /// and a new recovery key is printed once (the old one, and HR's copy of it, stop opening
+    /// anything). A store under a passphrase needs it in SAMTALE_PASSPHRASE.
+    ChangeKey {
         #[command(flatten)]
         db: Db,
     },
@@ -593,6 +613,15 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             print_recovery_key(&created.recovery_key);
             println!("a new, empty store is set up at {}", db.db.display());
+        }
+        Command::ChangeKey { db } => {
+            let (keychain, passphrase) = samtale::store::vault::from_environment();
+            let mut s = open(&db)?;
+            let recovery_key = s
+                .change_key(keychain.as_ref(), passphrase.as_deref())
+                .map_err(|e| e.to_string())?;
+            print_new_recovery_key(&recovery_key);
+            println!("the store's key is changed");
         }
     }
     Ok(())

@@ -37,7 +37,7 @@ const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(3600);
 /// the removal that follows finds it.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+pub(super) fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -112,7 +112,7 @@ fn snapshot(
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::BackupCorrupt);
     }
-    std::fs::rename(&tmp, &path)?;
+    super::durable::put_in_place(&tmp, &path)?;
     prune(dir, key, clock, keep_days)?;
     info(&path)
 }
@@ -227,7 +227,7 @@ pub fn remove_backups_but(store: &Store, keep: &str) -> Result<(u32, u32)> {
 }
 
 /// Whether the backup at `path` opens with `key`: its first page authenticates under it.
-fn opens_with(path: &Path, key: Option<&StoreKey>) -> bool {
+pub(super) fn opens_with(path: &Path, key: Option<&StoreKey>) -> bool {
     open_backup(path, key)
         .and_then(|conn| first_read(&conn))
         .is_ok_and(|id| id == APPLICATION_ID)
@@ -305,14 +305,7 @@ pub fn restore_missing(
     set_aside_log(path, clock)?;
     let tmp = path.with_extension("restoring");
     std::fs::copy(&backup.path, &tmp)?;
-    std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        // The rename itself is durable only once the folder is.
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
+    super::durable::put_in_place(&tmp, path)?;
     Ok(())
 }
 

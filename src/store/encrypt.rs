@@ -39,7 +39,7 @@ pub fn encrypt_plaintext(path: &Path, clock: &dyn Clock, key: &StoreKey) -> Resu
         let _ = std::fs::remove_file(&copy);
         return Err(e);
     }
-    sync_dir(path);
+    super::durable::sync_dir(path);
 
     for backup in plaintext_backups(&dir)? {
         encrypt_backup(&backup, key)?;
@@ -68,7 +68,7 @@ fn replace_encrypted(plain: Connection, path: &Path, key: &StoreKey) -> Result<(
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    std::fs::rename(&tmp, path)?;
+    super::durable::put_in_place(&tmp, path)?;
     Ok(())
 }
 
@@ -93,7 +93,12 @@ pub fn check_plaintext(path: &Path) -> Result<Connection> {
 
 /// Writes the database open on `source` into a new encrypted file at `target`, with the
 /// header values `sqlcipher_export` does not copy.
-fn export(source: &Connection, target: &Path, key: &StoreKey, version: u32) -> Result<()> {
+pub(super) fn export(
+    source: &Connection,
+    target: &Path,
+    key: &StoreKey,
+    version: u32,
+) -> Result<()> {
     key.attach(source, target, "encrypted")?;
     let done = (|| -> Result<()> {
         source.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
@@ -108,7 +113,7 @@ fn export(source: &Connection, target: &Path, key: &StoreKey, version: u32) -> R
 }
 
 /// Checks the encrypted file whole, then that every table holds as many rows as the source's.
-fn same_content(source: &Connection, encrypted: &Path, key: &StoreKey) -> Result<()> {
+pub(super) fn same_content(source: &Connection, encrypted: &Path, key: &StoreKey) -> Result<()> {
     let copy = Connection::open_with_flags(encrypted, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     key.apply(&copy)?;
     check_integrity(&copy, true).map_err(|_| Error::BackupCorrupt)?;
@@ -178,14 +183,6 @@ fn shred(path: &Path) -> Result<()> {
     }
     std::fs::remove_file(path)?;
     Ok(())
-}
-
-fn sync_dir(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
 }
 
 /// Finishes what a crash interrupted once the store itself is encrypted: backups still in

@@ -8,9 +8,11 @@
 //! without a verified backup first.
 
 mod backup;
+mod durable;
 mod encrypt;
 pub mod key;
 mod migrate;
+mod rekey;
 pub mod vault;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,7 @@ pub use backup::{
 pub use encrypt::{check_plaintext, encrypt_plaintext};
 pub use key::StoreKey;
 pub use migrate::{schema_version, SCHEMA_VERSION};
+pub(crate) use rekey::{rekey_backups, rekey_store};
 
 /// A connection that writes a new file through `ATTACH` (an export, a backup): attached files
 /// open with the main connection's flags, so it must be allowed to create one.
@@ -160,6 +163,7 @@ impl Store {
             key: Some(key.clone()),
         };
         encrypt::remove_leftovers(&store.backup_dir(), key)?;
+        rekey::remove_leftovers(&store.path);
         if found < SCHEMA_VERSION {
             if found > 0 {
                 backup::backup_now(

@@ -3,8 +3,9 @@
 //!
 //! The key file (`NAME.key.json`) holds no secret on its own: the store's keychain entry name
 //! and, in passphrase mode, the store key encrypted (XChaCha20-Poly1305) under a key derived
-//! from the passphrase with Argon2id. Invariants: the store key is random and never changes,
-//! so every backup opens with it and the recovery key shown once at set-up stays valid; a wrong
+//! from the passphrase with Argon2id. Invariants: the store key is random and changes only when
+//! the person changes it (a rotation, which re-encrypts the store and its backups and issues a
+//! new recovery key; until it is done the key file keeps the new key beside the old); a wrong
 //! passphrase fails the AEAD tag before SQLite is touched; a key file is written whole (temp
 //! file, then rename) and only after the store it describes was verified.
 
@@ -297,6 +298,21 @@ struct KeyFile {
     mode: KeyMode,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     passphrase: Option<Wrapped>,
+    /// The key a rotation is changing to, kept the same way as the current one, from before the
+    /// store is written with it until the store and its backups are: a crash in between leaves
+    /// both keys where the next start finds them (see [`Rotation`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    next: Option<NextKey>,
+}
+
+/// The key a rotation changes to, as the key file keeps it until the rotation is done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NextKey {
+    /// Its own keychain entry (keychain mode): the current key's entry stays as it is.
+    store_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passphrase: Option<Wrapped>,
 }
 
 /// The key file of the store at `path`: `NAME.key.json` beside it.
@@ -319,23 +335,10 @@ fn read_key_file(path: &Path) -> Result<Option<KeyFile>> {
 }
 
 fn write_key_file(path: &Path, file: &KeyFile) -> Result<()> {
-    let target = key_file_of(path);
-    let tmp = target.with_extension("json.partial");
     let body = serde_json::to_vec_pretty(file).map_err(|e| Error::FileSystem {
         detail: e.to_string(),
     })?;
-    {
-        use std::io::Write;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        // Only the user reads it: under a passphrase it is what a guesser would work on.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&tmp)?;
-        f.write_all(&body)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, &target)?;
+    super::durable::write_private(&key_file_of(path), &body)?;
     Ok(())
 }
 
@@ -530,6 +533,7 @@ pub fn keep(
                 store_id,
                 mode: KeyMode::Passphrase,
                 passphrase: Some(wrap(key, p)?),
+                next: None,
             }
         }
         None => {
@@ -539,6 +543,7 @@ pub fn keep(
                 store_id,
                 mode: KeyMode::Keychain,
                 passphrase: None,
+                next: None,
             }
         }
     };
@@ -585,12 +590,123 @@ pub fn change_passphrase(
             store_id: store_id.clone(),
             mode: KeyMode::Passphrase,
             passphrase: Some(wrap(key, passphrase)?),
+            next: None,
         },
     )?;
     let left = in_keychain && keychain.delete(&store_id).is_err();
     Ok(PassphraseSet {
         keychain_entry_left: left.then(|| SERVICE.to_owned()),
     })
+}
+
+/// Starts changing the key of the store at `path` from `current` to a new random key, which
+/// is kept beside the current one the same way (its own keychain entry, or wrapped under the
+/// same passphrase) before anything is written with it: whatever a crash interrupts, the next
+/// start finds both keys. Under a passphrase it must be given, as for changing it.
+pub fn begin_rotation(
+    path: &Path,
+    keychain: &dyn Keychain,
+    current: &StoreKey,
+    passphrase: Option<&str>,
+) -> Result<StoreKey> {
+    let mut file = read_key_file(path)?.ok_or(Error::KeyNotKept)?;
+    let next = StoreKey::generate()?;
+    let store_id = HEXLOWER.encode(&random::<16>()?);
+    let wrapped = match (&file.mode, &file.passphrase) {
+        (KeyMode::Passphrase, Some(wrapped)) => {
+            let passphrase = passphrase.ok_or(Error::WrongPassphrase)?;
+            if unwrap(wrapped, passphrase)?.bytes() != current.bytes() {
+                return Err(Error::WrongPassphrase);
+            }
+            Some(wrap(&next, passphrase)?)
+        }
+        (KeyMode::Passphrase, None) => return Err(Error::KeyFileDamaged),
+        (KeyMode::Keychain, _) => {
+            keychain.put(&store_id, &next)?;
+            None
+        }
+    };
+    // A change that a crash left unfinished and that was abandoned at the next start left no
+    // entry; one still recorded here is replaced, and its keychain entry with it.
+    if let Some(old) = file.next.take() {
+        if file.mode == KeyMode::Keychain {
+            let _ = keychain.delete(&old.store_id);
+        }
+    }
+    file.next = Some(NextKey {
+        store_id,
+        passphrase: wrapped,
+    });
+    write_key_file(path, &file)
+        .inspect_err(|_| {
+            if let Some(n) = &file.next {
+                if file.mode == KeyMode::Keychain {
+                    let _ = keychain.delete(&n.store_id);
+                }
+            }
+        })
+        .map(|()| next)
+}
+
+/// Whether the key file records a key change that has not finished.
+pub fn rotation_pending(path: &Path) -> bool {
+    matches!(
+        readable_key_file(path),
+        Ok(Some(KeyFile { next: Some(_), .. }))
+    )
+}
+
+/// The key an unfinished change was changing to, got the way the person asked: from the
+/// keychain (keychain mode, whatever was typed), or with the passphrase. `None` when there is no
+/// unfinished change or the person's way cannot get it (a recovery key opens one key only).
+pub fn next_key(path: &Path, keychain: &dyn Keychain, how: &Unlock) -> Result<Option<StoreKey>> {
+    let Some(KeyFile {
+        mode,
+        next: Some(next),
+        ..
+    }) = readable_key_file(path)?
+    else {
+        return Ok(None);
+    };
+    Ok(match (mode, how, &next.passphrase) {
+        (KeyMode::Keychain, _, _) => keychain.get(&next.store_id).ok().flatten(),
+        (KeyMode::Passphrase, Unlock::Passphrase(p), Some(wrapped)) => Some(unwrap(wrapped, p)?),
+        _ => None,
+    })
+}
+
+/// Ends a key change once the store and its backups are under the new key: the key file keeps
+/// only the new key, and the old one leaves the keychain. Returns whether the keychain would
+/// not let go of the old entry (it no longer opens anything, but is left where it was).
+pub fn finish_rotation(path: &Path, keychain: &dyn Keychain) -> Result<bool> {
+    let Some(mut file) = read_key_file(path)? else {
+        return Ok(false);
+    };
+    let Some(next) = file.next.take() else {
+        return Ok(false);
+    };
+    let old = std::mem::replace(&mut file.store_id, next.store_id);
+    if file.mode == KeyMode::Passphrase {
+        file.passphrase = next.passphrase;
+    }
+    write_key_file(path, &file)?;
+    Ok(file.mode == KeyMode::Keychain && keychain.delete(&old).is_err())
+}
+
+/// Gives up a key change that never reached the store (a crash before the new file took its
+/// place): the key file keeps the key in force only, and the new key leaves the keychain.
+pub fn abandon_rotation(path: &Path, keychain: &dyn Keychain) -> Result<()> {
+    let Some(mut file) = read_key_file(path)? else {
+        return Ok(());
+    };
+    let Some(next) = file.next.take() else {
+        return Ok(());
+    };
+    write_key_file(path, &file)?;
+    if file.mode == KeyMode::Keychain {
+        let _ = keychain.delete(&next.store_id);
+    }
+    Ok(())
 }
 
 /// A passphrase now in force.

@@ -111,3 +111,34 @@ fn import_people_previews_then_applies_and_fails_when_nothing_can_be_imported() 
     assert_eq!(code, 1);
     assert!(err.contains("unknown encoding"), "{err}");
 }
+
+/// The recovery key a command printed: the line after the one that announces it.
+fn printed_recovery_key(stderr: &str) -> String {
+    let mut lines = stderr.lines().skip_while(|l| !l.contains("recovery key"));
+    lines.next();
+    lines.next().unwrap_or_default().trim().to_owned()
+}
+
+#[test]
+fn change_key_prints_a_new_recovery_key_and_the_old_one_opens_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let db_arg = db.to_str().unwrap();
+    let (code, _, err) = samtale(&["demo", "--db", db_arg]);
+    assert_eq!(code, 0);
+    let old = printed_recovery_key(&err);
+    assert!(crate::rekey::opens_with(&db, &old));
+    assert_eq!(samtale(&["backup", "--db", db_arg]).0, 0);
+
+    let (code, out, err) = samtale(&["change-key", "--db", db_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("key is changed"), "{out}");
+    let new = printed_recovery_key(&err);
+    assert_ne!(new, old);
+    for file in crate::rekey::store_files(&db) {
+        assert!(crate::rekey::opens_with(&file, &new), "{}", file.display());
+        assert!(!crate::rekey::opens_with(&file, &old), "{}", file.display());
+    }
+    let (code, out, _) = samtale(&["check", "--db", db_arg]);
+    assert_eq!(code, 0, "the passphrase still opens it: {out}");
+}

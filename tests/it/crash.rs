@@ -172,6 +172,62 @@ fn check(db: &Path, reported: &Reported, run: u32) {
     }
 }
 
+/// The random source of a kill test: from `SAMTALE_CRASH_SEED` when set, to run a failure again.
+pub fn seeded() -> fastrand::Rng {
+    let seed = std::env::var("SAMTALE_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("crash runs with SAMTALE_CRASH_SEED={seed}");
+    fastrand::Rng::with_seed(seed)
+}
+
+/// Starts the test `child` of this binary again in a process of its own, with `env` and the
+/// test key; waits until it prints "ready", lets it run for `after`, and kills it with SIGKILL
+/// (no destructor, no rollback, no flush). Returns the lines it printed after "ready".
+pub fn run_and_kill(
+    child: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+    after: Duration,
+) -> Result<Vec<String>, String> {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", child, "--nocapture", "--test-threads=1"])
+        .env("SAMTALE_TEST_KEY", crate::common::key().recovery_key())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let ready_by = Instant::now() + Duration::from_secs(60);
+    loop {
+        let Ok(line) = rx.recv_timeout(ready_by.saturating_duration_since(Instant::now())) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("the child never got ready".into());
+        };
+        // libtest has printed "test NAME ... " on the same line.
+        if line.ends_with("ready") {
+            break;
+        }
+    }
+    std::thread::sleep(after);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    reader.join().unwrap();
+    Ok(rx.try_iter().collect())
+}
+
 #[test]
 fn a_store_killed_mid_save_a_hundred_times_keeps_every_reported_save_and_its_integrity() {
     if std::env::var_os(CHILD).is_some() {
@@ -183,56 +239,22 @@ fn a_store_killed_mid_save_a_hundred_times_keeps_every_reported_save_and_its_int
         .unwrap()
         .open_demo(Language::Da)
         .unwrap();
-    let seed = std::env::var("SAMTALE_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| fastrand::u64(..));
-    eprintln!("crash runs with SAMTALE_CRASH_SEED={seed}");
-    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut rng = seeded();
     let mut from = 0;
     let mut killed_mid_import = 0;
     for run in 0..RUNS {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "crash::crash_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, &db)
-            .env("SAMTALE_TEST_KEY", crate::common::key().recovery_key())
-            .env("SAMTALE_CRASH_FROM", from.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = run_and_kill(
+            "crash::crash_child",
+            &[
+                (CHILD, db.as_os_str()),
+                ("SAMTALE_CRASH_FROM", from.to_string().as_ref()),
+            ],
+            Duration::from_millis(rng.u64(0..400)),
+        )
+        .unwrap_or_else(|e| panic!("run {run}: {e}"));
         let mut reported = Reported::default();
-        // Wait for the child to be ready, then let it save for a random while.
-        let ready_by = Instant::now() + Duration::from_secs(30);
-        loop {
-            let line = rx
-                .recv_timeout(ready_by.saturating_duration_since(Instant::now()))
-                .unwrap_or_else(|_| panic!("run {run}: the child never got ready"));
-            // libtest has printed "test crash::crash_child ... " on the same line.
-            if line.ends_with("ready") {
-                break;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(rng.u64(0..400)));
-        child.kill().unwrap(); // SIGKILL on Unix: no destructor, no rollback, no flush.
-        child.wait().unwrap();
-        reader.join().unwrap();
-        for line in rx.try_iter() {
-            reported.note(&line);
+        for line in &lines {
+            reported.note(line);
         }
         // The save being made when the kill came was the next after the last reported one.
         let next = reported.last.map_or(from, |l| l + 1);

@@ -18,6 +18,10 @@ mod privacy;
 /// store's integrity and every reported save checked after each kill.
 mod crash;
 
+/// Crash safety of the store's own steps: opening, migrating, a backup, a change of key and a
+/// purge, each killed at random moments; the store whole and under one key after each.
+mod crash_steps;
+
 /// Opening, pragmas, migrations from frozen fixtures, refusing foreign and newer stores,
 /// backups and restore.
 mod store;
@@ -31,6 +35,10 @@ mod lost_store;
 /// keychain, passphrase and recovery key, wrong keys refused untouched, plaintext stores
 /// encrypted with a backup first.
 mod encryption;
+
+/// Changing a store's key: the store and its backups under the new key, the old recovery key
+/// opening nothing, a change cut short finished or given up at the next start.
+mod rekey;
 
 /// The unit tree: create, rename, move, archive, head counts, typed errors.
 mod units;

@@ -68,7 +68,7 @@ fn schema_of(conn: &Connection) -> Vec<String> {
 
 /// The frozen store of schema `version`, as that version's app left it: encrypted under the
 /// test key (the versions before encryption are covered by `encryption`'s plaintext tests).
-fn fixture(version: u32, path: &std::path::Path) {
+pub fn fixture(version: u32, path: &std::path::Path) {
     plaintext_fixture(version, path);
     samtale::store::encrypt_plaintext(path, &clock(), &crate::common::key()).unwrap();
 }
