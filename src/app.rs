@@ -77,7 +77,7 @@ pub struct BundleFileResult {
 /// What the UI needs at start-up: whether there is an organisation yet, the remembered UI
 /// language, or why the store could not be opened (then nothing else works), or what the
 /// locked store needs to open.
-#[derive(Clone, Default, Serialize, Type)]
+#[derive(Debug, Clone, Default, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AppState {
     pub organisation: Option<Organisation>,
@@ -85,8 +85,10 @@ pub struct AppState {
     pub store_error: Option<Error>,
     /// What the locked store needs; `None` when it is open (or failed).
     pub lock: Option<LockState>,
-    /// The recovery key of a store set up in this session, until the person has seen it.
-    pub recovery_key: Option<String>,
+    /// A recovery key waits to be seen: the store was set up, or its key changed, in this
+    /// session. The key itself is not here: the screen that shows it asks for it (see
+    /// [`crate::session::Session::recovery_key`]), so the page holds it only while it shows it.
+    pub recovery_key: Option<NewRecoveryKey>,
     /// How the open store's key is kept.
     pub key_mode: Option<vault::KeyMode>,
     /// The open store's key is kept nowhere on this computer (it was opened with the recovery
@@ -98,21 +100,14 @@ pub struct AppState {
     pub purge_error: Option<Error>,
 }
 
-/// Everything but the recovery key, which a debug line must not carry into a log.
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("organisation", &self.organisation)
-            .field("ui_language", &self.ui_language)
-            .field("store_error", &self.store_error)
-            .field("lock", &self.lock)
-            .field("recovery_key", &self.recovery_key.as_ref().map(|_| ".."))
-            .field("key_mode", &self.key_mode)
-            .field("key_not_kept", &self.key_not_kept)
-            .field("purged", &self.purged)
-            .field("purge_error", &self.purge_error)
-            .finish()
-    }
+/// Why a recovery key waits to be seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum NewRecoveryKey {
+    /// The store was set up: its first recovery key.
+    SetUp,
+    /// The store's key was changed: the earlier recovery key opens nothing any more.
+    Changed,
 }
 
 impl AppState {

@@ -25,7 +25,7 @@ pub mod validate;
 
 mod app;
 
-pub use app::{AppState, BundleFileResult, Created, Overview, Samtale, Unlocked};
+pub use app::{AppState, BundleFileResult, Created, NewRecoveryKey, Overview, Samtale, Unlocked};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, Field, Result};
 pub use ids::{

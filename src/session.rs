@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::{AppState, Created, Samtale, Unlocked};
+use crate::app::{AppState, Created, NewRecoveryKey, Samtale, Unlocked};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::privacy::retention::Purge;
@@ -31,7 +31,8 @@ pub struct Session {
     keychain: Box<dyn Keychain>,
     clock: fn() -> Box<dyn Clock>,
     held: Held,
-    recovery_key: Option<String>,
+    /// A recovery key the person has not seen yet, and why it is new.
+    recovery_key: Option<(String, NewRecoveryKey)>,
     /// What the start-of-day purge removed (when anything), or why it failed.
     purged: Option<Result<Purge>>,
     daily_backup: Option<DailyBackup>,
@@ -164,7 +165,8 @@ impl Session {
                         app,
                         new_recovery_key,
                     })) => {
-                        session.recovery_key = new_recovery_key;
+                        session.recovery_key =
+                            new_recovery_key.map(|k| (k, NewRecoveryKey::Changed));
                         Held::Open(app)
                     }
                     // The keychain lost the key (a new laptop) or is not there: the recovery
@@ -227,7 +229,7 @@ impl Session {
             self.keychain.as_ref(),
             passphrase,
         )?;
-        self.now_open(app, Some(recovery_key));
+        self.now_open(app, Some((recovery_key, NewRecoveryKey::SetUp)));
         Ok(())
     }
 
@@ -253,7 +255,7 @@ impl Session {
             self.keychain.as_ref(),
             passphrase,
         )?;
-        self.now_open(app, Some(recovery_key));
+        self.now_open(app, Some((recovery_key, NewRecoveryKey::SetUp)));
         Ok(())
     }
 
@@ -275,7 +277,7 @@ impl Session {
 
     /// The store is open: held, its new recovery key (if it was just set up) kept until seen,
     /// and the start of the day run.
-    fn now_open(&mut self, app: Samtale, recovery_key: Option<String>) {
+    fn now_open(&mut self, app: Samtale, recovery_key: Option<(String, NewRecoveryKey)>) {
         self.held = Held::Open(app);
         if recovery_key.is_some() {
             self.recovery_key = recovery_key;
@@ -295,7 +297,7 @@ impl Session {
                     app,
                     new_recovery_key,
                 } = self.guessed(|s| s.open_with(how))?;
-                self.now_open(app, new_recovery_key);
+                self.now_open(app, new_recovery_key.map(|k| (k, NewRecoveryKey::Changed)));
                 Ok(())
             }
         }
@@ -343,8 +345,16 @@ impl Session {
             Held::Locked(_) => Err(Error::StoreLocked),
             Held::Failed(e) => Err(e.clone()),
         })?;
-        self.recovery_key = Some(recovery_key);
+        self.recovery_key = Some((recovery_key, NewRecoveryKey::Changed));
         Ok(())
+    }
+
+    /// The recovery key waiting to be seen, for the screen that shows it.
+    pub fn recovery_key(&self) -> Result<String> {
+        self.recovery_key
+            .as_ref()
+            .map(|(key, _)| key.clone())
+            .ok_or(Error::KeyMissing)
     }
 
     /// The person has seen (and kept) the recovery key: it is not shown again.
@@ -376,7 +386,7 @@ impl Session {
                 };
                 let key_mode = vault::key_mode(&self.path)?;
                 AppState {
-                    recovery_key: self.recovery_key.clone(),
+                    recovery_key: self.recovery_key.as_ref().map(|(_, why)| *why),
                     key_mode,
                     key_not_kept: key_mode.is_none() && app.store().key().is_some(),
                     purged,

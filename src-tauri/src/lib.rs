@@ -129,6 +129,22 @@ async fn keep_store_key(core: State<'_, Core>, passphrase: Option<String>) -> Re
         .await
 }
 
+/// The recovery key waiting to be seen, for the screen that shows it (and only while it does).
+#[tauri::command]
+#[specta::specta]
+async fn recovery_key(core: State<'_, Core>) -> Result<String> {
+    core.session(|s| s.recovery_key()).await
+}
+
+/// Changes the store's key; a store under a passphrase needs it. The new recovery key waits to
+/// be seen, as at set-up.
+#[tauri::command]
+#[specta::specta]
+async fn change_store_key(core: State<'_, Core>, passphrase: Option<String>) -> Result<AppState> {
+    core.session(move |s| s.change_key(passphrase.as_deref()).and_then(|()| s.state()))
+        .await
+}
+
 #[tauri::command]
 #[specta::specta]
 async fn recovery_key_seen(core: State<'_, Core>) -> Result<()> {
@@ -969,7 +985,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             restore_missing_store,
             start_new_store,
             keep_store_key,
+            recovery_key,
             recovery_key_seen,
+            change_store_key,
             set_passphrase,
             audit_trail,
             user_name,

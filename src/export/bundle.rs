@@ -293,6 +293,40 @@ fn stored_body(text: &str) -> Result<BundleBody> {
     })
 }
 
+/// Rewrites the body of every bundle HR holds with `change`, keeping those it returns `true`
+/// for (changed): for an erasure, which removes a person's name from what HR holds. The stored
+/// checksum stays the received file's, so importing that file again is still "unchanged" and
+/// does not bring the name back. Returns how many bundles changed.
+pub(crate) fn rewrite_held(
+    conn: &Connection,
+    mut change: impl FnMut(&mut BundleBody) -> bool,
+) -> Result<u32> {
+    let mut changed = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached("SELECT unit_key, year, body FROM unit_bundle")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let mut body = stored_body(&r.get::<_, String>("body")?)?;
+            if change(&mut body) {
+                let text = serde_json::to_string(&body).map_err(|e| Error::Storage {
+                    detail: e.to_string(),
+                })?;
+                changed.push((
+                    r.get::<_, String>("unit_key")?,
+                    r.get::<_, i32>("year")?,
+                    text,
+                ));
+            }
+        }
+    }
+    let mut update =
+        conn.prepare_cached("UPDATE unit_bundle SET body = ?3 WHERE unit_key = ?1 AND year = ?2")?;
+    for (key, year, text) in &changed {
+        update.execute((key, year, text))?;
+    }
+    Ok(changed.len() as u32)
+}
+
 /// The facts of every bundle of `year` HR holds.
 pub fn facts_of(conn: &Connection, year: i32) -> Result<Vec<UnitFacts>> {
     let mut stmt = conn.prepare_cached("SELECT body FROM unit_bundle WHERE year = ?1")?;

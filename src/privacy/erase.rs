@@ -219,6 +219,7 @@ pub(crate) fn erase_left(conn: &Connection, clock: &dyn Clock, ids: &[PersonId])
     }
     for (id, names) in &names {
         remove_from_group_talks(conn, *id, names)?;
+        from_held_bundles(conn, names)?;
     }
     conn.execute(
         "INSERT INTO temp.clear_action (id)
@@ -415,6 +416,58 @@ const GROUP_TEXTS: [GroupText; 12] = [
 /// Removes what is about `person` from the group talks they took part in that stay (the
 /// talks with other members not erased): every line naming them, with the lines that
 /// continue it, from every text of the talk. What they wrote themselves is gone already.
+/// Removes the person's name from the unit bundles HR holds (an HR store's copies of managers'
+/// figures): as the unit's manager, a talk's leader, an action's owner or the person an action
+/// is for; an action's or a course's title naming them loses the name's line (a one-line title
+/// goes). The figures stay.
+fn from_held_bundles(conn: &Connection, names: &Names) -> Result<u32> {
+    if names.is_empty() {
+        return Ok(0);
+    }
+    let clear = |text: &mut String| -> bool {
+        match names.removed_from(text) {
+            Some(left) => {
+                *text = left;
+                true
+            }
+            None => false,
+        }
+    };
+    crate::export::bundle::rewrite_held(conn, |body| {
+        let mut changed = false;
+        if body
+            .facts
+            .manager
+            .as_deref()
+            .is_some_and(|m| names.in_line(m))
+        {
+            body.facts.manager = None;
+            changed = true;
+        }
+        for talk in &mut body.facts.talks {
+            if talk.leader.as_deref().is_some_and(|l| names.in_line(l)) {
+                talk.leader = None;
+                changed = true;
+            }
+        }
+        for course in &mut body.facts.education {
+            changed |= clear(&mut course.title);
+        }
+        for action in &mut body.plan {
+            if names.in_line(&action.owner) {
+                action.owner.clear();
+                changed = true;
+            }
+            if action.person.as_deref().is_some_and(|p| names.in_line(p)) {
+                action.person = None;
+                changed = true;
+            }
+            changed |= clear(&mut action.title);
+        }
+        changed
+    })
+}
+
 fn remove_from_group_talks(conn: &Connection, person: PersonId, names: &Names) -> Result<()> {
     conn.execute("DELETE FROM temp.group_talk", [])?;
     conn.prepare_cached(

@@ -487,7 +487,7 @@ mod session {
     use samtale::organisation::Language;
     use samtale::session::Session;
     use samtale::store::vault::{KeyMode, LockState, MemoryKeychain, NoKeychain, Unlock};
-    use samtale::{Clock, Error, FixedClock};
+    use samtale::{Clock, Error, FixedClock, NewRecoveryKey};
 
     use crate::common::{clock, PASSPHRASE};
 
@@ -545,7 +545,8 @@ mod session {
         let state = session.state().unwrap();
         assert!(state.lock.is_none());
         assert_eq!(state.key_mode, Some(KeyMode::Keychain));
-        let recovery = state.recovery_key.expect("shown once");
+        assert_eq!(state.recovery_key, Some(NewRecoveryKey::SetUp));
+        let recovery = session.recovery_key().expect("shown once");
         session.recovery_key_seen();
         assert!(session.state().unwrap().recovery_key.is_none());
         assert!(session.app().is_ok());
@@ -617,7 +618,7 @@ mod session {
         let path = dir.path().join("s.sqlite3");
         let keychain = Arc::new(MemoryKeychain::default());
         let session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
-        let recovery = session.state().unwrap().recovery_key.unwrap();
+        let recovery = session.recovery_key().unwrap();
         drop(session);
         let key_file = samtale::store::vault::key_file_of(&path);
         std::fs::write(&key_file, b"{ not json").unwrap();
@@ -656,7 +657,7 @@ mod session {
             now,
             Some(PASSPHRASE.into()),
         );
-        let recovery = session.state().unwrap().recovery_key.unwrap();
+        let recovery = session.recovery_key().unwrap();
         drop(session);
         std::fs::remove_file(samtale::store::vault::key_file_of(&path)).unwrap();
         // A computer with a keychain: opening with the recovery key keeps nothing there.
@@ -730,7 +731,7 @@ mod session {
         let path = dir.path().join("s.sqlite3");
         let session = Session::start(path, Box::new(NoKeychain), now, Some(PASSPHRASE.into()));
         let state = session.state().unwrap();
-        let recovery = state.recovery_key.clone().expect("shown once");
+        let recovery = session.recovery_key().expect("shown once");
         let printed = format!(
             "{state:?} {:?} {:?}",
             Unlock::Passphrase(PASSPHRASE.into()),

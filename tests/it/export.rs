@@ -36,6 +36,19 @@ fn one(app: &Samtale, sql: &str) -> i64 {
 }
 
 /// The unit whose 2026 plan lists the most actions.
+/// The unit's bundle of 2026, as the manager's app exports it.
+fn unit_bundle(app: &Samtale, unit: UnitId) -> samtale::export::ExportFile {
+    app.export_file(
+        &ExportRequest::UnitBundle {
+            unit_id: unit,
+            year: 2026,
+        },
+        ExportFormat::Json,
+        None,
+    )
+    .unwrap()
+}
+
 fn busiest_unit(app: &Samtale) -> UnitId {
     UnitId(one(
         app,
@@ -991,16 +1004,7 @@ fn hr_imports_bundle_files_each_on_its_own_and_lists_what_it_holds() {
     let unit = busiest_unit(&app);
     let org = app.organisation().unwrap().unwrap().name;
     // The manager's side: the bundle as the app's export makes it, and saves it.
-    let bundle = app
-        .export_file(
-            &ExportRequest::UnitBundle {
-                unit_id: unit,
-                year: 2026,
-            },
-            ExportFormat::Json,
-            None,
-        )
-        .unwrap();
+    let bundle = unit_bundle(&app, unit);
     assert!(bundle.name.ends_with(".json"), "{}", bundle.name);
     assert!(matches!(
         app.export_file(
@@ -1251,4 +1255,49 @@ fn libreoffice_reads_every_cell_of_the_workbooks_as_calamine_does() {
         }
     }
     assert!(cells > 500, "only {cells} cells compared");
+}
+
+#[test]
+fn erasing_a_manager_removes_their_name_from_the_bundles_hr_holds_and_keeps_the_figures() {
+    let (dir, mut app) = demo();
+    let unit = busiest_unit(&app);
+    let bundle = unit_bundle(&app, unit);
+    let file = dir.path().join(&bundle.name);
+    std::fs::write(&file, &bundle.bytes).unwrap();
+    // This store is HR's too: it holds the unit's bundle.
+    let results = app.import_bundle_files(std::slice::from_ref(&file));
+    assert!(results[0].error.is_none(), "{:?}", results[0].error);
+    let manager = app.unit(unit).unwrap();
+    let (id, name) = (manager.manager_id.unwrap(), manager.manager_name.unwrap());
+    let held = app.held_bundles(2026).unwrap();
+    assert_eq!(held[0].manager.as_deref(), Some(name.as_str()));
+    let named = |app: &Samtale| -> i64 {
+        app.store()
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM unit_bundle WHERE instr(body, ?1) > 0",
+                [&name],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(named(&app) > 0);
+
+    app.archive_person(id).unwrap();
+    app.erase_person(id).unwrap();
+    let after = app.held_bundles(2026).unwrap();
+    assert_eq!(after[0].manager, None);
+    assert_eq!(named(&app), 0, "the name is in no bundle HR holds");
+    assert_eq!(
+        (after[0].due, after[0].held, after[0].actions),
+        (held[0].due, held[0].held, held[0].actions),
+        "the figures stay"
+    );
+    // The received file again changes nothing: it does not bring the name back.
+    let again = app.import_bundle_files(std::slice::from_ref(&file));
+    assert!(matches!(
+        again[0].outcome,
+        Some(samtale::export::bundle::BundleOutcome::Unchanged)
+    ));
+    assert_eq!(named(&app), 0);
 }

@@ -19,7 +19,7 @@ fn days_on(days: i64) -> FixedClock {
 fn kept_store(dir: &Path, keychain: &Arc<MemoryKeychain>) -> (PathBuf, String, String) {
     let path = dir.join("samtale.sqlite3");
     let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
-    let recovery = session.state().unwrap().recovery_key.unwrap();
+    let recovery = session.recovery_key().unwrap();
     let app = session.app().unwrap();
     app.open_demo(samtale::organisation::Language::Da).unwrap();
     let backup = app.backup_now().unwrap().file_name;
@@ -213,10 +213,8 @@ fn starting_anew_keeps_what_the_lost_store_left_and_its_recovery_key_still_opens
     let mut session = Session::start(path.clone(), Box::new(keychain.clone()), now, None);
     session.start_anew(None).unwrap();
     let state = session.state().unwrap();
-    let new_recovery = state
-        .recovery_key
-        .clone()
-        .expect("the new key is shown once");
+    assert!(state.recovery_key.is_some(), "the new key is shown once");
+    let new_recovery = session.recovery_key().unwrap();
     assert_ne!(new_recovery, old_recovery);
     assert!(state.organisation.is_none(), "a new, empty store");
     assert!(matches!(session.start_anew(None), Err(Error::StoreSetUp)));

@@ -191,3 +191,43 @@ fn a_change_cut_short_before_the_store_was_replaced_is_given_up_at_the_next_star
         );
     }
 }
+
+#[test]
+fn the_session_holds_the_new_recovery_key_until_seen_and_counts_a_wrong_passphrase() {
+    use samtale::session::Session;
+    use samtale::NewRecoveryKey;
+    fn now() -> Box<dyn samtale::Clock> {
+        Box::new(clock())
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samtale.sqlite3");
+    let mut session = Session::start(
+        path.clone(),
+        Box::new(NoKeychain),
+        now,
+        Some(PASSPHRASE.into()),
+    );
+    let first = session.recovery_key().unwrap();
+    session.recovery_key_seen();
+    assert!(matches!(session.recovery_key(), Err(Error::KeyMissing)));
+
+    let err = session
+        .change_key(Some("not the passphrase of this store"))
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongPassphrase), "{err:?}");
+    assert!(session.state().unwrap().recovery_key.is_none());
+
+    session.change_key(Some(PASSPHRASE)).unwrap();
+    assert_eq!(
+        session.state().unwrap().recovery_key,
+        Some(NewRecoveryKey::Changed)
+    );
+    let new = session.recovery_key().unwrap();
+    assert_ne!(new, first);
+    assert!(session.app().is_ok(), "the store stays open");
+    session.recovery_key_seen();
+    assert!(session.state().unwrap().recovery_key.is_none());
+    drop(session);
+    assert!(opens_with(&path, &new));
+    assert!(!opens_with(&path, &first));
+}

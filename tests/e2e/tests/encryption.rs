@@ -243,3 +243,93 @@ async fn an_emptied_store_is_restored_from_its_backup_instead_of_replaced() {
         i64::from(people)
     );
 }
+
+/// Whether the store file or backup at `path` opens with the key of `recovery_key`.
+fn opens_with(path: &Path, recovery_key: &str) -> bool {
+    let key = samtale::store::StoreKey::from_recovery_key(recovery_key).unwrap();
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    key.apply(&conn).unwrap();
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_changes_the_key_and_hrs_old_recovery_key_opens_nothing() {
+    let profile = Profile::typed_passphrase();
+    let old = profile.seed(|s| {
+        s.open_demo(samtale::organisation::Language::Da).unwrap();
+        s.backup_now().unwrap();
+        s.store().key().unwrap().recovery_key()
+    });
+    let store = profile.store_path();
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    app.type_into("lock-passphrase", samtale_e2e::PASSPHRASE)
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.click("nav-privacy").await;
+    app.wait_for("[data-testid=change-key]").await;
+    // Nothing happens before the person says HR needs the new recovery key; a wrong passphrase
+    // is refused beside the form.
+    assert_eq!(app.attr("change-key-submit", "disabled").await, "true");
+    app.click("change-key-understood").await;
+    app.type_into("change-key-passphrase", "ikke den rigtige sætning")
+        .await;
+    app.click("change-key-submit").await;
+    app.wait_for_text("change-key-error", "passphrase").await;
+    assert!(opens_with(&store, &old), "a refused change changes nothing");
+    app.type_into("change-key-passphrase", samtale_e2e::PASSPHRASE)
+        .await;
+    app.click("change-key-submit").await;
+    app.wait_for_text("page-title", "Your new recovery key")
+        .await;
+    app.wait_for_attr("recovery-key-why", "data-why", "changed")
+        .await;
+    let mut new = String::new();
+    for _ in 0..100 {
+        new = app.text("recovery-key-text").await;
+        if !new.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_ne!(new, old);
+    shot(&app, "new-recovery-key.png").await;
+    app.click("recovery-key-kept").await;
+    app.click("recovery-key-done").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+
+    let mut files = vec![store.clone()];
+    files.extend(
+        samtale::store::list_backups_of(&store)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.path),
+    );
+    assert!(files.len() >= 2, "the store and its backup");
+    for file in &files {
+        assert!(
+            opens_with(file, &new),
+            "{} opens with the new key",
+            file.display()
+        );
+        assert!(
+            !opens_with(file, &old),
+            "{} opens with the old key",
+            file.display()
+        );
+    }
+    // The passphrase still opens it: how the key is kept did not change.
+    let app = driver.launch().await;
+    app.type_into("lock-passphrase", samtale_e2e::PASSPHRASE)
+        .await;
+    app.click("lock-submit").await;
+    app.wait_for_text("org-title", "Søndervig").await;
+    app.quit().await;
+}

@@ -4,6 +4,7 @@ import {
 	type KeyMode,
 	type Language,
 	type LockState,
+	type NewRecoveryKey,
 	type Organisation,
 	type OrganisationInput,
 	type PersonId,
@@ -41,8 +42,10 @@ export class AppModel {
 	fatal = $state<AppError | null>(null);
 	/** What the locked store needs to open. */
 	lock = $state<LockState | null>(null);
-	/** The recovery key of a store set up in this session, until the person has kept it. */
-	recoveryKey = $state<string | null>(null);
+	/** A recovery key waits to be seen (the store was set up, or its key changed), until the
+	 * person has kept it. The key itself is fetched by the screen that shows it, and dropped
+	 * with that screen. */
+	recoveryKey = $state<NewRecoveryKey | null>(null);
 	/** How the open store's key is kept. */
 	keyMode = $state<KeyMode | null>(null);
 	/** The open store's key is kept nowhere on this computer: the person is asked where. */

@@ -25,7 +25,16 @@ export const commands = {
 	 *  again: in the keychain, or under `passphrase`, as the person chose.
 	 */
 	keepStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("keep_store_key", { passphrase })),
+	/**
+	 * The recovery key waiting to be seen, for the screen that shows it (and only while it does).
+	 */
+	recoveryKey: () => typedError<string, Error>(__TAURI_INVOKE("recovery_key")),
 	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
+	/**
+	 * Changes the store's key; a store under a passphrase needs it. The new recovery key waits to
+	 * be seen, as at set-up.
+	 */
+	changeStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("change_store_key", { passphrase })),
 	setPassphrase: (current: string | null, passphrase: string) => typedError<PassphraseSet, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
 	auditTrail: (filter: AuditFilter) => typedError<AuditEntry[], Error>(__TAURI_INVOKE("audit_trail", { filter })),
 	userName: () => typedError<string | null, Error>(__TAURI_INVOKE("user_name")),
@@ -263,8 +272,7 @@ export type AppState = {
 	storeError: Error | null,
 	/**  What the locked store needs; `None` when it is open (or failed). */
 	lock: LockState | null,
-	/**  The recovery key of a store set up in this session, until the person has seen it. */
-	recoveryKey: string | null,
+	recoveryKey: NewRecoveryKey | null,
 	/**  How the open store's key is kept. */
 	keyMode: KeyMode | null,
 	/**
@@ -277,6 +285,11 @@ export type AppState = {
 	/**  Why the start-of-day purge could not run (it runs again at the next start). */
 	purgeError: Error | null,
 };
+
+/**
+ *  Why a recovery key waits to be seen.
+ */
+export type NewRecoveryKey = "setUp" | "changed";
 
 export type AssessmentInput = {
 	competenceId: CompetenceId,
@@ -307,7 +320,7 @@ export type Audience =
 "discussed";
 
 /**  What was done. Stored by its camelCase name, which the UI translates. */
-export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged";
+export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged" | "storeKeyChanged";
 
 /**  One entry, as the audit page and its export show it. */
 export type AuditEntry = {
@@ -507,7 +520,7 @@ export type Error = { code: "empty"; params: {
 	supported: number,
 } } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "wrongKey" } | { code: "wrongPassphrase" } | { code: "recoveryKeyMistyped" } | { code: "keyMissing" } | { code: "keychainUnavailable"; params: Record<string, never> } | { code: "keyFileDamaged" } | { code: "passphraseTooShort"; params: {
 	min: number,
-} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
+} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "keyNotKept" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
 	seconds: number,
 } } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
 	from: TalkState,

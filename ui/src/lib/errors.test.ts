@@ -33,6 +33,7 @@ const examples: Record<ApiError['code'], ApiError> = {
 	storeLocked: { code: 'storeLocked' },
 	storeSetUp: { code: 'storeSetUp' },
 	storeMissing: { code: 'storeMissing' },
+	keyNotKept: { code: 'keyNotKept' },
 	backupOtherKey: { code: 'backupOtherKey' },
 	tryAgainLater: { code: 'tryAgainLater', params: { seconds: 10 } },
 	storage: { code: 'storage', params: {} },

@@ -103,6 +103,7 @@ export const errorCodes = [
 	'storeLocked',
 	'storeSetUp',
 	'storeMissing',
+	'keyNotKept',
 	'backupOtherKey',
 	'tryAgainLater',
 	'storage',
@@ -260,6 +261,7 @@ export function errorMessage(error: AppError): string {
 		case 'storeLocked':
 		case 'storeSetUp':
 		case 'storeMissing':
+		case 'keyNotKept':
 		case 'backupOtherKey':
 		case 'stillEmployed':
 		case 'alreadyErased':

@@ -11,6 +11,7 @@ vi.mock('$lib/bindings', () => ({
 		setUpStore: vi.fn(),
 		restoreMissingStore: vi.fn(),
 		startNewStore: vi.fn(),
+		recoveryKey: vi.fn(),
 		recoveryKeySeen: vi.fn()
 	}
 }));
@@ -44,6 +45,7 @@ describe('the lock screen', () => {
 		vi.mocked(commands.restoreMissingStore).mockReset();
 		vi.mocked(commands.startNewStore).mockReset();
 		vi.mocked(commands.recoveryKeySeen).mockReset().mockImplementation(() => ok(null));
+		vi.mocked(commands.recoveryKey).mockReset().mockImplementation(() => ok(KEY));
 	});
 
 	afterEach(() => {
@@ -82,7 +84,7 @@ describe('the lock screen', () => {
 		);
 
 		vi.mocked(commands.setUpStore).mockImplementationOnce(() =>
-			ok(appState({ recoveryKey: KEY, keyMode: 'passphrase' }))
+			ok(appState({ recoveryKey: 'setUp', keyMode: 'passphrase' }))
 		);
 		type('lock-passphrase', 'en lang sætning her');
 		type('lock-repeat', 'en lang sætning her');
@@ -202,7 +204,7 @@ describe('the lock screen', () => {
 		flushSync();
 		type('lock-passphrase', 'en helt ny sætning her');
 		type('lock-repeat', 'en helt ny sætning her');
-		vi.mocked(commands.startNewStore).mockImplementation(() => ok(appState({ recoveryKey: KEY })));
+		vi.mocked(commands.startNewStore).mockImplementation(() => ok(appState({ recoveryKey: 'setUp' })));
 		(byTestId('lock-submit') as HTMLButtonElement).click();
 		await settle();
 		expect(commands.startNewStore).toHaveBeenCalledWith('en helt ny sætning her');

@@ -13,7 +13,8 @@ vi.mock('$lib/bindings', () => ({
 		setUiLanguage: vi.fn(),
 		backupDays: vi.fn(),
 		setBackupDays: vi.fn(),
-		keepStoreKey: vi.fn()
+		keepStoreKey: vi.fn(),
+		changeStoreKey: vi.fn()
 	}
 }));
 
@@ -54,6 +55,7 @@ describe('PrivacyPage', () => {
 		vi.mocked(commands.backupDays).mockReset().mockReturnValue(ok(30));
 		vi.mocked(commands.setBackupDays).mockReset();
 		vi.mocked(commands.keepStoreKey).mockReset();
+		vi.mocked(commands.changeStoreKey).mockReset();
 		app.keyMode = null;
 		app.keyNotKept = false;
 	});
@@ -242,5 +244,37 @@ describe('PrivacyPage', () => {
 		await settle();
 		expect(commands.setPassphrase).toHaveBeenCalledWith('not it', '');
 		expect(byTestId('key-error')?.textContent).not.toBe('');
+	});
+
+	it('changes the key only once told that HR needs the new recovery key, and then shows it', async () => {
+		app.keyMode = 'passphrase';
+		vi.mocked(commands.changeStoreKey)
+			.mockReturnValueOnce(fail({ code: 'wrongPassphrase' }))
+			.mockReturnValueOnce(ok(appState({ keyMode: 'passphrase', recoveryKey: 'changed' })));
+		component = mount(PrivacyPage, { target: document.body });
+		await settle();
+		const submit = byTestId('change-key-submit') as HTMLButtonElement;
+		expect(submit.disabled).toBe(true);
+		(byTestId('change-key-understood') as HTMLInputElement).click();
+		await settle();
+		expect(submit.disabled).toBe(false);
+		const typed = byTestId('change-key-passphrase') as HTMLInputElement;
+		typed.value = 'not the passphrase';
+		typed.dispatchEvent(new Event('input', { bubbles: true }));
+		submit.click();
+		await settle();
+		expect(commands.changeStoreKey).toHaveBeenCalledWith('not the passphrase');
+		expect(byTestId('change-key-error')?.textContent).toContain('passphrase');
+		submit.click();
+		await settle();
+		expect(app.recoveryKey).toBe('changed');
+		expect(app.phase).toBe('recoveryKey');
+	});
+
+	it('offers no key change while the key is kept nowhere', async () => {
+		app.keyNotKept = true;
+		component = mount(PrivacyPage, { target: document.body });
+		await settle();
+		expect(byTestId('change-key')).toBeNull();
 	});
 });

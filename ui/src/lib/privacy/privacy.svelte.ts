@@ -197,3 +197,32 @@ export class BackupDaysModel {
 }
 
 export const backupDays = new BackupDaysModel();
+
+/** Changing the store's key: a new key and recovery key, the old recovery key (HR's copy)
+ * opening nothing afterwards. The core re-encrypts the store and its backups; the new recovery
+ * key is then shown as at set-up. */
+export class ChangeKeyModel {
+	passphrase = $state('');
+	/** The person has read that HR's recovery key stops working and must be replaced. */
+	understood = $state(false);
+	error = $state<AppError | null>(null);
+	busy = $state(false);
+
+	/** The core's new state (which shows the new recovery key), or null when it was refused. */
+	async change(underPassphrase: boolean): Promise<AppState | null> {
+		if (this.busy || !this.understood) return null;
+		this.busy = true;
+		const result = await call(commands.changeStoreKey(underPassphrase ? this.passphrase : null));
+		this.busy = false;
+		if (result.status === 'error') {
+			this.error = result.error;
+			return null;
+		}
+		this.error = null;
+		this.passphrase = '';
+		this.understood = false;
+		return result.data;
+	}
+}
+
+export const changeKey = new ChangeKeyModel();
