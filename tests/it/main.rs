@@ -18,6 +18,10 @@ mod privacy;
 /// store's integrity and every reported save checked after each kill.
 mod crash;
 
+/// Power loss: a VFS that loses and tears the writes not yet synced, at random moments of a
+/// child's saves; every image whole and holding every acknowledged save.
+mod power_loss;
+
 /// Crash safety of the store's own steps: opening, migrating, a backup, a change of key and a
 /// purge, each killed at random moments; the store whole and under one key after each.
 mod crash_steps;
