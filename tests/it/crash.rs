@@ -20,14 +20,9 @@ const RUNS: u32 = 100;
 /// People in each import the child makes: a transaction of many rows to be cut short.
 const BATCH: usize = 100;
 
-/// The child's side: only when the parent starts this test binary with `CHILD` set.
-#[test]
-fn crash_child() {
-    let Some(db) = std::env::var_os(CHILD) else {
-        return;
-    };
-    let mut app = Samtale::open(&db, Box::new(clock()), &crate::common::key()).unwrap();
-    let unit = UnitId(
+/// The unit a child saves people into: the first below the top.
+pub fn first_unit_below_the_top(app: &Samtale) -> UnitId {
+    UnitId(
         app.store()
             .conn()
             .query_row(
@@ -36,7 +31,17 @@ fn crash_child() {
                 |r| r.get(0),
             )
             .unwrap(),
-    );
+    )
+}
+
+/// The child's side: only when the parent starts this test binary with `CHILD` set.
+#[test]
+fn crash_child() {
+    let Some(db) = std::env::var_os(CHILD) else {
+        return;
+    };
+    let mut app = Samtale::open(&db, Box::new(clock()), &crate::common::key()).unwrap();
+    let unit = first_unit_below_the_top(&app);
     let start: u32 = std::env::var("SAMTALE_CRASH_FROM")
         .unwrap()
         .parse()

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use rusqlite::ffi;
-use samtale::{Samtale, UnitId};
+use samtale::Samtale;
 
 use crate::common::{clock, person_input};
 
@@ -292,16 +292,7 @@ fn power_child() {
     };
     register();
     let mut app = Samtale::open(&db, Box::new(clock()), &crate::common::key()).unwrap();
-    let unit = UnitId(
-        app.store()
-            .conn()
-            .query_row(
-                "SELECT min(id) FROM unit WHERE parent_id IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap(),
-    );
+    let unit = crate::crash::first_unit_below_the_top(&app);
     let mut n = 0;
     while CUT.load(Ordering::SeqCst) < CUTS {
         if n % 10 == 9 {
