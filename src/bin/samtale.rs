@@ -6,6 +6,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// `println!` for the command's output: a reader that closed the pipe (`samtale … | head`) ends
+/// the program quietly, with success, instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("samtale: cannot write the output: {e}");
+            std::process::exit(1);
+        }
+    }};
+}
 use samtale::demo::DemoSize;
 use samtale::organisation::Language;
 use samtale::store;
@@ -93,19 +108,19 @@ fn open(db: &Db) -> Result<Samtale, String> {
     use samtale::store::vault::{self, LockState};
     let (keychain, passphrase) = vault::from_environment();
     let clock = Box::new(SystemClock);
-    let state = vault::lock_state(&db.db, keychain.as_ref()).map_err(|e| e.to_string())?;
+    let state = vault::lock_state(&db.db, keychain.as_ref()).map_err(why)?;
     match state {
         LockState::New { .. } => {
             let created = Samtale::create(&db.db, clock, keychain.as_ref(), passphrase.as_deref())
-                .map_err(|e| e.to_string())?;
+                .map_err(why)?;
             print_recovery_key(&created.recovery_key);
             Ok(created.app)
         }
         LockState::Missing { backups, .. } => Err(missing_store(db, backups.len())),
         LockState::Locked { mode } => {
             let how = unlock_how(db, mode, passphrase)?;
-            let unlocked = Samtale::unlock_finishing(&db.db, clock, keychain.as_ref(), &how)
-                .map_err(|e| e.to_string())?;
+            let unlocked =
+                Samtale::unlock_finishing(&db.db, clock, keychain.as_ref(), &how).map_err(why)?;
             if let Some(recovery_key) = &unlocked.new_recovery_key {
                 eprintln!("A change of the store's key was cut short; it is finished now.");
                 print_new_recovery_key(recovery_key);
@@ -190,12 +205,91 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Create the organisation in a new store (as the app's welcome screen does), for HR's
+    /// scripts and servers: the store is set up (and its recovery key printed once) first.
+    Init {
+        #[command(flatten)]
+        db: Db,
+        /// The organisation's name.
+        #[arg(long)]
+        name: String,
+        /// da, sv, nb or en: the language of its exports.
+        #[arg(long)]
+        language: String,
+        /// DK, SE or NO (from the language when not given; required for en).
+        #[arg(long)]
+        country: Option<String>,
+        /// ISO 4217 currency code (the country's own when not given).
+        #[arg(long, default_value = "")]
+        currency: String,
+    },
+    /// List what the store holds, as a table or (`--json`) in the app's own shapes.
+    #[command(subcommand)]
+    List(ListWhat),
     /// Change the store's key: the store and its backups are encrypted again under a new key,
     /// and a new recovery key is printed once (the old one, and HR's copy of it, stop opening
     /// anything). A store under a passphrase needs it in SAMTALE_PASSPHRASE.
     ChangeKey {
         #[command(flatten)]
         db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum ListWhat {
+    /// The unit tree, one unit a line, indented under its parent.
+    Units {
+        #[command(flatten)]
+        db: Db,
+        /// Archived units too.
+        #[arg(long)]
+        archived: bool,
+        /// JSON (the unit tree as the app gets it) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// People: of one unit, or those whose name or number matches `--search`.
+    People {
+        #[command(flatten)]
+        db: Db,
+        /// The unit's id (see `list units`).
+        #[arg(long, conflicts_with = "search")]
+        unit: Option<i64>,
+        /// A name, part of a name or an employee number.
+        #[arg(long)]
+        search: Option<String>,
+        /// People who left too.
+        #[arg(long)]
+        archived: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Talks of a year, soonest first.
+    Talks {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        year: i32,
+        /// Only of people placed in this unit.
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Cancelled talks too.
+        #[arg(long)]
+        cancelled: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Actions of a year: of a unit and every unit below it, or all.
+    Actions {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        year: Option<i32>,
+        /// The unit at the top of the tree to list (all units when not given).
+        #[arg(long)]
+        unit: Option<i64>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -349,7 +443,7 @@ fn parse_choice<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Resu
 
 fn print_preview(p: &samtale::import::ImportPreview) {
     let d = &p.detected;
-    println!(
+    out!(
         "read {:?}{}{}{}: {} rows",
         d.kind,
         d.encoding.map(|e| format!(", {e:?}")).unwrap_or_default(),
@@ -361,31 +455,34 @@ fn print_preview(p: &samtale::import::ImportPreview) {
         p.rows
     );
     for (h, m) in p.headers.iter().zip(&p.mapping) {
-        println!(
+        out!(
             "  column {h:?} -> {}",
             m.map(|f| format!("{f:?}")).unwrap_or("(skipped)".into())
         );
     }
     for n in &p.notices {
-        println!("  note: {n:?}");
+        out!("  note: {n:?}");
     }
     for f in &p.missing {
-        println!("  no column for {f:?}: map one with --mapping");
+        out!("  no column for {f:?}: map one with --mapping");
     }
     let verb = if p.applied { "" } else { "would be " };
-    println!(
+    out!(
         "{verb}created {}, updated {}, unchanged {}, archived {}",
-        p.created, p.updated, p.unchanged, p.archived
+        p.created,
+        p.updated,
+        p.unchanged,
+        p.archived
     );
     for u in &p.units_created {
-        println!("  new unit: {u}");
+        out!("  new unit: {u}");
     }
     for problem in &p.problems {
         let why = match &problem.problem {
             samtale::import::ImportProblem::Rejected { error } => error.to_string(),
             other => format!("{other:?}"),
         };
-        println!("  line {}: {why}", problem.line);
+        out!("  line {}: {why}", problem.line);
     }
 }
 
@@ -394,10 +491,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Demo { db, size, language } => {
             let language = Language::parse(&language)
                 .ok_or_else(|| format!("unknown language '{language}' (da, sv, nb or en)"))?;
-            let out = open(&db)?
-                .generate(size, language)
-                .map_err(|e| e.to_string())?;
-            println!(
+            let out = open(&db)?.generate(size, language).map_err(why)?;
+            out!(
                 "wrote {} units and {} people ({} active) to {}",
                 out.units,
                 out.people,
@@ -410,15 +505,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 return Err(format!("no store at {}", db.db.display()));
             }
             let s = open(&db)?;
-            let version = s.store().check().map_err(|e| e.to_string())?;
-            println!(
+            let version = s.store().check().map_err(why)?;
+            out!(
                 "ok: schema version {version} (this app: {}), integrity ok",
                 store::SCHEMA_VERSION
             );
         }
         Command::Backup { db } => {
-            let b = open(&db)?.backup_now().map_err(|e| e.to_string())?;
-            println!("{}", b.path.display());
+            let b = open(&db)?.backup_now().map_err(why)?;
+            out!("{}", b.path.display());
         }
         Command::Backups { db } => {
             // A lost store's backups are listed without opening anything: they are what the
@@ -428,8 +523,8 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 store::list_backups_of(&db.db)
             };
-            for b in backups.map_err(|e| e.to_string())? {
-                println!("{}\t{} bytes", b.file_name, b.size_bytes);
+            for b in backups.map_err(why)? {
+                out!("{}\t{} bytes", b.file_name, b.size_bytes);
             }
         }
         Command::Import {
@@ -474,7 +569,7 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 s.apply_import(&bytes, &options)
             }
-            .map_err(|e| e.to_string())?;
+            .map_err(why)?;
             print_preview(&preview);
             if preview.created + preview.updated + preview.unchanged == 0 {
                 return Err("nothing could be imported".into());
@@ -513,9 +608,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     .parse()?;
                     let made = open(&db)?
                         .export_unit_plans(year, format, language, &dir)
-                        .map_err(|e| e.to_string())?;
+                        .map_err(why)?;
                     let bytes: u64 = made.iter().map(|e| e.bytes).sum();
-                    println!(
+                    out!(
                         "wrote {} plans ({bytes} bytes) to {}",
                         made.len(),
                         dir.display()
@@ -560,8 +655,8 @@ fn run(cli: Cli) -> Result<(), String> {
                         .and_then(|file| samtale::export::write_atomic(&to.out, &file.bytes))
                 }
             }
-            .map_err(|e| e.to_string())?;
-            println!("wrote {} ({} bytes)", done.path, done.bytes);
+            .map_err(why)?;
+            out!("wrote {} ({} bytes)", done.path, done.bytes);
         }
         Command::ImportBundle { db, files } => {
             let mut s = open(&db)?;
@@ -571,7 +666,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     .map_err(samtale::Error::from)
                     .and_then(|bytes| s.import_bundle(&bytes));
                 match outcome {
-                    Ok(o) => println!("{}: {o:?}", file.display()),
+                    Ok(o) => out!("{}: {o:?}", file.display()),
                     Err(e) => {
                         refused += 1;
                         eprintln!("{}: refused: {e}", file.display());
@@ -585,7 +680,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Restore { db, backup } => {
             use samtale::store::vault::{self, LockState};
             let (keychain, passphrase) = vault::from_environment();
-            match vault::lock_state(&db.db, keychain.as_ref()).map_err(|e| e.to_string())? {
+            match vault::lock_state(&db.db, keychain.as_ref()).map_err(why)? {
                 LockState::Missing { mode, .. } => {
                     let how = unlock_how(&db, mode, passphrase)?;
                     Samtale::restore_missing(
@@ -595,11 +690,11 @@ fn run(cli: Cli) -> Result<(), String> {
                         &how,
                         &backup,
                     )
-                    .map_err(|e| e.to_string())?;
+                    .map_err(why)?;
                 }
-                _ => open(&db)?.restore(&backup).map_err(|e| e.to_string())?,
+                _ => open(&db)?.restore(&backup).map_err(why)?,
             }
-            println!("restored {backup}");
+            out!("restored {backup}");
         }
         Command::StartAnew { db } => {
             use samtale::store::vault;
@@ -610,21 +705,201 @@ fn run(cli: Cli) -> Result<(), String> {
                 keychain.as_ref(),
                 passphrase.as_deref(),
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(why)?;
             print_recovery_key(&created.recovery_key);
-            println!("a new, empty store is set up at {}", db.db.display());
+            out!("a new, empty store is set up at {}", db.db.display());
         }
+        Command::Init {
+            db,
+            name,
+            language,
+            country,
+            currency,
+        } => {
+            use samtale::organisation::{Country, OrganisationInput};
+            let language = Language::parse(&language)
+                .ok_or_else(|| format!("unknown language '{language}' (da, sv, nb or en)"))?;
+            let country = match (
+                country.as_deref().map(str::to_uppercase).as_deref(),
+                language,
+            ) {
+                (Some("DK"), _) | (None, Language::Da) => Country::DK,
+                (Some("SE"), _) | (None, Language::Sv) => Country::SE,
+                (Some("NO"), _) | (None, Language::Nb) => Country::NO,
+                (None, Language::En) => {
+                    return Err(
+                        "give the organisation's country with --country DK, SE or NO".into(),
+                    )
+                }
+                (Some(other), _) => {
+                    return Err(format!("unknown country '{other}' (DK, SE or NO)"))
+                }
+            };
+            let org = open(&db)?
+                .create_organisation(&OrganisationInput {
+                    name,
+                    country,
+                    language,
+                    currency,
+                })
+                .map_err(why)?;
+            out!("created {} in {}", org.name, db.db.display());
+        }
+        Command::List(what) => list(what)?,
         Command::ChangeKey { db } => {
             let (keychain, passphrase) = samtale::store::vault::from_environment();
             let mut s = open(&db)?;
             let recovery_key = s
                 .change_key(keychain.as_ref(), passphrase.as_deref())
-                .map_err(|e| e.to_string())?;
+                .map_err(why)?;
             print_new_recovery_key(&recovery_key);
-            println!("the store's key is changed");
+            out!("the store's key is changed");
         }
     }
     Ok(())
+}
+
+/// The sentence for a failed operation, with what to do where the command line has a way.
+fn why(e: samtale::Error) -> String {
+    match e {
+        samtale::Error::NoOrganisation => format!(
+            "{e}: create it first with `samtale init --db FILE --name NAME --language da|sv|nb|en`"
+        ),
+        e => e.to_string(),
+    }
+}
+
+/// Prints `rows` as JSON (the app's own shapes, camelCase) when asked, else each as a line.
+fn print_rows<T: serde::Serialize>(
+    rows: &[T],
+    json: bool,
+    line: impl Fn(&T) -> String,
+) -> Result<(), String> {
+    if json {
+        let text = serde_json::to_string_pretty(rows).map_err(|e| e.to_string())?;
+        out!("{text}");
+    } else {
+        for row in rows {
+            out!("{}", line(row));
+        }
+    }
+    Ok(())
+}
+
+fn list(what: ListWhat) -> Result<(), String> {
+    match what {
+        ListWhat::Units { db, archived, json } => {
+            let tree = open(&db)?.unit_tree(archived).map_err(why)?;
+            print_rows(&tree, json, |u| {
+                format!(
+                    "{:>6}  {}{}  ({} people{}{})",
+                    u.id.0,
+                    "  ".repeat(u.depth as usize),
+                    u.name,
+                    u.total_headcount,
+                    u.manager_name
+                        .as_deref()
+                        .map(|m| format!(", manager {m}"))
+                        .unwrap_or_default(),
+                    if u.archived { ", archived" } else { "" }
+                )
+            })
+        }
+        ListWhat::People {
+            db,
+            unit,
+            search,
+            archived,
+            json,
+        } => {
+            let s = open(&db)?;
+            let people = match (unit, search) {
+                (Some(unit), _) => s.people_in_unit(samtale::UnitId(unit), archived),
+                (None, Some(query)) => s.search_people(&query, 200, archived),
+                (None, None) => {
+                    return Err("say which people: --unit ID or --search TEXT".into());
+                }
+            }
+            .map_err(why)?;
+            print_rows(&people, json, |p| {
+                format!(
+                    "{:>6}  {:<12} {} {}  {}  {}{}",
+                    p.id.0,
+                    p.employee_number,
+                    p.given_name,
+                    p.family_name,
+                    p.job_title,
+                    p.unit_name,
+                    if p.active { "" } else { "  (left)" }
+                )
+            })
+        }
+        ListWhat::Talks {
+            db,
+            year,
+            unit,
+            cancelled,
+            json,
+        } => {
+            let talks = open(&db)?
+                .talks(&samtale::talks::talk::TalkFilter {
+                    year: Some(year),
+                    unit_id: unit.map(samtale::UnitId),
+                    person_id: None,
+                    include_cancelled: cancelled,
+                })
+                .map_err(why)?;
+            print_rows(&talks, json, |t| {
+                let with: Vec<&str> = t.participants.iter().map(|p| p.name.as_str()).collect();
+                format!(
+                    "{:>6}  {} {}  {}  {}  {} with {}  {}",
+                    t.id.0,
+                    t.kind.as_str().to_uppercase(),
+                    t.year,
+                    t.state,
+                    t.starts_at
+                        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_else(|| "(no date)".into()),
+                    t.leader.name,
+                    with.join(", "),
+                    t.unit_name
+                )
+            })
+        }
+        ListWhat::Actions {
+            db,
+            year,
+            unit,
+            json,
+        } => {
+            let board = open(&db)?
+                .actions(&samtale::actions::ActionFilter {
+                    root: unit.map(samtale::UnitId),
+                    year,
+                    ..Default::default()
+                })
+                .map_err(why)?;
+            let shown = board.actions.len() as u32;
+            if board.total > shown {
+                eprintln!(
+                    "the first {shown} of {} actions; narrow the list with --unit or --year",
+                    board.total
+                );
+            }
+            print_rows(&board.actions, json, |a| {
+                format!(
+                    "{:>6}  {}  {}  {}  owner {}{}{}",
+                    a.id.0,
+                    a.year,
+                    a.status,
+                    a.title,
+                    a.owner.name,
+                    a.due_date.map(|d| format!(", due {d}")).unwrap_or_default(),
+                    if a.overdue { ", overdue" } else { "" }
+                )
+            })
+        }
+    }
 }
 
 fn main() -> ExitCode {

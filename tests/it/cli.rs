@@ -142,3 +142,102 @@ fn change_key_prints_a_new_recovery_key_and_the_old_one_opens_nothing() {
     let (code, out, _) = samtale(&["check", "--db", db_arg]);
     assert_eq!(code, 0, "the passphrase still opens it: {out}");
 }
+
+#[test]
+fn init_creates_the_organisation_that_import_and_the_lists_then_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hr.sqlite3");
+    let db = db.to_str().unwrap();
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "Lønnummer;Fornavn;Efternavn;Afdeling;Ansættelsesdato\n\
+         1001;Freja;Nielsen;Hjemmeplejen;01-08-2024\n\
+         1002;Mads;Holm;Hjemmeplejen;01-02-2023\n",
+    )
+    .unwrap();
+    let staff = staff.to_str().unwrap();
+    // Before `init`, an import says what to do.
+    let (code, _, err) = samtale(&["import", "people", "--db", db, staff]);
+    assert_eq!(code, 1);
+    assert!(err.contains("samtale init"), "{err}");
+
+    let (code, _, err) = samtale(&[
+        "init",
+        "--db",
+        db,
+        "--name",
+        "Testby Kommune",
+        "--language",
+        "en",
+    ]);
+    assert_eq!(code, 1, "English needs a country");
+    assert!(err.contains("--country"), "{err}");
+    let (code, out, err) = samtale(&[
+        "init",
+        "--db",
+        db,
+        "--name",
+        "Testby Kommune",
+        "--language",
+        "da",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("created Testby Kommune"), "{out}");
+    let (code, _, err) = samtale(&["init", "--db", db, "--name", "Igen", "--language", "da"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("already holds an organisation"), "{err}");
+
+    assert_eq!(samtale(&["import", "people", "--db", db, staff]).0, 0);
+    let (code, out, _) = samtale(&["list", "units", "--db", db, "--json"]);
+    assert_eq!(code, 0);
+    let units: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let home = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "Hjemmeplejen")
+        .expect("the imported unit");
+    assert_eq!(home["totalHeadcount"], 2);
+    let id = home["id"].to_string();
+    let (code, out, _) = samtale(&["list", "people", "--db", db, "--unit", &id]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Freja Nielsen") && out.contains("Mads Holm"),
+        "{out}"
+    );
+    let (_, out, _) = samtale(&["list", "people", "--db", db, "--search", "1002", "--json"]);
+    let people: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(people[0]["familyName"], "Holm");
+    for what in [["talks", "--year"], ["actions", "--year"]] {
+        let (code, out, err) = samtale(&["list", what[0], "--db", db, what[1], "2026", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&out).unwrap(),
+            serde_json::json!([])
+        );
+    }
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_the_listing_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let db = db.to_str().unwrap();
+    assert_eq!(samtale(&["demo", "--db", db]).0, 0);
+    let mut child = crate::common::cli()
+        .args(["list", "people", "--db", db, "--search", "e"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -0`: the reader goes before the first line is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
