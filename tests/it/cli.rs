@@ -162,29 +162,16 @@ fn init_creates_the_organisation_that_import_and_the_lists_then_use() {
     assert_eq!(code, 1);
     assert!(err.contains("samtale init"), "{err}");
 
-    let (code, _, err) = samtale(&[
-        "init",
-        "--db",
-        db,
-        "--name",
-        "Testby Kommune",
-        "--language",
-        "en",
-    ]);
+    let init = |name: &str, language: &str| {
+        samtale(&["init", "--db", db, "--name", name, "--language", language])
+    };
+    let (code, _, err) = init("Testby Kommune", "en");
     assert_eq!(code, 1, "English needs a country");
     assert!(err.contains("--country"), "{err}");
-    let (code, out, err) = samtale(&[
-        "init",
-        "--db",
-        db,
-        "--name",
-        "Testby Kommune",
-        "--language",
-        "da",
-    ]);
+    let (code, out, err) = init("Testby Kommune", "da");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created Testby Kommune"), "{out}");
-    let (code, _, err) = samtale(&["init", "--db", db, "--name", "Igen", "--language", "da"]);
+    let (code, _, err) = init("Igen", "da");
     assert_eq!(code, 1);
     assert!(err.contains("already holds an organisation"), "{err}");
 
