@@ -282,6 +282,7 @@ async fn a_manager_changes_the_key_and_hrs_old_recovery_key_opens_nothing() {
         .await;
     app.click("change-key-submit").await;
     app.wait_for_text("change-key-error", "passphrase").await;
+    shot(&app, "change-key.png").await;
     assert!(opens_with(&store, &old), "a refused change changes nothing");
     app.type_into("change-key-passphrase", samtale_e2e::PASSPHRASE)
         .await;

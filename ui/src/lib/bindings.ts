@@ -25,14 +25,12 @@ export const commands = {
 	 *  again: in the keychain, or under `passphrase`, as the person chose.
 	 */
 	keepStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("keep_store_key", { passphrase })),
-	/**
-	 * The recovery key waiting to be seen, for the screen that shows it (and only while it does).
-	 */
+	/**  The recovery key waiting to be seen, for the screen that shows it (and only while it does). */
 	recoveryKey: () => typedError<string, Error>(__TAURI_INVOKE("recovery_key")),
 	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
 	/**
-	 * Changes the store's key; a store under a passphrase needs it. The new recovery key waits to
-	 * be seen, as at set-up.
+	 *  Changes the store's key; a store under a passphrase needs it. The new recovery key waits to
+	 *  be seen, as at set-up.
 	 */
 	changeStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("change_store_key", { passphrase })),
 	setPassphrase: (current: string | null, passphrase: string) => typedError<PassphraseSet, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
@@ -272,6 +270,11 @@ export type AppState = {
 	storeError: Error | null,
 	/**  What the locked store needs; `None` when it is open (or failed). */
 	lock: LockState | null,
+	/**
+	 *  A recovery key waits to be seen: the store was set up, or its key changed, in this
+	 *  session. The key itself is not here: the screen that shows it asks for it (see
+	 *  [`crate::session::Session::recovery_key`]), so the page holds it only while it shows it.
+	 */
 	recoveryKey: NewRecoveryKey | null,
 	/**  How the open store's key is kept. */
 	keyMode: KeyMode | null,
@@ -285,11 +288,6 @@ export type AppState = {
 	/**  Why the start-of-day purge could not run (it runs again at the next start). */
 	purgeError: Error | null,
 };
-
-/**
- *  Why a recovery key waits to be seen.
- */
-export type NewRecoveryKey = "setUp" | "changed";
 
 export type AssessmentInput = {
 	competenceId: CompetenceId,
@@ -803,6 +801,13 @@ backups: BackupInfo[];
 log: boolean; 
 /**  Whether a keychain can keep a new store's key, should the person start anew. */
 keychain: boolean };
+
+/**  Why a recovery key waits to be seen. */
+export type NewRecoveryKey = 
+/**  The store was set up: its first recovery key. */
+"setUp" | 
+/**  The store's key was changed: the earlier recovery key opens nothing any more. */
+"changed";
 
 /**  Which record a note in the talk goes to. */
 export type NoteLayer = 
