@@ -461,7 +461,19 @@ fn print_preview(p: &samtale::import::ImportPreview) {
         );
     }
     for n in &p.notices {
-        out!("  note: {n:?}");
+        use samtale::import::ImportNotice;
+        out!(
+            "  note: {}",
+            match n {
+                ImportNotice::NationalIdIgnored { column } => format!(
+                    "column {column:?} holds national identity numbers: left out, never stored"
+                ),
+                ImportNotice::ColumnIgnored { column } =>
+                    format!("column {column:?} is recognised but not kept by Samtale"),
+                ImportNotice::UnknownColumn { column } =>
+                    format!("column {column:?} is not recognised: skipped (map it with --mapping)"),
+            }
+        );
     }
     for f in &p.missing {
         out!("  no column for {f:?}: map one with --mapping");
@@ -478,9 +490,19 @@ fn print_preview(p: &samtale::import::ImportPreview) {
         out!("  new unit: {u}");
     }
     for problem in &p.problems {
+        use samtale::import::ImportProblem;
         let why = match &problem.problem {
-            samtale::import::ImportProblem::Rejected { error } => error.to_string(),
-            other => format!("{other:?}"),
+            ImportProblem::Rejected { error } => error.to_string(),
+            ImportProblem::Ragged { expected, found } => {
+                format!("{found} cells where the header has {expected} columns")
+            }
+            ImportProblem::UnbalancedQuote => {
+                "a quote opens and is never closed: the rest of the file is one cell".into()
+            }
+            ImportProblem::Unreadable => "the line cannot be read".into(),
+            ImportProblem::DuplicateEmployeeNumber { number, first_line } => {
+                format!("employee number {number} is already on line {first_line}")
+            }
         };
         out!("  line {}: {why}", problem.line);
     }

@@ -228,3 +228,57 @@ fn a_reader_that_closes_the_pipe_ends_the_listing_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn problem_rows_and_notes_of_an_import_are_sentences_not_debug_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    let db = db.to_str().unwrap();
+    assert_eq!(
+        samtale(&[
+            "init",
+            "--db",
+            db,
+            "--name",
+            "Testby Kommune",
+            "--language",
+            "da"
+        ])
+        .0,
+        0
+    );
+    let file = dir.path().join("løn.csv");
+    std::fs::write(
+        &file,
+        "Lønnummer;Fornavn;Efternavn;Enhed;Ansættelsesdato;Skonummer\n\
+         1;Anne;Hansen;Team A;01-08-2020;42\n\
+         1;Bo;Berg;Team A;01-08-2020;43\n\
+         2;Cem;Ak;Team A\n",
+    )
+    .unwrap();
+    let (code, out, _) = samtale(&[
+        "import",
+        "people",
+        "--db",
+        db,
+        file.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("line 3: employee number 1 is already on line 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 4: 4 cells where the header has 6 columns"),
+        "{out}"
+    );
+    assert!(
+        out.contains("column \"Skonummer\" is not recognised"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("Ragged") && !out.contains("UnknownColumn"),
+        "{out}"
+    );
+}
