@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "get_talk",
     "schedule_talk",
     "step_talk",
+    "hold_talk",
     "write_invitation",
     "get_preparation",
     "save_preparation",

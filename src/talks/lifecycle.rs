@@ -5,6 +5,7 @@
 //! reason. The rules are pure functions here, so the store, the CLI and the UI all ask the same
 //! question and get the same typed answer.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -110,4 +111,14 @@ pub fn check_step(from: TalkState, to: TalkState, reason: Option<&str>) -> Resul
         (true, Some(r)) => Ok(Some(r.to_owned())),
         (false, _) => Ok(None),
     }
+}
+
+/// Whether marking the talk held needs the day it was actually held: its planned start has not
+/// come, and "held" would otherwise date the agreement and the personal plan to a day ahead.
+pub fn needs_held_date(
+    state: TalkState,
+    starts_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    state.allowed_steps().contains(&TalkState::Held) && starts_at.is_some_and(|s| s > now)
 }

@@ -481,6 +481,45 @@ pub fn step(
     Ok(to)
 }
 
+/// Marks a talk held. When its planned start has not come, `held_at` (the time it was held, with
+/// the laptop's offset) is required; given, it must not fall on a day after today where the
+/// laptop is, and it replaces the planned start, so the agreement and the personal plan give
+/// the day the talk was held.
+pub fn hold(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: TalkId,
+    held_at: Option<&str>,
+) -> Result<TalkState> {
+    let from = state(conn, id)?;
+    lifecycle::check_step(from, TalkState::Held, None)?;
+    let planned: Option<DateTime<Utc>> = conn
+        .prepare_cached("SELECT starts_at FROM talk WHERE id = ?1")?
+        .query_row([id], |r| r.get("starts_at"))?;
+    let now = clock.now();
+    match held_at.map(str::trim).filter(|s| !s.is_empty()) {
+        None if lifecycle::needs_held_date(from, planned, now) => {
+            return Err(Error::Empty {
+                field: Field::HeldAt,
+            });
+        }
+        None => {}
+        Some(text) => {
+            let held = DateTime::parse_from_rfc3339(text).map_err(|_| Error::Invalid {
+                field: Field::HeldAt,
+            })?;
+            if held.date_naive() > now.with_timezone(held.offset()).date_naive() {
+                return Err(Error::HeldInFuture);
+            }
+            conn.prepare_cached("UPDATE talk SET starts_at = ?2 WHERE id = ?1")?
+                .execute((id, stamp(held.with_timezone(&Utc))))?;
+            // The talk's date moved back: retention must look at it again.
+            crate::privacy::retention::talk_written(conn, id)?;
+        }
+    }
+    step(conn, clock, id, TalkState::Held, None)
+}
+
 pub(crate) fn set_state(
     conn: &Connection,
     clock: &dyn Clock,

@@ -70,6 +70,7 @@ export const commands = {
 	getTalk: (id: TalkId) => typedError<TalkDetail, Error>(__TAURI_INVOKE("get_talk", { id })),
 	scheduleTalk: (id: TalkId, input: ScheduleInput) => typedError<Warned<TalkState>, Error>(__TAURI_INVOKE("schedule_talk", { id, input })),
 	stepTalk: (id: TalkId, to: TalkState, reason: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("step_talk", { id, to, reason })),
+	holdTalk: (id: TalkId, heldAt: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("hold_talk", { id, heldAt })),
 	writeInvitation: (id: TalkId, title: string) => typedError<string, Error>(__TAURI_INVOKE("write_invitation", { id, title })),
 	getPreparation: (id: TalkId, author: PersonId) => typedError<Preparation, Error>(__TAURI_INVOKE("get_preparation", { id, author })),
 	savePreparation: (id: TalkId, author: PersonId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_preparation", { id, author, answer })),
@@ -516,7 +517,7 @@ export type Error = { code: "empty"; params: {
 	state: TalkState,
 } } | { code: "groupTooSmall"; params: {
 	min: number,
-} } | { code: "notScheduled" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
+} } | { code: "notScheduled" } | { code: "heldInFuture" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
@@ -600,7 +601,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays" | "heldAt";
 
 export type FileKind = "csv" | "xlsx";
 
@@ -1139,6 +1140,8 @@ export type TalkDetail = {
 	followUps: FollowUp[],
 	events: TalkEvent[],
 	allowedSteps: TalkState[],
+	/**  Marking the talk held asks for the day it was held: its planned start has not come. */
+	heldDateNeeded: boolean,
 	/**  For a LUS: what the leader's employees said about the leadership, in aggregate. */
 	upwardFeedback: UpwardFeedback | null,
 	/**  When retention or an erasure removed the talk's texts. */

@@ -44,6 +44,7 @@ const examples: Record<ApiError['code'], ApiError> = {
 	wrongState: { code: 'wrongState', params: { state: 'signed' } },
 	groupTooSmall: { code: 'groupTooSmall', params: { min: 2 } },
 	notScheduled: { code: 'notScheduled' },
+	heldInFuture: { code: 'heldInFuture' },
 	builtinTemplate: { code: 'builtinTemplate' },
 	levelOutOfScale: { code: 'levelOutOfScale', params: { level: 4, max: 3 } },
 	negative: { code: 'negative', params: { field: 'plannedCost' } },

@@ -60,7 +60,8 @@ export const fields = [
 	'recoveryKey',
 	'userName',
 	'retention',
-	'backupDays'
+	'backupDays',
+	'heldAt'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -117,6 +118,7 @@ export const errorCodes = [
 	'wrongState',
 	'groupTooSmall',
 	'notScheduled',
+	'heldInFuture',
 	'builtinTemplate',
 	'levelOutOfScale',
 	'negative',
@@ -239,6 +241,7 @@ export function errorMessage(error: AppError): string {
 		case 'locked':
 		case 'cleared':
 		case 'notScheduled':
+		case 'heldInFuture':
 		case 'builtinTemplate':
 		case 'dueBeforeCreated':
 		case 'profileCycle':
