@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "schedule_talk",
     "step_talk",
     "hold_talk",
+    "undo_talk_step",
     "write_invitation",
     "get_preparation",
     "save_preparation",

@@ -622,6 +622,11 @@ impl Samtale {
         self.talk_stepped(id, moved, |tx, clock| talk::hold(tx, clock, id, held_at))
     }
 
+    /// Takes the talk's last step back, when `TalkDetail::undo` allows it.
+    pub fn undo_talk_step(&mut self, id: TalkId) -> Result<TalkState> {
+        self.talk_stepped(id, ", undone", |tx, clock| talk::undo(tx, clock, id))
+    }
+
     /// A step of a talk and its audit entry ("from → to" and the fields it moved).
     fn talk_stepped(
         &mut self,

@@ -418,6 +418,12 @@ async fn hold_talk(
 
 #[tauri::command]
 #[specta::specta]
+async fn undo_talk_step(core: State<'_, Core>, id: TalkId) -> Result<TalkState> {
+    core.run(move |s| s.undo_talk_step(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn write_invitation(
     core: State<'_, Core>,
     dir: State<'_, ExportDir>,
@@ -1025,6 +1031,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             schedule_talk,
             step_talk,
             hold_talk,
+            undo_talk_step,
             write_invitation,
             get_preparation,
             save_preparation,

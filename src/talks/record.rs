@@ -102,6 +102,8 @@ pub struct TalkDetail {
     pub allowed_steps: Vec<TalkState>,
     /// Marking the talk held asks for the day it was held: its planned start has not come.
     pub held_date_needed: bool,
+    /// Whether the last step can be undone, and if not why; none before the first step.
+    pub undo: Option<lifecycle::Undo>,
     /// For a LUS: what the leader's employees said about the leadership, in aggregate.
     pub upward_feedback: Option<UpwardFeedback>,
     /// When retention or an erasure removed the talk's texts.
@@ -532,6 +534,7 @@ pub fn detail(conn: &Connection, clock: &dyn Clock, id: TalkId) -> Result<TalkDe
         events: talk::events(conn, id)?,
         allowed_steps: talk.state.allowed_steps(),
         held_date_needed: lifecycle::needs_held_date(talk.state, talk.starts_at, clock.now()),
+        undo: talk::undo_offer(conn, id)?,
         upward_feedback,
         cleared_at,
         talk,

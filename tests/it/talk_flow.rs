@@ -548,3 +548,72 @@ fn a_talk_whose_date_has_come_is_held_without_asking_for_a_date() {
         Error::IllegalStep { .. }
     ));
 }
+
+#[test]
+fn each_step_can_be_undone_until_the_next_and_the_core_says_why_not_otherwise() {
+    use samtale::talks::lifecycle::{Undo, UndoRefusal};
+    let mut t = team(1);
+    let who = t.employees[0];
+    let id = crate::common::scheduled_mus(&mut t, who, "Room 2");
+    let undo = |t: &Team| t.app.talk(id).unwrap().undo;
+    assert_eq!(
+        undo(&t),
+        Some(Undo::Refused {
+            state: TalkState::Invited,
+            reason: UndoRefusal::Invitation
+        })
+    );
+    assert!(matches!(
+        t.app.undo_talk_step(id).unwrap_err(),
+        Error::UndoRefused {
+            reason: UndoRefusal::Invitation
+        }
+    ));
+
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.step_talk(id, TalkState::Cancelled, None).unwrap();
+    assert_eq!(
+        undo(&t),
+        Some(Undo::Allowed {
+            state: TalkState::Cancelled,
+            back: TalkState::Preparing
+        })
+    );
+    assert_eq!(t.app.undo_talk_step(id).unwrap(), TalkState::Preparing);
+    // The step before is now the last: it too can be taken back, one at a time.
+    assert_eq!(t.app.undo_talk_step(id).unwrap(), TalkState::Invited);
+    let history: Vec<TalkState> = t
+        .app
+        .talk(id)
+        .unwrap()
+        .events
+        .iter()
+        .map(|e| e.to)
+        .collect();
+    assert_eq!(history, [TalkState::Planned, TalkState::Invited]);
+
+    t.clock.advance(Duration::days(11));
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.hold_talk(id, None).unwrap();
+    t.app.save_summary(id, "We agree on a course.").unwrap();
+    t.app.step_talk(id, TalkState::Agreed, None).unwrap();
+    t.app.sign_talk(id, t.manager, "Mads Leder").unwrap();
+    assert_eq!(
+        undo(&t),
+        Some(Undo::Refused {
+            state: TalkState::Agreed,
+            reason: UndoRefusal::Signed
+        })
+    );
+    assert_eq!(t.app.talk(id).unwrap().talk.state, TalkState::Agreed);
+    let stepped = t
+        .app
+        .audit_trail(&samtale::audit::AuditFilter {
+            limit: 20,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(stepped
+        .iter()
+        .any(|e| e.detail == "cancelled → preparing, undone"));
+}

@@ -454,6 +454,16 @@ async fn a_double_click_takes_one_step_and_cancelling_asks_first() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(app.attr("talk-state", "data-state").await, "preparing");
 
+    // The step can be undone until the next one.
+    app.click("undo-step").await;
+    app.wait_for_attr("talk-state", "data-state", "invited")
+        .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.click("step-preparing").await;
+    app.wait_for_attr("talk-state", "data-state", "preparing")
+        .await;
+    app.wait_for("undo-step").await;
+
     // Cancelling asks first, naming the talk; keeping it changes nothing.
     app.click("talk-more").await;
     app.click("step-cancelled").await;

@@ -45,6 +45,8 @@ const examples: Record<ApiError['code'], ApiError> = {
 	groupTooSmall: { code: 'groupTooSmall', params: { min: 2 } },
 	notScheduled: { code: 'notScheduled' },
 	heldInFuture: { code: 'heldInFuture' },
+	undoRefused: { code: 'undoRefused', params: { reason: 'signed' } },
+	nothingToUndo: { code: 'nothingToUndo' },
 	builtinTemplate: { code: 'builtinTemplate' },
 	levelOutOfScale: { code: 'levelOutOfScale', params: { level: 4, max: 3 } },
 	negative: { code: 'negative', params: { field: 'plannedCost' } },

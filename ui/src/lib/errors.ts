@@ -119,6 +119,8 @@ export const errorCodes = [
 	'groupTooSmall',
 	'notScheduled',
 	'heldInFuture',
+	'undoRefused',
+	'nothingToUndo',
 	'builtinTemplate',
 	'levelOutOfScale',
 	'negative',
@@ -234,6 +236,8 @@ export function errorMessage(error: AppError): string {
 				from: t(`actionStatuses.${String(p.from)}`),
 				to: t(`actionStatuses.${String(p.to)}`)
 			});
+		case 'undoRefused':
+			return t('errors.undoRefused', { why: t(`talk.undoRefusal.${String(p.reason)}`) });
 		case 'wrongState':
 			return t('errors.wrongState', { state: t(`talkStates.${String(p.state)}`) });
 		case 'groupTooSmall':
@@ -242,6 +246,7 @@ export function errorMessage(error: AppError): string {
 		case 'cleared':
 		case 'notScheduled':
 		case 'heldInFuture':
+		case 'nothingToUndo':
 		case 'builtinTemplate':
 		case 'dueBeforeCreated':
 		case 'profileCycle':

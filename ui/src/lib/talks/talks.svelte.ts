@@ -236,6 +236,13 @@ export class TalkModel {
 		return this.reloadUnless(result.status === 'error' ? result.error : null);
 	}
 
+	/** Takes the last step back, when the core's `undo` allows it. */
+	async undo(): Promise<AppError | null> {
+		await this.autosave.flush();
+		const result = await call(commands.undoTalkStep(this.id));
+		return this.reloadUnless(result.status === 'error' ? result.error : null);
+	}
+
 	/** Marks the talk held; `heldAt` (RFC 3339) is the time it was held, which the core asks for
 	 * when the planned date has not come (`heldDateNeeded`). */
 	async hold(heldAt: string | null): Promise<AppError | null> {
