@@ -1251,7 +1251,7 @@ export type TemplateVersion = {
 /**  One frozen version of a question guide, as a talk was started with it. */
 export type TemplateVersionId = number;
 
-/**  Whether the last step of a talk can be undone, for the UI to offer or explain. */
+/**  Whether the talk's last step can be undone, for the UI to offer or explain. */
 export type Undo = 
 /**  The step to `state` can be taken back to `back`. */
 { type: "allowed"; state: TalkState; back: TalkState } | 
