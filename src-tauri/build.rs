@@ -54,6 +54,8 @@ const COMMANDS: &[&str] = &[
     "get_talk",
     "schedule_talk",
     "step_talk",
+    "hold_talk",
+    "undo_talk_step",
     "write_invitation",
     "get_preparation",
     "save_preparation",

@@ -657,7 +657,7 @@ impl Samtale {
     }
 
     pub fn talk(&self, id: TalkId) -> Result<TalkDetail> {
-        record::detail(self.store.conn(), id)
+        record::detail(self.store.conn(), self.clock.as_ref(), id)
     }
 
     pub fn schedule_talk(
@@ -676,13 +676,39 @@ impl Samtale {
         to: TalkState,
         reason: Option<&str>,
     ) -> Result<TalkState> {
+        // The reason is typed text: the entry names the step only.
+        self.talk_stepped(id, "", |tx, clock| talk::step(tx, clock, id, to, reason))
+    }
+
+    /// Marks a talk held; `held_at` is the time it was held, required when its planned start
+    /// has not come (`TalkDetail::held_date_needed`), and then its recorded date.
+    pub fn hold_talk(&mut self, id: TalkId, held_at: Option<&str>) -> Result<TalkState> {
+        let moved = if held_at.is_some_and(|h| !h.trim().is_empty()) {
+            ", startsAt"
+        } else {
+            ""
+        };
+        self.talk_stepped(id, moved, |tx, clock| talk::hold(tx, clock, id, held_at))
+    }
+
+    /// Takes the talk's last step back, when `TalkDetail::undo` allows it.
+    pub fn undo_talk_step(&mut self, id: TalkId) -> Result<TalkState> {
+        self.talk_stepped(id, ", undone", |tx, clock| talk::undo(tx, clock, id))
+    }
+
+    /// A step of a talk and its audit entry ("from → to" and the fields it moved).
+    fn talk_stepped(
+        &mut self,
+        id: TalkId,
+        fields: &str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &dyn Clock) -> Result<TalkState>,
+    ) -> Result<TalkState> {
         self.write(|tx, clock| {
             let from = talk::state(tx, id)?;
-            let state = talk::step(tx, clock, id, to, reason)?;
-            // The reason is typed text: the entry names the step only.
+            let state = f(tx, clock)?;
             let event = Event::new(AuditAction::TalkStepped, Entity::Talk, id.0)
                 .about(talk::only_party(tx, id)?)
-                .detail(format!("{from} → {state}"));
+                .detail(format!("{from} → {state}{fields}"));
             audit::record(tx, clock, &event)?;
             Ok(state)
         })

@@ -63,6 +63,7 @@ pub enum Field {
     UserName,
     Retention,
     BackupDays,
+    HeldAt,
 }
 
 impl std::fmt::Display for Field {
@@ -205,6 +206,14 @@ pub enum Error {
     GroupTooSmall { min: u32 },
     #[error("the talk has no invitation date yet")]
     NotScheduled,
+    #[error("a talk cannot have been held on a day that has not come")]
+    HeldInFuture,
+    #[error("the talk's last step cannot be undone ({reason:?})")]
+    UndoRefused {
+        reason: crate::talks::lifecycle::UndoRefusal,
+    },
+    #[error("the talk has no step to undo")]
+    NothingToUndo,
     #[error("a built-in guide cannot be changed; make a copy of it")]
     BuiltinTemplate,
     #[error("the template file is not valid ({problem:?} at {at})")]

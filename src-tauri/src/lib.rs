@@ -424,6 +424,22 @@ async fn step_talk(
 
 #[tauri::command]
 #[specta::specta]
+async fn hold_talk(
+    core: State<'_, Core>,
+    id: TalkId,
+    held_at: Option<String>,
+) -> Result<TalkState> {
+    core.run(move |s| s.hold_talk(id, held_at.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn undo_talk_step(core: State<'_, Core>, id: TalkId) -> Result<TalkState> {
+    core.run(move |s| s.undo_talk_step(id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
 async fn write_invitation(
     core: State<'_, Core>,
     dir: State<'_, ExportDir>,
@@ -1032,6 +1048,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             get_talk,
             schedule_talk,
             step_talk,
+            hold_talk,
+            undo_talk_step,
             write_invitation,
             get_preparation,
             save_preparation,

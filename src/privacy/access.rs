@@ -105,7 +105,7 @@ pub fn load(
         .collect::<rusqlite::Result<_>>()?;
     let talks = talk_ids
         .into_iter()
-        .map(|t| talk(conn, t, id, words))
+        .map(|t| talk(conn, clock, t, id, words))
         .collect::<Result<Vec<_>>>()?;
     let action_ids: Vec<ActionId> = conn
         .prepare_cached("SELECT id FROM action WHERE person_id = ?1 ORDER BY year, id")?
@@ -137,8 +137,14 @@ pub fn load(
     })
 }
 
-fn talk(conn: &Connection, id: TalkId, person: PersonId, words: &Words) -> Result<TalkData> {
-    let detail = record::detail(conn, id)?;
+fn talk(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: TalkId,
+    person: PersonId,
+    words: &Words,
+) -> Result<TalkData> {
+    let detail = record::detail(conn, clock, id)?;
     let guide = &detail.guide.template;
     let answered = |section: u32, question: u32, text: String, value: Option<u32>| {
         let s = guide.sections.get(section as usize);

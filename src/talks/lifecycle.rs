@@ -2,9 +2,12 @@
 //!
 //! planned → invited → preparing → held → agreed → signed → followed up, one step at a time;
 //! cancelled from any state before signed; a signed talk reopens to agreed only with a stated
-//! reason. The rules are pure functions here, so the store, the CLI and the UI all ask the same
+//! reason. The last step may be taken back (undone) while nothing has come after it, except
+//! the steps that stand on their own (the invitation, the signatures, a follow-up, a reopening).
+//! The rules are pure functions here, so the store, the CLI and the UI all ask the same
 //! question and get the same typed answer.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -109,5 +112,62 @@ pub fn check_step(from: TalkState, to: TalkState, reason: Option<&str>) -> Resul
         }),
         (true, Some(r)) => Ok(Some(r.to_owned())),
         (false, _) => Ok(None),
+    }
+}
+
+/// Whether marking the talk held needs the day it was actually held: its planned start has not
+/// come, and "held" would otherwise date the agreement and the personal plan to a day ahead.
+pub fn needs_held_date(
+    state: TalkState,
+    starts_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    state.allowed_steps().contains(&TalkState::Held) && starts_at.is_some_and(|s| s > now)
+}
+
+/// Why the last step of a talk cannot be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum UndoRefusal {
+    /// The invitation came with the date: change the date or cancel the talk instead.
+    Invitation,
+    /// A party has signed: the agreement is reopened with a reason instead.
+    Signed,
+    /// A follow-up note was written.
+    FollowedUp,
+    /// The reopening removed the signatures; they cannot come back.
+    Reopened,
+}
+
+/// Whether the talk's last step can be undone, for the UI to offer or explain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Undo {
+    /// The step to `state` can be taken back to `back`.
+    #[serde(rename_all = "camelCase")]
+    Allowed { state: TalkState, back: TalkState },
+    /// The step to `state` stands, for `reason`.
+    #[serde(rename_all = "camelCase")]
+    Refused {
+        state: TalkState,
+        reason: UndoRefusal,
+    },
+}
+
+/// What undoing the talk's last step (`from` → `to`) would do; `signatures` is whether any party
+/// has signed. None when there is no step to speak of (only the talk's planning).
+pub fn undo(from: Option<TalkState>, to: TalkState, signatures: bool) -> Option<Undo> {
+    let from = from?;
+    let refused = |reason| Some(Undo::Refused { state: to, reason });
+    match (from, to) {
+        (TalkState::Planned, TalkState::Invited) => refused(UndoRefusal::Invitation),
+        (TalkState::Signed, TalkState::Agreed) => refused(UndoRefusal::Reopened),
+        (_, TalkState::Signed) => refused(UndoRefusal::Signed),
+        (_, TalkState::FollowedUp) => refused(UndoRefusal::FollowedUp),
+        (_, TalkState::Agreed) if signatures => refused(UndoRefusal::Signed),
+        _ => Some(Undo::Allowed {
+            state: to,
+            back: from,
+        }),
     }
 }

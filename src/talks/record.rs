@@ -14,7 +14,7 @@ use specta::Type;
 
 use super::feedback::{self, UpwardFeedback};
 use super::library::{self, TemplateVersion};
-use super::lifecycle::TalkState;
+use super::lifecycle::{self, TalkState};
 use super::talk::{self, TalkEvent, TalkSummary};
 use super::template::QuestionKind;
 use super::TalkKind;
@@ -100,6 +100,10 @@ pub struct TalkDetail {
     pub follow_ups: Vec<FollowUp>,
     pub events: Vec<TalkEvent>,
     pub allowed_steps: Vec<TalkState>,
+    /// Marking the talk held asks for the day it was held: its planned start has not come.
+    pub held_date_needed: bool,
+    /// Whether the last step can be undone, and if not why; none before the first step.
+    pub undo: Option<lifecycle::Undo>,
     /// For a LUS: what the leader's employees said about the leadership, in aggregate.
     pub upward_feedback: Option<UpwardFeedback>,
     /// When retention or an erasure removed the talk's texts.
@@ -471,7 +475,7 @@ fn signatures(conn: &Connection, id: TalkId) -> Result<Vec<Signature>> {
 }
 
 /// The whole talk for the talk screen, with the agreement it starts from.
-pub fn detail(conn: &Connection, id: TalkId) -> Result<TalkDetail> {
+pub fn detail(conn: &Connection, clock: &dyn Clock, id: TalkId) -> Result<TalkDetail> {
     let talk = talk::get(conn, id)?;
     let guide = library::version(conn, talk.template_version_id)?;
     let (summary, disagreement, previous_id, cleared_at): (
@@ -529,6 +533,8 @@ pub fn detail(conn: &Connection, id: TalkId) -> Result<TalkDetail> {
         follow_ups: follow_ups(conn, id)?,
         events: talk::events(conn, id)?,
         allowed_steps: talk.state.allowed_steps(),
+        held_date_needed: lifecycle::needs_held_date(talk.state, talk.starts_at, clock.now()),
+        undo: talk::undo_offer(conn, id)?,
         upward_feedback,
         cleared_at,
         talk,

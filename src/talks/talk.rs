@@ -481,6 +481,109 @@ pub fn step(
     Ok(to)
 }
 
+/// Marks a talk held. When its planned start has not come, `held_at` (the time it was held, with
+/// the laptop's offset) is required; given, it must not fall on a day after today where the
+/// laptop is, and it replaces the planned start, so the agreement and the personal plan give
+/// the day the talk was held.
+pub fn hold(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: TalkId,
+    held_at: Option<&str>,
+) -> Result<TalkState> {
+    let from = state(conn, id)?;
+    lifecycle::check_step(from, TalkState::Held, None)?;
+    let planned: Option<DateTime<Utc>> = conn
+        .prepare_cached("SELECT starts_at FROM talk WHERE id = ?1")?
+        .query_row([id], |r| r.get("starts_at"))?;
+    let now = clock.now();
+    match held_at.map(str::trim).filter(|s| !s.is_empty()) {
+        None if lifecycle::needs_held_date(from, planned, now) => {
+            return Err(Error::Empty {
+                field: Field::HeldAt,
+            });
+        }
+        None => {}
+        Some(text) => {
+            let held = DateTime::parse_from_rfc3339(text).map_err(|_| Error::Invalid {
+                field: Field::HeldAt,
+            })?;
+            if held.date_naive() > now.with_timezone(held.offset()).date_naive() {
+                return Err(Error::HeldInFuture);
+            }
+            conn.prepare_cached("UPDATE talk SET starts_at = ?2 WHERE id = ?1")?
+                .execute((id, stamp(held.with_timezone(&Utc))))?;
+            // The talk's date moved back: retention must look at it again.
+            crate::privacy::retention::talk_written(conn, id)?;
+        }
+    }
+    step(conn, clock, id, TalkState::Held, None)
+}
+
+/// The talk's last step: its event's id, and the states it went from and to.
+fn last_step(conn: &Connection, id: TalkId) -> Result<Option<(i64, Option<TalkState>, TalkState)>> {
+    conn.prepare_cached(
+        "SELECT id, from_state, to_state FROM talk_event WHERE talk_id = ?1
+         ORDER BY id DESC LIMIT 1",
+    )?
+    .query_row([id], |r| {
+        Ok((
+            r.get("id")?,
+            r.get::<_, Option<String>>("from_state")?
+                .map(|s| parse_state(&s))
+                .transpose()?,
+            parse_state(&r.get::<_, String>("to_state")?)?,
+        ))
+    })
+    .optional()
+    .map_err(Into::into)
+}
+
+/// Whether the talk's last step can be undone, and if not why; None when it has none, or its
+/// texts were removed.
+pub fn undo_offer(conn: &Connection, id: TalkId) -> Result<Option<lifecycle::Undo>> {
+    let (current, cleared): (String, bool) = conn
+        .prepare_cached("SELECT state, cleared_at IS NOT NULL AS cleared FROM talk WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get("state")?, r.get("cleared")?)))?;
+    let Some((_, from, to)) = last_step(conn, id)? else {
+        return Ok(None);
+    };
+    // A history that does not end in the talk's state is not one step to take back.
+    if cleared || to.as_str() != current {
+        return Ok(None);
+    }
+    let signatures: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM signature WHERE talk_id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(lifecycle::undo(from, to, signatures))
+}
+
+/// Takes the talk's last step back: the talk returns to the state before it and the step leaves
+/// the talk's history (the audit trail keeps both). A recorded day of holding stays the talk's
+/// date; the invitation form shows it again to change.
+pub fn undo(conn: &Connection, clock: &dyn Clock, id: TalkId) -> Result<TalkState> {
+    state_for_writing(conn, id)?;
+    let back = match undo_offer(conn, id)? {
+        Some(lifecycle::Undo::Allowed { back, .. }) => back,
+        Some(lifecycle::Undo::Refused { reason, .. }) => return Err(Error::UndoRefused { reason }),
+        None => return Err(Error::NothingToUndo),
+    };
+    let Some((event, _, undone)) = last_step(conn, id)? else {
+        return Err(Error::NothingToUndo);
+    };
+    conn.prepare_cached("DELETE FROM talk_event WHERE id = ?1")?
+        .execute([event])?;
+    // A calendar that learnt of the cancellation must learn that the talk is on again.
+    let sequence = i32::from(undone == TalkState::Cancelled);
+    conn.prepare_cached(
+        "UPDATE talk SET state = ?2, updated_at = ?3,
+                ics_sequence = ics_sequence + (?4 AND starts_at IS NOT NULL)
+         WHERE id = ?1",
+    )?
+    .execute((id, back.as_str(), stamp(clock.now()), sequence))?;
+    Ok(back)
+}
+
 pub(crate) fn set_state(
     conn: &Connection,
     clock: &dyn Clock,

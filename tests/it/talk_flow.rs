@@ -474,3 +474,146 @@ fn upward_feedback_is_shown_in_the_lus_only_from_five_talks() {
     let mus = mus.iter().find(|x| x.kind == TalkKind::Mus).unwrap().id;
     assert!(t.app.talk(mus).unwrap().upward_feedback.is_none());
 }
+
+#[test]
+fn a_talk_held_before_its_date_asks_for_the_day_it_was_held_and_records_it() {
+    let mut t = team(1);
+    // Planned for 3 December; the clock says 23 November.
+    let who = t.employees[0];
+    let id = crate::common::scheduled_mus(&mut t, who, "Room 2");
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    assert!(t.app.talk(id).unwrap().held_date_needed);
+
+    for no_date in [None, Some("  ")] {
+        let err = t.app.hold_talk(id, no_date).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Empty {
+                field: Field::HeldAt
+            }
+        ));
+    }
+    assert!(matches!(
+        t.app.hold_talk(id, Some("23.11.2026")).unwrap_err(),
+        Error::Invalid {
+            field: Field::HeldAt
+        }
+    ));
+    // Late on the 23rd in Copenhagen is still today there; the 24th has not come.
+    assert!(matches!(
+        t.app
+            .hold_talk(id, Some("2026-11-24T10:00:00+01:00"))
+            .unwrap_err(),
+        Error::HeldInFuture
+    ));
+    assert_eq!(t.app.talk(id).unwrap().talk.state, TalkState::Preparing);
+
+    let held = t
+        .app
+        .hold_talk(id, Some("2026-11-23T22:00:00+01:00"))
+        .unwrap();
+    assert_eq!(held, TalkState::Held);
+    let detail = t.app.talk(id).unwrap();
+    assert_eq!(
+        detail.talk.starts_at.unwrap().to_rfc3339(),
+        "2026-11-23T21:00:00+00:00"
+    );
+    assert!(!detail.held_date_needed);
+    let stepped = t
+        .app
+        .audit_trail(&samtale::audit::AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(stepped[0].detail, "preparing → held, startsAt");
+}
+
+#[test]
+fn a_talk_whose_date_has_come_is_held_without_asking_for_a_date() {
+    let mut t = team(1);
+    let who = t.employees[0];
+    let id = crate::common::scheduled_mus(&mut t, who, "Room 2");
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.clock.advance(Duration::days(11));
+    assert!(!t.app.talk(id).unwrap().held_date_needed);
+    assert_eq!(t.app.hold_talk(id, None).unwrap(), TalkState::Held);
+    assert_eq!(
+        t.app.talk(id).unwrap().talk.starts_at.unwrap().to_rfc3339(),
+        "2026-12-03T09:00:00+00:00"
+    );
+    // Holding twice is not a step the lifecycle knows.
+    assert!(matches!(
+        t.app.hold_talk(id, None).unwrap_err(),
+        Error::IllegalStep { .. }
+    ));
+}
+
+#[test]
+fn each_step_can_be_undone_until_the_next_and_the_core_says_why_not_otherwise() {
+    use samtale::talks::lifecycle::{Undo, UndoRefusal};
+    let mut t = team(1);
+    let who = t.employees[0];
+    let id = crate::common::scheduled_mus(&mut t, who, "Room 2");
+    let undo = |t: &Team| t.app.talk(id).unwrap().undo;
+    assert_eq!(
+        undo(&t),
+        Some(Undo::Refused {
+            state: TalkState::Invited,
+            reason: UndoRefusal::Invitation
+        })
+    );
+    assert!(matches!(
+        t.app.undo_talk_step(id).unwrap_err(),
+        Error::UndoRefused {
+            reason: UndoRefusal::Invitation
+        }
+    ));
+
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.step_talk(id, TalkState::Cancelled, None).unwrap();
+    assert_eq!(
+        undo(&t),
+        Some(Undo::Allowed {
+            state: TalkState::Cancelled,
+            back: TalkState::Preparing
+        })
+    );
+    assert_eq!(t.app.undo_talk_step(id).unwrap(), TalkState::Preparing);
+    // The step before is now the last: it too can be taken back, one at a time.
+    assert_eq!(t.app.undo_talk_step(id).unwrap(), TalkState::Invited);
+    let history: Vec<TalkState> = t
+        .app
+        .talk(id)
+        .unwrap()
+        .events
+        .iter()
+        .map(|e| e.to)
+        .collect();
+    assert_eq!(history, [TalkState::Planned, TalkState::Invited]);
+
+    t.clock.advance(Duration::days(11));
+    t.app.step_talk(id, TalkState::Preparing, None).unwrap();
+    t.app.hold_talk(id, None).unwrap();
+    t.app.save_summary(id, "We agree on a course.").unwrap();
+    t.app.step_talk(id, TalkState::Agreed, None).unwrap();
+    t.app.sign_talk(id, t.manager, "Mads Leder").unwrap();
+    assert_eq!(
+        undo(&t),
+        Some(Undo::Refused {
+            state: TalkState::Agreed,
+            reason: UndoRefusal::Signed
+        })
+    );
+    assert_eq!(t.app.talk(id).unwrap().talk.state, TalkState::Agreed);
+    let stepped = t
+        .app
+        .audit_trail(&samtale::audit::AuditFilter {
+            limit: 20,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(stepped
+        .iter()
+        .any(|e| e.detail == "cancelled → preparing, undone"));
+}

@@ -193,7 +193,7 @@ async fn a_store_kept_in_the_os_keychain_opens_without_asking_until_it_leaves_it
 
 /// When `SAMTALE_E2E_SHOTS` names a folder, the window as WebDriver renders it, for a person to
 /// look at (not an assertion).
-async fn shot(app: &samtale_e2e::App, name: &str) {
+pub(crate) async fn shot(app: &samtale_e2e::App, name: &str) {
     if let Some(dir) = std::env::var_os("SAMTALE_E2E_SHOTS") {
         let png = app.client.screenshot().await.expect("screenshot");
         std::fs::write(PathBuf::from(dir).join(name), png).expect("write screenshot");

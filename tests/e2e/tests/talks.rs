@@ -137,8 +137,32 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
         .await;
     app.click(&format!("prepare-as-{}", org.manager)).await;
     app.type_into("prep-0-0", "Strong year").await;
+    // Held a week before its date: the app asks on which day, today by default, and the
+    // talk's date becomes that day.
     app.click("step-held").await;
+    app.wait_for("held-dialog").await;
+    crate::encryption::shot(&app, "talk-held-day.png").await;
+    app.click("held-submit").await;
     app.wait_for_attr("talk-state", "data-state", "held").await;
+    let today = chrono::Local::now().date_naive();
+    assert_eq!(
+        count(
+            &profile.store_path(),
+            &format!(
+                "SELECT count(*) FROM talk WHERE substr(starts_at, 1, 10) = '{}'",
+                chrono::Local::now()
+                    .date_naive()
+                    .and_hms_opt(10, 0, 0)
+                    .unwrap()
+                    .and_local_timezone(chrono::Local)
+                    .unwrap()
+                    .with_timezone(&chrono::Utc)
+                    .date_naive()
+            )
+        ),
+        1,
+        "held on {today}, not on {day}"
+    );
     app.wait_for_text("the-talk", "The course went well").await;
 
     // Notes in the talk's second section, then the app dies a second later.
@@ -166,6 +190,17 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
     app.click("step-agreed").await;
     app.wait_for_attr("talk-state", "data-state", "agreed")
         .await;
+    // A wrong name is said beside the field it was typed in, with the name to type.
+    app.wait_for("ready-to-sign").await;
+    app.type_into(&format!("sign-name-{}", org.manager), "Mads")
+        .await;
+    app.click(&format!("sign-{}", org.manager)).await;
+    app.wait_for_text(
+        &format!("sign-error-{}", org.manager),
+        "Type the full name exactly: Mads Leder",
+    )
+    .await;
+    crate::encryption::shot(&app, "talk-sign-error.png").await;
     app.type_into(&format!("sign-name-{}", org.manager), "Mads Leder")
         .await;
     app.click(&format!("sign-{}", org.manager)).await;
@@ -176,7 +211,15 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
     app.wait_for_attr("talk-state", "data-state", "signed")
         .await;
     app.wait_for("locked").await;
+    // Locked: nothing takes input, no step forward is offered, reopening is tucked away.
     assert_eq!(app.attr("summary", "disabled").await, "true");
+    app.click("section-1").await;
+    assert_eq!(app.attr("note-1-0", "disabled").await, "true");
+    assert_eq!(app.attr("private-1-0", "disabled").await, "true");
+    assert!(app.texts("next-step").await.is_empty());
+    assert!(app.texts("ready-to-sign").await.is_empty());
+    assert_eq!(app.attr("reopen", "open").await, "");
+    crate::encryption::shot(&app, "talk-locked.png").await;
 
     app.click("talk-back").await;
     app.wait_for("cycle-agreed").await;
@@ -342,5 +385,104 @@ async fn a_copied_guide_is_edited_into_a_new_version_and_exported() {
     assert_eq!(
         guide.sections[0].questions[0].text,
         "What went well this year?"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_double_click_takes_one_step_and_cancelling_asks_first() {
+    let profile = Profile::new();
+    let org = seed(&profile, 1, false);
+    let employee = org.employees[0];
+    // Invited for yesterday: its date has come, so "held" needs no day asked.
+    let yesterday = chrono::Local::now() - chrono::Duration::days(1);
+    profile.seed(|app| {
+        let id = app
+            .plan_talk(&PlanInput {
+                kind: TalkKind::Mus,
+                leader_id: org.manager,
+                participant_ids: vec![employee],
+                year: None,
+                template_version_id: None,
+            })
+            .unwrap()
+            .value
+            .id;
+        app.schedule_talk(
+            id,
+            &ScheduleInput {
+                starts_at: yesterday.to_rfc3339(),
+                duration_minutes: 60,
+                place: String::new(),
+            },
+        )
+        .unwrap();
+    });
+    let driver = Driver::start(&profile);
+    let app = driver.launch().await;
+    open_unit(&app, org.unit).await;
+    app.click(&format!(
+        "[data-testid=\"cycle-person-{employee}\"] [data-testid=\"open-talk\"]"
+    ))
+    .await;
+    app.wait_for_attr("talk-state", "data-state", "invited")
+        .await;
+
+    // A double click: the second click lands where "Mark as held" appears a moment later.
+    let button = app.wait_for("step-preparing").await;
+    let second = app
+        .client
+        .execute_async(
+            "const [first, done] = arguments;
+             first.click();
+             const start = Date.now();
+             const again = () => {
+               const next = document.querySelector('[data-testid=\"next-step\"] .button.primary');
+               if (next && next.dataset.testid !== 'step-preparing') {
+                 next.click();
+                 done(next.dataset.testid);
+               } else if (Date.now() - start > 700) done('none');
+               else setTimeout(again, 20);
+             };
+             setTimeout(again, 20);",
+            vec![serde_json::to_value(&button).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(second, "step-held", "the second click met the next button");
+    app.wait_for_attr("talk-state", "data-state", "preparing")
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(app.attr("talk-state", "data-state").await, "preparing");
+
+    // The step can be undone until the next one.
+    app.click("undo-step").await;
+    app.wait_for_attr("talk-state", "data-state", "invited")
+        .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.click("step-preparing").await;
+    app.wait_for_attr("talk-state", "data-state", "preparing")
+        .await;
+    app.wait_for("undo-step").await;
+
+    // Cancelling asks first, naming the talk; keeping it changes nothing.
+    app.click("talk-more").await;
+    app.click("step-cancelled").await;
+    app.wait_for_text("confirm-dialog", "Emma0 Ansat").await;
+    crate::encryption::shot(&app, "talk-cancel-confirm.png").await;
+    app.click("confirm-dismiss").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.attr("talk-state", "data-state").await, "preparing");
+    app.click("talk-more").await;
+    app.click("step-cancelled").await;
+    app.click("confirm-submit").await;
+    app.wait_for_attr("talk-state", "data-state", "cancelled")
+        .await;
+    app.quit().await;
+    assert_eq!(
+        count(
+            &profile.store_path(),
+            "SELECT count(*) FROM talk_event WHERE to_state IN ('held', 'agreed')"
+        ),
+        0
     );
 }

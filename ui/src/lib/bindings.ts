@@ -77,6 +77,8 @@ export const commands = {
 	getTalk: (id: TalkId) => typedError<TalkDetail, Error>(__TAURI_INVOKE("get_talk", { id })),
 	scheduleTalk: (id: TalkId, input: ScheduleInput) => typedError<Warned<TalkState>, Error>(__TAURI_INVOKE("schedule_talk", { id, input })),
 	stepTalk: (id: TalkId, to: TalkState, reason: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("step_talk", { id, to, reason })),
+	holdTalk: (id: TalkId, heldAt: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("hold_talk", { id, heldAt })),
+	undoTalkStep: (id: TalkId) => typedError<TalkState, Error>(__TAURI_INVOKE("undo_talk_step", { id })),
 	writeInvitation: (id: TalkId, title: string) => typedError<string, Error>(__TAURI_INVOKE("write_invitation", { id, title })),
 	getPreparation: (id: TalkId, author: PersonId) => typedError<Preparation, Error>(__TAURI_INVOKE("get_preparation", { id, author })),
 	savePreparation: (id: TalkId, author: PersonId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_preparation", { id, author, answer })),
@@ -527,7 +529,9 @@ export type Error = { code: "empty"; params: {
 	state: TalkState,
 } } | { code: "groupTooSmall"; params: {
 	min: number,
-} } | { code: "notScheduled" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
+} } | { code: "notScheduled" } | { code: "heldInFuture" } | { code: "undoRefused"; params: {
+	reason: UndoRefusal,
+} } | { code: "nothingToUndo" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
@@ -611,7 +615,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays" | "heldAt";
 
 export type FileKind = "csv" | "xlsx";
 
@@ -1157,6 +1161,10 @@ export type TalkDetail = {
 	followUps: FollowUp[],
 	events: TalkEvent[],
 	allowedSteps: TalkState[],
+	/**  Marking the talk held asks for the day it was held: its planned start has not come. */
+	heldDateNeeded: boolean,
+	/**  Whether the last step can be undone, and if not why; none before the first step. */
+	undo: Undo | null,
 	/**  For a LUS: what the leader's employees said about the leadership, in aggregate. */
 	upwardFeedback: UpwardFeedback | null,
 	/**  When retention or an erasure removed the talk's texts. */
@@ -1260,6 +1268,24 @@ export type TemplateVersion = {
 
 /**  One frozen version of a question guide, as a talk was started with it. */
 export type TemplateVersionId = number;
+
+/**  Whether the talk's last step can be undone, for the UI to offer or explain. */
+export type Undo = 
+/**  The step to `state` can be taken back to `back`. */
+{ type: "allowed"; state: TalkState; back: TalkState } | 
+/**  The step to `state` stands, for `reason`. */
+{ type: "refused"; state: TalkState; reason: UndoRefusal };
+
+/**  Why the last step of a talk cannot be undone. */
+export type UndoRefusal = 
+/**  The invitation came with the date: change the date or cancel the talk instead. */
+"invitation" | 
+/**  A party has signed: the agreement is reopened with a reason instead. */
+"signed" | 
+/**  A follow-up note was written. */
+"followedUp" | 
+/**  The reopening removed the signatures; they cannot come back. */
+"reopened";
 
 export type Unit = {
 	id: UnitId,

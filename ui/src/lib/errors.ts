@@ -60,7 +60,8 @@ export const fields = [
 	'recoveryKey',
 	'userName',
 	'retention',
-	'backupDays'
+	'backupDays',
+	'heldAt'
 ] as const satisfies readonly Field[];
 
 export const entities = [
@@ -118,6 +119,9 @@ export const errorCodes = [
 	'wrongState',
 	'groupTooSmall',
 	'notScheduled',
+	'heldInFuture',
+	'undoRefused',
+	'nothingToUndo',
 	'builtinTemplate',
 	'levelOutOfScale',
 	'negative',
@@ -233,6 +237,8 @@ export function errorMessage(error: AppError): string {
 				from: t(`actionStatuses.${String(p.from)}`),
 				to: t(`actionStatuses.${String(p.to)}`)
 			});
+		case 'undoRefused':
+			return t('errors.undoRefused', { why: t(`talk.undoRefusal.${String(p.reason)}`) });
 		case 'wrongState':
 			return t('errors.wrongState', { state: t(`talkStates.${String(p.state)}`) });
 		case 'groupTooSmall':
@@ -240,6 +246,8 @@ export function errorMessage(error: AppError): string {
 		case 'locked':
 		case 'cleared':
 		case 'notScheduled':
+		case 'heldInFuture':
+		case 'nothingToUndo':
 		case 'builtinTemplate':
 		case 'dueBeforeCreated':
 		case 'profileCycle':

@@ -133,12 +133,17 @@ export class CycleState {
 	}
 }
 
+/** Where one field's saving stands: the tag beside it shows this. */
+export type FieldSave = { status: 'saving' | 'saved' | 'failed'; error: AppError | null };
+
 /** Debounced saving of what is typed: while typing, on leaving a field, and before the window
  * closes. Each field (by key) keeps its own latest pending save, so typing in a second field
  * never drops the first one's. */
 export class Autosave {
 	status = $state<'idle' | 'saving' | 'saved' | 'failed'>('idle');
 	error = $state<AppError | null>(null);
+	/** Each field's own state (by key), so the tag beside a field speaks for that field. */
+	fields = $state<Record<string, FieldSave>>({});
 	private timer: ReturnType<typeof setTimeout> | null = null;
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- internal queue, not shown
 	private pending = new Map<string, () => Promise<AppError | null>>();
@@ -157,11 +162,16 @@ export class Autosave {
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = null;
 		if (this.pending.size === 0) return;
-		const saves = [...this.pending.values()];
+		const saves = [...this.pending];
 		this.pending.clear();
 		this.status = 'saving';
+		for (const [key] of saves) this.fields[key] = { status: 'saving', error: null };
 		let error: AppError | null = null;
-		for (const save of saves) error = (await save()) ?? error;
+		for (const [key, save] of saves) {
+			const failed = await save();
+			this.fields[key] = { status: failed ? 'failed' : 'saved', error: failed };
+			error = failed ?? error;
+		}
 		this.error = error;
 		this.status = error ? 'failed' : 'saved';
 	}
@@ -205,18 +215,40 @@ export class TalkModel {
 		return !error;
 	}
 
-	async schedule(startsAt: string, minutes: number, place: string): Promise<boolean> {
+	/** Reloads after a change that went through; a failure goes back to the caller, who shows
+	 * it beside the control that made it. */
+	private async reloadUnless(error: AppError | null): Promise<AppError | null> {
+		if (!error) await this.load();
+		return error;
+	}
+
+	async schedule(startsAt: string, minutes: number, place: string): Promise<AppError | null> {
 		const result = await call(
 			commands.scheduleTalk(this.id, { startsAt, durationMinutes: minutes, place })
 		);
 		if (result.status === 'ok') this.warnings = result.data.warnings;
-		return this.after(result.status === 'error' ? result.error : null);
+		return this.reloadUnless(result.status === 'error' ? result.error : null);
 	}
 
-	async step(to: TalkState, reason: string | null = null): Promise<boolean> {
+	async step(to: TalkState, reason: string | null = null): Promise<AppError | null> {
 		await this.autosave.flush();
 		const result = await call(commands.stepTalk(this.id, to, reason));
-		return this.after(result.status === 'error' ? result.error : null);
+		return this.reloadUnless(result.status === 'error' ? result.error : null);
+	}
+
+	/** Takes the last step back, when the core's `undo` allows it. */
+	async undo(): Promise<AppError | null> {
+		await this.autosave.flush();
+		const result = await call(commands.undoTalkStep(this.id));
+		return this.reloadUnless(result.status === 'error' ? result.error : null);
+	}
+
+	/** Marks the talk held; `heldAt` (RFC 3339) is the time it was held, which the core asks for
+	 * when the planned date has not come (`heldDateNeeded`). */
+	async hold(heldAt: string | null): Promise<AppError | null> {
+		await this.autosave.flush();
+		const result = await call(commands.holdTalk(this.id, heldAt));
+		return this.reloadUnless(result.status === 'error' ? result.error : null);
 	}
 
 	async writeIcs(title: string): Promise<void> {
@@ -265,10 +297,10 @@ export class TalkModel {
 		return this.after(await unit(commands.recordDisagreement(this.id, text)));
 	}
 
-	async sign(person: PersonId, typedName: string): Promise<boolean> {
+	async sign(person: PersonId, typedName: string): Promise<AppError | null> {
 		await this.autosave.flush();
 		const result = await call(commands.signTalk(this.id, person, typedName));
-		return this.after(result.status === 'error' ? result.error : null);
+		return this.reloadUnless(result.status === 'error' ? result.error : null);
 	}
 
 	async followUp(text: string): Promise<boolean> {

@@ -37,4 +37,13 @@ describe('Autosave', () => {
 		expect(autosave.status).toBe('failed');
 		expect(autosave.error).toEqual({ code: 'locked' });
 	});
+
+	it('says per field whether it was saved, and why not', async () => {
+		const autosave = new Autosave(300);
+		autosave.schedule('summary', async () => null);
+		autosave.schedule('note-1', async () => ({ code: 'cleared' }));
+		await autosave.flush();
+		expect(autosave.fields['summary']).toEqual({ status: 'saved', error: null });
+		expect(autosave.fields['note-1']).toEqual({ status: 'failed', error: { code: 'cleared' } });
+	});
 });
