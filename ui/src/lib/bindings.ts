@@ -642,6 +642,9 @@ export type HeatRow = {
 	personId: PersonId,
 	name: string,
 	jobFamily: string | null,
+	/**  The unit the person is placed in: the map covers the units below the chosen one too. */
+	unitId: UnitId,
+	unitName: string,
 	/**  The year of the talk the gaps come from; `None` when the person was never assessed. */
 	year: number | null,
 	/**  One cell per column, in the columns' order. */
