@@ -24,6 +24,8 @@ function row(personId: number, name: string, gaps: (number | null)[], year: numb
 		personId,
 		name,
 		jobFamily: null,
+		unitId: 2,
+		unitName: 'Solsikken',
 		year,
 		gaps,
 		totalGap: gaps.reduce<number>((sum, g) => sum + Math.max(0, g ?? 0), 0)
