@@ -16,14 +16,12 @@ export type TalkYear = { year: number; talks: TalkSummary[] };
 export function historyRadar(history: PastAssessment[], index: number): RadarRow[] {
 	const shown = history[index];
 	if (!shown) return [];
-	const before = new Map(
-		(history[index + 1]?.rows ?? []).map((r) => [r.competence.id, r.agreedLevel] as const)
-	);
+	const before = history[index + 1]?.rows ?? [];
 	return shown.rows.map((r) => ({
 		competence: r.competence,
 		current: r.agreedLevel,
 		desired: r.desiredLevel,
-		previous: before.get(r.competence.id) ?? null
+		previous: before.find((b) => b.competence.id === r.competence.id)?.agreedLevel ?? null
 	}));
 }
 
