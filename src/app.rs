@@ -1108,6 +1108,18 @@ impl Samtale {
         )
     }
 
+    /// HR's annual summary on screen: the export's own views, in `language` (the
+    /// organisation's when not given).
+    pub fn hr_summary_view(
+        &self,
+        year: i32,
+        root: Option<UnitId>,
+        language: Option<Language>,
+    ) -> Result<export::hr::HrSummaryView> {
+        let language = self.export_language(language)?;
+        Ok(export::hr::view(&self.hr_summary(year, root)?, language))
+    }
+
     /// HR's annual summary as a file's bytes (XLSX or PDF), and the file name to suggest.
     pub fn hr_summary_file(
         &self,

@@ -16,6 +16,7 @@ use samtale::competence::file::ImportSummary;
 use samtale::competence::profile::{EffectiveProfile, Profile, ProfileInput};
 use samtale::demo::DemoSize;
 use samtale::export::bundle::HeldBundle;
+use samtale::export::hr::HrSummaryView;
 use samtale::export::{ExportFormat, ExportRequest, Exported};
 use samtale::import::{FileProblem, ImportOptions, ImportPreview, ImportProgress, Progress};
 use samtale::organisation::{Language, Organisation, OrganisationInput};
@@ -861,6 +862,19 @@ async fn min_group(core: State<'_, Core>) -> Result<u32> {
     core.run(|s| s.min_group()).await
 }
 
+/// HR's annual summary on screen: the export's views, with the same small-group suppression.
+#[tauri::command]
+#[specta::specta]
+async fn hr_summary_view(
+    core: State<'_, Core>,
+    year: i32,
+    root: Option<UnitId>,
+    language: Language,
+) -> Result<HrSummaryView> {
+    core.run(move |s| s.hr_summary_view(year, root, Some(language)))
+        .await
+}
+
 #[tauri::command]
 #[specta::specta]
 async fn set_min_group(core: State<'_, Core>, size: u32) -> Result<()> {
@@ -1064,6 +1078,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_backup_days,
             import_bundles,
             held_bundles,
+            hr_summary_view,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize

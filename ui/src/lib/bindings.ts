@@ -131,6 +131,8 @@ export const commands = {
 	 */
 	importBundles: (title: string) => typedError<BundleFileResult[] | null, Error>(__TAURI_INVOKE("import_bundles", { title })),
 	heldBundles: (year: number) => typedError<HeldBundle[], Error>(__TAURI_INVOKE("held_bundles", { year })),
+	/**  HR's annual summary on screen: the export's views, with the same small-group suppression. */
+	hrSummaryView: (year: number, root: UnitId | null, language: Language) => typedError<HrSummaryView, Error>(__TAURI_INVOKE("hr_summary_view", { year, root, language })),
 };
 
 /* Types */
@@ -666,6 +668,14 @@ export type HeldBundle = {
 	actions: number,
 };
 
+/**  HR's summary on screen, before anything is exported. */
+export type HrSummaryView = {
+	year: number,
+	scope: string,
+	minGroup: number,
+	views: SummaryView[],
+};
+
 export type ImportField = "employeeNumber" | 
 /**  Given and family name in one column ("Hansen, Anne" or "Anne Hansen"). */
 "name" | "givenName" | "familyName" | 
@@ -795,6 +805,9 @@ log: boolean;
 keychain: boolean };
 
 /**  Which record a note in the talk goes to. */
+/**  What a number measures, for its format. */
+export type Measure = "count" | "money" | "hours" | "share";
+
 export type NoteLayer = 
 /**  The shared record both parties see and the agreement draws on. */
 "shared" | 
@@ -1118,6 +1131,13 @@ export type Signature = {
 };
 
 /**  What the talk screen's competence step shows for one participant. */
+/**  One view of the summary as the screen shows it: a sheet of the export. */
+export type SummaryView = {
+	name: string,
+	columns: string[],
+	rows: ViewCell[][],
+};
+
 export type TalkAssessment = {
 	person: Party,
 	profile: EffectiveProfile | null,
@@ -1326,6 +1346,18 @@ export type UpwardFeedback = {
 };
 
 /**  A write that may come back with warnings. */
+/**
+ *  One cell of a view on screen: the text the file shows in that place, and the number
+ *  behind it for a chart (`None` for text, an empty cell and a hidden count).
+ */
+export type ViewCell = {
+	text: string,
+	value: number | null,
+	measure: Measure | null,
+	/**  A count left out for privacy ("<5" or ".."). */
+	hidden: boolean,
+};
+
 export type Warned<T> = {
 	value: T,
 	warnings: TalkWarning[],
