@@ -323,6 +323,8 @@ export type AuditEntry = {
 	/**  The person's name now; `None` when the entry concerns no one, or someone erased. */
 	personName: string | null,
 	detail: string,
+	/**  What the record is, as it is now: read when the trail is listed, never stored in it. */
+	subject: AuditSubject | null,
 };
 
 /**  Which entries to list: newest first, a page at a time. */
@@ -332,6 +334,17 @@ export type AuditFilter = {
 	before: number | null,
 	limit: number,
 };
+
+/**
+ *  What an entry's record is, for a reader: a talk by its kind, whom it is with and its year
+ *  ("MUS with Freja Nielsen, 2026"), an action by its title. Looked up when the trail is read,
+ *  so the trail itself holds no names or titles, and an erased person is named nowhere.
+ */
+export type AuditSubject = 
+/**  A talk: its kind, its participants who are not erased (by family name), its year. */
+{ type: "talk"; talkKind: TalkKind; with: string[]; year: number } | 
+/**  An agreed action: its title and its plan's year. */
+{ type: "action"; title: string; year: number };
 
 export type BackupInfo = {
 	fileName: string,
