@@ -44,17 +44,22 @@ async fn the_heat_map_of_the_whole_organisation_is_its_own_people_and_the_sum_of
             .filter(|r| r.unit_id == top.id)
             .map(|r| r.name)
             .collect();
-        let children: Vec<u32> = tree
+        let children: Vec<(u32, String)> = tree
             .iter()
             .filter(|u| u.parent_id == Some(top.id))
-            .map(|u| u.id.0 as u32)
+            .map(|u| (u.id.0 as u32, u.name.clone()))
             .collect();
-        (
+        for (id, name) in &children {
+            // A map where no one is assessed yet shows no table (that would be another test).
+            let map = app.heat_map(samtale::UnitId(*id as i64), year).unwrap();
+            assert!(map.rows.iter().any(|r| r.year.is_some()), "{name}");
+        }
+        let top = (
             top.id.0 as u32,
-            direct,
-            children,
+            top.name.clone(),
             top.total_headcount as usize,
-        )
+        );
+        (top, direct, children)
     });
     let driver = Driver::start(&profile);
     let app = driver.launch().await;

@@ -15,7 +15,7 @@ use samtale::talks::talk::{PlanInput, ScheduleInput};
 use samtale::talks::TalkKind;
 use samtale::units::UnitInput;
 use samtale::{PersonId, Samtale, UnitId};
-use samtale_e2e::{count, App, Driver, Profile};
+use samtale_e2e::{count, save_file, App, Driver, Profile};
 
 struct Org {
     manager: PersonId,
@@ -112,7 +112,14 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
     app.click("save-invitation").await;
     app.wait_for_attr("talk-state", "data-state", "invited")
         .await;
+    // The invitation goes through the save dialog like every export.
+    std::fs::create_dir_all(profile.export_dir()).unwrap();
     app.click("write-ics").await;
+    save_file(
+        "Save the export",
+        &profile.export_dir().join("invitation.ics"),
+    )
+    .await;
     app.wait_for("ics-path").await;
     let ics = std::fs::read_dir(profile.export_dir())
         .unwrap()
@@ -320,6 +327,12 @@ async fn a_copied_guide_is_edited_into_a_new_version_and_exported() {
     app.wait_for("guide-row").await;
     app.click("[data-testid=\"guide-row\"]:not(:has(.badge)) [data-testid=\"export-guide\"]")
         .await;
+    std::fs::create_dir_all(profile.export_dir()).unwrap();
+    save_file(
+        "Save the export",
+        &profile.export_dir().join("our-mus-v2.json"),
+    )
+    .await;
     app.wait_for("guide-written").await;
     app.quit().await;
 

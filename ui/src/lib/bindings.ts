@@ -63,14 +63,22 @@ export const commands = {
 	saveTemplate: (id: TemplateId, template: Template) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("save_template", { id, template })),
 	importTemplate: (json: string) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("import_template", { json })),
 	exportTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("export_template", { id })),
-	writeTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("write_template", { id })),
+	/**
+	 *  Saves a guide version as its JSON file where the user chooses in the save dialog; `None`
+	 *  when the dialog is closed.
+	 */
+	writeTemplate: (id: TemplateVersionId, title: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_template", { id, title })),
 	archiveTemplate: (id: TemplateId) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("archive_template", { id })),
 	planTalk: (input: PlanInput) => typedError<Warned<TalkSummary>, Error>(__TAURI_INVOKE("plan_talk", { input })),
 	talks: (filter: TalkFilter) => typedError<TalkSummary[], Error>(__TAURI_INVOKE("talks", { filter })),
 	getTalk: (id: TalkId) => typedError<TalkDetail, Error>(__TAURI_INVOKE("get_talk", { id })),
 	scheduleTalk: (id: TalkId, input: ScheduleInput) => typedError<Warned<TalkState>, Error>(__TAURI_INVOKE("schedule_talk", { id, input })),
 	stepTalk: (id: TalkId, to: TalkState, reason: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("step_talk", { id, to, reason })),
-	writeInvitation: (id: TalkId, title: string) => typedError<string, Error>(__TAURI_INVOKE("write_invitation", { id, title })),
+	/**
+	 *  Saves a talk's calendar invitation (`title`: the event's title) where the user chooses in
+	 *  the save dialog (titled `dialog_title`); `None` when the dialog is closed.
+	 */
+	writeInvitation: (id: TalkId, title: string, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_invitation", { id, title, dialogTitle })),
 	getPreparation: (id: TalkId, author: PersonId) => typedError<Preparation, Error>(__TAURI_INVOKE("get_preparation", { id, author })),
 	savePreparation: (id: TalkId, author: PersonId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_preparation", { id, author, answer })),
 	sharePreparation: (id: TalkId, author: PersonId) => typedError<null, Error>(__TAURI_INVOKE("share_preparation", { id, author })),

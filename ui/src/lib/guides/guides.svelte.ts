@@ -6,6 +6,7 @@ import {
 	type TemplateVersionId
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
+import { t } from '$lib/i18n/i18n.svelte';
 
 /** The question guides of the store: list, copy, edit (a new version), import and export. */
 export class GuidesState {
@@ -47,8 +48,9 @@ export class GuidesState {
 	}
 
 	async exportFile(id: TemplateVersionId): Promise<void> {
-		const path = await this.done(commands.writeTemplate(id));
-		if (path) this.written = path;
+		const saved = await this.done(commands.writeTemplate(id, t('export.dialogTitle')));
+		// `null`: the save dialog was closed.
+		if (saved) this.written = saved.path;
 	}
 
 	async archive(id: TemplateId): Promise<void> {

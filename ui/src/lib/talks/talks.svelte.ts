@@ -220,9 +220,10 @@ export class TalkModel {
 	}
 
 	async writeIcs(title: string): Promise<void> {
-		const result = await call(commands.writeInvitation(this.id, title));
+		const result = await call(commands.writeInvitation(this.id, title, t('export.dialogTitle')));
 		if (result.status === 'error') this.error = result.error;
-		else this.icsPath = result.data;
+		// `null`: the save dialog was closed.
+		else if (result.data) this.icsPath = result.data.path;
 	}
 
 	saveNote(layer: NoteLayer, answer: Answer): void {
