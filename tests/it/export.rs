@@ -313,6 +313,12 @@ fn the_personal_plan_holds_the_agreement_actions_and_confirmations() {
     let summary = detail.summary.clone();
     assert!(flat.contains(&squeezed(&summary)), "{summary}\n{text}");
     assert_eq!(text.matches("Confirmed by").count(), 2, "{text}");
+    // Each party typed their own name: it is not said twice.
+    let full = format!("{} {}", name.given_name, name.family_name);
+    assert!(
+        !squeezed(&text).contains(&squeezed(&format!("{full} ({full})"))),
+        "{text}"
+    );
     assert!(!text.contains("Draft"), "{text}");
 }
 

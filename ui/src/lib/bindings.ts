@@ -920,6 +920,8 @@ export type PersonCycle = {
 	overdue: boolean,
 	/**  The talk that shows the progress, if any. */
 	talkId: TalkId | null,
+	/**  That talk's own state, so a list says the same word as the talk ("Invited", "Signed"). */
+	state: TalkState | null,
 	startsAt: string | null,
 };
 

@@ -26,6 +26,11 @@ export function kindName(kind: TalkKind): string {
 	return t(`talkKinds.${app.organisation?.country ?? 'DK'}.${kind}`);
 }
 
+/** The word a list shows for a person's talk: the talk's own state, as its page says it. */
+export function stateWord(p: PersonCycle): string {
+	return p.state ? t(`talkStates.${p.state}`) : t('progress.notPlanned');
+}
+
 /** A reminder as one sentence in the UI language. */
 export function reminderText(r: Reminder): string {
 	const values = { kind: kindName(r.kind), name: r.person.name };
