@@ -191,15 +191,6 @@ async fn a_store_kept_in_the_os_keychain_opens_without_asking_until_it_leaves_it
     app.quit().await;
 }
 
-/// When `SAMTALE_E2E_SHOTS` names a folder, the window as WebDriver renders it, for a person to
-/// look at (not an assertion).
-async fn shot(app: &samtale_e2e::App, name: &str) {
-    if let Some(dir) = std::env::var_os("SAMTALE_E2E_SHOTS") {
-        let png = app.client.screenshot().await.expect("screenshot");
-        std::fs::write(PathBuf::from(dir).join(name), png).expect("write screenshot");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_emptied_store_is_restored_from_its_backup_instead_of_replaced() {
     let profile = Profile::typed_passphrase();
@@ -219,7 +210,7 @@ async fn an_emptied_store_is_restored_from_its_backup_instead_of_replaced() {
     app.wait_for_text("page-title", "Samtale's data file is missing")
         .await;
     app.wait_for("lock-backup-0").await;
-    shot(&app, "lost-store.png").await;
+    app.shot("lost-store.png").await;
     // Nothing was set up behind the screen: the file is empty, the key file as it was.
     assert_eq!(std::fs::metadata(&store).unwrap().len(), 0);
     assert_eq!(std::fs::read(&key_file).unwrap(), key_file_before);

@@ -73,10 +73,12 @@ async fn the_heat_map_of_the_whole_organisation_is_its_own_people_and_the_sum_of
     });
     let driver = Driver::start(&profile);
     let app = driver.launch().await;
+    app.smallest_window().await;
     app.click("nav-competences").await;
     app.click("competences-tab-heatMap").await;
 
     let whole = heat_people(&app, &(top, top_name)).await;
+    app.shot("heat-map-1024.png").await;
     assert_eq!(
         whole.len(),
         total,
@@ -127,6 +129,7 @@ async fn a_person_s_page_lists_their_talks_by_year() {
     ))
     .await;
     app.wait_for("person-talk").await;
+    app.shot("person-history.png").await;
     let mut shown = attrs(&app, "[data-testid=person-talk]", "data-talk-id").await;
     shown.sort();
     let mut talks = talks;
@@ -159,8 +162,10 @@ async fn hr_s_page_shows_the_year_s_coverage_as_the_export_has_it() {
     });
     let driver = Driver::start(&profile);
     let app = driver.launch().await;
+    app.smallest_window().await;
     app.click("nav-hr").await;
     app.wait_for("hr-view-table").await;
+    app.shot("hr-summary-1024.png").await;
     let tabs = app
         .texts("[data-testid^=hr-view-]:not(table):not(tr)")
         .await;
@@ -171,6 +176,7 @@ async fn hr_s_page_shows_the_year_s_coverage_as_the_export_has_it() {
     app.click(&format!("hr-view-{kinds}")).await;
     app.wait_for_attr("hr-view-table", "data-view", "Talks by kind")
         .await;
+    app.shot("hr-talks-by-kind-1024.png").await;
     let screen: Vec<String> = app.texts("[data-testid=hr-view-row]:last-child td").await;
     assert_eq!(
         screen.len(),
