@@ -149,8 +149,9 @@ pub struct AuditEntry {
 }
 
 /// What an entry's record is, for a reader: a talk by its kind, whom it is with and its year
-/// ("MUS with Freja Nielsen, 2026"), an action by its title. Looked up when the trail is read,
-/// so the trail itself holds no names or titles, and an erased person is named nowhere.
+/// ("MUS with Freja Nielsen, 2026"), an action by its title (a confidential one by none).
+/// Looked up when the trail is read, so the trail itself holds no names or titles, and an
+/// erased person is named nowhere.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(
     tag = "type",
@@ -204,8 +205,10 @@ fn subject(
                 None => None,
             }
         }
+        // A confidential action stays unnamed: the trail is exported, and its title may say
+        // what the person confided.
         Entity::Action => conn
-            .prepare_cached("SELECT title, year FROM action WHERE id = ?1")?
+            .prepare_cached("SELECT title, year FROM action WHERE id = ?1 AND NOT confidential")?
             .query_row([id], |r| {
                 Ok(AuditSubject::Action {
                     title: r.get("title")?,

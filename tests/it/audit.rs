@@ -265,6 +265,17 @@ fn entries_name_their_talk_by_kind_person_and_year_and_their_action_by_title() {
             year: 2026
         })
     );
+    // A confidential action is not named: the trail is exported.
+    let confidential = t
+        .app
+        .create_action(&course(&t, talk, employee.id, true))
+        .unwrap();
+    let all = entries(&t);
+    let secret = all
+        .iter()
+        .find(|e| e.entity_id == Some(confidential.id.0) && e.entity == Entity::Action)
+        .unwrap();
+    assert_eq!(secret.subject, None);
     // A record that names nothing (the person's own) has no subject.
     assert!(all
         .iter()

@@ -345,8 +345,9 @@ export type AuditFilter = {
 
 /**
  *  What an entry's record is, for a reader: a talk by its kind, whom it is with and its year
- *  ("MUS with Freja Nielsen, 2026"), an action by its title. Looked up when the trail is read,
- *  so the trail itself holds no names or titles, and an erased person is named nowhere.
+ *  ("MUS with Freja Nielsen, 2026"), an action by its title (a confidential one by none).
+ *  Looked up when the trail is read, so the trail itself holds no names or titles, and an
+ *  erased person is named nowhere.
  */
 export type AuditSubject = 
 /**  A talk: its kind, its participants who are not erased (by family name), its year. */
