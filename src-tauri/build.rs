@@ -106,6 +106,7 @@ const COMMANDS: &[&str] = &[
     "set_min_group",
     "import_bundles",
     "held_bundles",
+    "hr_summary_view",
 ];
 
 fn main() {

@@ -720,12 +720,26 @@ impl Samtale {
 
     /// Writes the invitation's calendar file into `dir` and returns where it went.
     pub fn write_invitation(&self, id: TalkId, title: &str, dir: &Path) -> Result<String> {
-        let ics = self.invitation_ics(id, title)?;
-        write_file(dir, &format!("samtale-talk-{}.ics", id.0), &ics)
+        let (name, ics) = self.invitation_file(id, title)?;
+        write_file(dir, &name, &ics)
+    }
+
+    /// A talk's calendar invitation, and the file name to suggest in the save dialog.
+    pub fn invitation_file(&self, id: TalkId, title: &str) -> Result<(String, String)> {
+        Ok((
+            format!("samtale-talk-{}.ics", id.0),
+            self.invitation_ics(id, title)?,
+        ))
     }
 
     /// Writes a guide version as its documented JSON file into `dir`.
     pub fn write_template(&self, id: TemplateVersionId, dir: &Path) -> Result<String> {
+        let (name, json) = self.template_file(id)?;
+        write_file(dir, &name, &json)
+    }
+
+    /// A guide version as its documented JSON file, and the file name to suggest.
+    pub fn template_file(&self, id: TemplateVersionId) -> Result<(String, String)> {
         let version = self.template_version(id)?;
         let name = format!(
             "samtale-guide-{}-{}-v{}.json",
@@ -733,7 +747,7 @@ impl Samtale {
             version.template_id.0,
             version.version
         );
-        write_file(dir, &name, &version.template.to_json())
+        Ok((name, version.template.to_json()))
     }
 
     pub fn preparation(&self, id: TalkId, author: PersonId) -> Result<Preparation> {
@@ -1201,6 +1215,18 @@ impl Samtale {
             year,
             root,
         )
+    }
+
+    /// HR's annual summary on screen: the export's own views, in `language` (the
+    /// organisation's when not given).
+    pub fn hr_summary_view(
+        &self,
+        year: i32,
+        root: Option<UnitId>,
+        language: Option<Language>,
+    ) -> Result<export::hr::HrSummaryView> {
+        let language = self.export_language(language)?;
+        Ok(export::hr::view(&self.hr_summary(year, root)?, language))
     }
 
     /// HR's annual summary as a file's bytes (XLSX or PDF), and the file name to suggest.

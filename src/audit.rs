@@ -7,14 +7,17 @@
 //! the fields that changed, or a count); entries are never edited: erasing a person only
 //! clears whom an entry concerns. "Who" is the local user profile's name at the time.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::clock::Clock;
 use crate::error::{Entity, Error, Result};
 use crate::ids::PersonId;
+use crate::talks::TalkKind;
 
 /// What was done. Stored by its camelCase name, which the UI translates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -142,6 +145,82 @@ pub struct AuditEntry {
     /// The person's name now; `None` when the entry concerns no one, or someone erased.
     pub person_name: Option<String>,
     pub detail: String,
+    /// What the record is, as it is now: read when the trail is listed, never stored in it.
+    pub subject: Option<AuditSubject>,
+}
+
+/// What an entry's record is, for a reader: a talk by its kind, whom it is with and its year
+/// ("MUS with Freja Nielsen, 2026"), an action by its title (a confidential one by none).
+/// Looked up when the trail is read, so the trail itself holds no names or titles, and an
+/// erased person is named nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum AuditSubject {
+    /// A talk: its kind, its participants who are not erased (by family name), its year.
+    Talk {
+        talk_kind: TalkKind,
+        with: Vec<String>,
+        year: i32,
+    },
+    /// An agreed action: its title and its plan's year.
+    Action { title: String, year: i32 },
+}
+
+/// The subject of each talk or action record, looked up once per record.
+fn subject(
+    conn: &Connection,
+    entity: Entity,
+    id: i64,
+    seen: &mut HashMap<(Entity, i64), Option<AuditSubject>>,
+) -> Result<Option<AuditSubject>> {
+    if let Some(known) = seen.get(&(entity, id)) {
+        return Ok(known.clone());
+    }
+    let found = match entity {
+        Entity::Talk => {
+            let talk: Option<(String, i32)> = conn
+                .prepare_cached("SELECT kind, year FROM talk WHERE id = ?1")?
+                .query_row([id], |r| Ok((r.get("kind")?, r.get("year")?)))
+                .optional()?;
+            match talk.and_then(|(kind, year)| Some((TalkKind::parse(&kind)?, year))) {
+                Some((talk_kind, year)) => {
+                    let with = conn
+                        .prepare_cached(
+                            "SELECT p.given_name || ' ' || p.family_name AS name
+                             FROM talk_participant tp JOIN person p ON p.id = tp.person_id
+                             WHERE tp.talk_id = ?1 AND p.erased_at IS NULL
+                             ORDER BY p.family_key, p.name_key",
+                        )?
+                        .query_map([id], |r| r.get("name"))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    Some(AuditSubject::Talk {
+                        talk_kind,
+                        with,
+                        year,
+                    })
+                }
+                None => None,
+            }
+        }
+        // A confidential action stays unnamed: the trail is exported, and its title may say
+        // what the person confided.
+        Entity::Action => conn
+            .prepare_cached("SELECT title, year FROM action WHERE id = ?1 AND NOT confidential")?
+            .query_row([id], |r| {
+                Ok(AuditSubject::Action {
+                    title: r.get("title")?,
+                    year: r.get("year")?,
+                })
+            })
+            .optional()?,
+        _ => None,
+    };
+    seen.insert((entity, id), found.clone());
+    Ok(found)
 }
 
 /// Which entries to list: newest first, a page at a time.
@@ -184,6 +263,7 @@ pub fn list(conn: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> 
         },
     )?;
     let mut out = Vec::new();
+    let mut seen = HashMap::new();
     for row in rows {
         let (id, at, actor, action, entity, entity_id, person_id, person_name, detail) = row?;
         // An entry this app cannot name (written by a newer one) is damage, said as such.
@@ -193,6 +273,10 @@ pub fn list(conn: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> 
         let entity = parse(&entity).ok_or_else(|| Error::StoreCorrupt {
             detail: format!("audit entry {id} has an unknown entity"),
         })?;
+        let subject = match entity_id {
+            Some(record) => subject(conn, entity, record, &mut seen)?,
+            None => None,
+        };
         out.push(AuditEntry {
             id,
             at,
@@ -203,6 +287,7 @@ pub fn list(conn: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> 
             person_id: person_id.map(PersonId),
             person_name,
             detail,
+            subject,
         });
     }
     Ok(out)

@@ -75,7 +75,7 @@ impl std::fmt::Display for Field {
 }
 
 /// The kind of record an id points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Entity {
     Organisation,

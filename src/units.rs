@@ -15,6 +15,21 @@ use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{PersonId, UnitId};
 use crate::validate;
 
+/// A query over a unit's subtree: `sub (id, depth)` holds the unit bound as `?1` and every unit
+/// below it (depth-capped, so a corrupt parent chain cannot loop), followed by `$query`.
+macro_rules! with_subtree {
+    ($query:literal) => {
+        concat!(
+            "WITH RECURSIVE sub (id, depth) AS (
+                 SELECT ?1, 0
+                 UNION ALL SELECT u.id, sub.depth + 1 FROM unit u JOIN sub ON u.parent_id = sub.id
+                 WHERE sub.depth < 100) ",
+            $query
+        )
+    };
+}
+pub(crate) use with_subtree;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Unit {

@@ -16,6 +16,7 @@ use samtale::competence::file::ImportSummary;
 use samtale::competence::profile::{EffectiveProfile, Profile, ProfileInput};
 use samtale::demo::DemoSize;
 use samtale::export::bundle::HeldBundle;
+use samtale::export::hr::HrSummaryView;
 use samtale::export::{ExportFormat, ExportRequest, Exported};
 use samtale::import::{FileProblem, ImportOptions, ImportPreview, ImportProgress, Progress};
 use samtale::organisation::{Language, Organisation, OrganisationInput};
@@ -365,15 +366,20 @@ async fn export_template(core: State<'_, Core>, id: TemplateVersionId) -> Result
     core.run(move |s| s.export_template(id)).await
 }
 
+/// Saves a guide version as its JSON file where the user chooses in the save dialog; `None`
+/// when the dialog is closed.
 #[tauri::command]
 #[specta::specta]
 async fn write_template(
+    app: tauri::AppHandle,
     core: State<'_, Core>,
     dir: State<'_, ExportDir>,
     id: TemplateVersionId,
-) -> Result<String> {
-    let dir = dir.0.clone();
-    core.run(move |s| s.write_template(id, &dir)).await
+    title: String,
+) -> Result<Option<Exported>> {
+    let (name, json) = core.run(move |s| s.template_file(id)).await?;
+    let to = SaveAs::new(&dir, title, name, "JSON", "json");
+    save_through_dialog(app, to, json.into_bytes()).await
 }
 
 #[tauri::command]
@@ -422,6 +428,8 @@ async fn step_talk(
         .await
 }
 
+/// Saves a talk's calendar invitation (`title`: the event's title) where the user chooses in
+/// the save dialog (titled `dialog_title`); `None` when the dialog is closed.
 #[tauri::command]
 #[specta::specta]
 async fn hold_talk(
@@ -441,14 +449,16 @@ async fn undo_talk_step(core: State<'_, Core>, id: TalkId) -> Result<TalkState> 
 #[tauri::command]
 #[specta::specta]
 async fn write_invitation(
+    app: tauri::AppHandle,
     core: State<'_, Core>,
     dir: State<'_, ExportDir>,
     id: TalkId,
     title: String,
-) -> Result<String> {
-    let dir = dir.0.clone();
-    core.run(move |s| s.write_invitation(id, &title, &dir))
-        .await
+    dialog_title: String,
+) -> Result<Option<Exported>> {
+    let (name, ics) = core.run(move |s| s.invitation_file(id, &title)).await?;
+    let to = SaveAs::new(&dir, dialog_title, name, "iCalendar", "ics");
+    save_through_dialog(app, to, ics.into_bytes()).await
 }
 
 #[tauri::command]
@@ -801,14 +811,46 @@ async fn export_file(
     let file = core
         .run(move |s| s.export_file(&request, format, Some(language)))
         .await?;
-    let (dir, name) = (dir.0.clone(), file.name.clone());
+    let ext = format.extension();
+    let to = SaveAs::new(&dir, title, file.name, &ext.to_uppercase(), ext);
+    save_through_dialog(app, to, file.bytes).await
+}
+
+/// Where the save dialog starts and what it offers.
+struct SaveAs {
+    dir: PathBuf,
+    title: String,
+    name: String,
+    filter: String,
+    extension: String,
+}
+
+impl SaveAs {
+    fn new(dir: &ExportDir, title: String, name: String, filter: &str, extension: &str) -> SaveAs {
+        SaveAs {
+            dir: dir.0.clone(),
+            title,
+            name,
+            filter: filter.to_owned(),
+            extension: extension.to_owned(),
+        }
+    }
+}
+
+/// Asks where to save `bytes` in the system's save dialog, opened by Rust (the webview never
+/// chooses a path), and writes them there in one step; `None` when the user closes it.
+async fn save_through_dialog(
+    app: tauri::AppHandle,
+    to: SaveAs,
+    bytes: Vec<u8>,
+) -> Result<Option<Exported>> {
     let picked = tauri::async_runtime::spawn_blocking(move || {
         app.dialog()
             .file()
-            .set_title(title)
-            .set_directory(dir)
-            .set_file_name(name)
-            .add_filter(format.extension().to_uppercase(), &[format.extension()])
+            .set_title(to.title)
+            .set_directory(to.dir)
+            .set_file_name(to.name)
+            .add_filter(to.filter, &[to.extension.as_str()])
             .blocking_save_file()
     })
     .await
@@ -817,7 +859,7 @@ async fn export_file(
     .and_then(|p| p.into_path().ok());
     let Some(path) = picked else { return Ok(None) };
     tauri::async_runtime::spawn_blocking(move || {
-        samtale::export::write_atomic(&path, &file.bytes).map(Some)
+        samtale::export::write_atomic(&path, &bytes).map(Some)
     })
     .await
     .unwrap_or_else(|e| {
@@ -891,6 +933,19 @@ async fn set_backup_days(core: State<'_, Core>, days: u32) -> Result<()> {
 #[specta::specta]
 async fn min_group(core: State<'_, Core>) -> Result<u32> {
     core.run(|s| s.min_group()).await
+}
+
+/// HR's annual summary on screen: the export's views, with the same small-group suppression.
+#[tauri::command]
+#[specta::specta]
+async fn hr_summary_view(
+    core: State<'_, Core>,
+    year: i32,
+    root: Option<UnitId>,
+    language: Language,
+) -> Result<HrSummaryView> {
+    core.run(move |s| s.hr_summary_view(year, root, Some(language)))
+        .await
 }
 
 #[tauri::command]
@@ -1100,6 +1155,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             set_backup_days,
             import_bundles,
             held_bundles,
+            hr_summary_view,
         ])
         .typ::<DemoSize>()
         // One TypeScript type per Rust type: the split into _Serialize and _Deserialize
@@ -1113,8 +1169,8 @@ pub fn export_bindings(path: &std::path::Path) -> std::result::Result<(), String
     specta_builder().export(ts, path).map_err(|e| e.to_string())
 }
 
-/// Where files for other programs (calendar invitations) are written: `SAMTALE_EXPORT_DIR`,
-/// else the user's Downloads folder, else the home folder.
+/// Where the save dialog starts: `SAMTALE_EXPORT_DIR`, else the user's Downloads folder, else
+/// the home folder. Nothing is written there without the user choosing it in the dialog.
 pub struct ExportDir(PathBuf);
 
 fn export_dir(app: &tauri::App) -> PathBuf {

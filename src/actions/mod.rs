@@ -667,13 +667,7 @@ pub fn board(conn: &Connection, clock: &dyn Clock, filter: &ActionFilter) -> Res
         Some(root) => {
             crate::units::get(conn, root)?;
             let ids: Vec<i64> = conn
-                .prepare_cached(
-                    "WITH RECURSIVE sub (id, depth) AS (
-                         SELECT ?1, 0
-                         UNION ALL SELECT u.id, sub.depth + 1 FROM unit u JOIN sub ON u.parent_id = sub.id
-                         WHERE sub.depth < 100)
-                     SELECT id FROM sub",
-                )?
+                .prepare_cached(crate::units::with_subtree!("SELECT id FROM sub"))?
                 .query_map([root], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             Some(serde_json::to_string(&ids).expect("ids serialise"))

@@ -276,6 +276,9 @@ pub struct HeatRow {
     pub person_id: PersonId,
     pub name: String,
     pub job_family: Option<String>,
+    /// The unit the person is placed in: the map covers the units below the chosen one too.
+    pub unit_id: UnitId,
+    pub unit_name: String,
     /// The year of the talk the gaps come from; `None` when the person was never assessed.
     pub year: Option<i32>,
     /// One cell per column, in the columns' order.
@@ -295,29 +298,36 @@ pub struct HeatMap {
     pub rows: Vec<HeatRow>,
 }
 
-/// The heat map of the active people placed in `unit`, from each person's newest assessed talk
-/// up to `year`.
+/// The heat map of the active people placed in `unit` or any unit below it (the organisation's
+/// top unit holds few people itself, its map is the whole organisation's), from each person's
+/// newest assessed talk up to `year`.
 pub fn heat_map(conn: &Connection, unit: UnitId, year: i32) -> Result<HeatMap> {
     crate::units::get(conn, unit)?;
     struct Person {
         id: PersonId,
         name: String,
         job_family: Option<String>,
+        unit_id: UnitId,
+        unit_name: String,
         talk: Option<(i32, TalkId)>,
         gaps: HashMap<CompetenceId, i32>,
     }
     let mut people: Vec<Person> = conn
-        .prepare_cached(
-            "SELECT p.id, p.given_name || ' ' || p.family_name AS name, j.name AS job_family
-             FROM person p LEFT JOIN job_family j ON j.id = p.job_family_id
-             WHERE p.unit_id = ?1 AND p.archived_at IS NULL
-             ORDER BY p.family_key, p.name_key",
-        )?
+        .prepare_cached(crate::units::with_subtree!(
+            "SELECT p.id, p.given_name || ' ' || p.family_name AS name,
+                        j.name AS job_family, u.id AS unit_id, u.name AS unit_name
+                 FROM sub JOIN person p ON p.unit_id = sub.id JOIN unit u ON u.id = p.unit_id
+                 LEFT JOIN job_family j ON j.id = p.job_family_id
+                 WHERE p.archived_at IS NULL
+                 ORDER BY p.family_key, p.name_key"
+        ))?
         .query_map([unit], |r| {
             Ok(Person {
                 id: r.get("id")?,
                 name: r.get("name")?,
                 job_family: r.get("job_family")?,
+                unit_id: r.get("unit_id")?,
+                unit_name: r.get("unit_name")?,
                 talk: None,
                 gaps: HashMap::new(),
             })
@@ -326,14 +336,15 @@ pub fn heat_map(conn: &Connection, unit: UnitId, year: i32) -> Result<HeatMap> {
     let index: HashMap<PersonId, usize> =
         people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
 
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(crate::units::with_subtree!(
         "SELECT a.person_id, t.year, a.talk_id, a.competence_id, a.agreed_level, a.desired_level
-         FROM person p
-         JOIN assessment a ON a.person_id = p.id
-         JOIN talk t ON t.id = a.talk_id
-         WHERE p.unit_id = ?1 AND p.archived_at IS NULL AND t.year <= ?2
-           AND t.state != 'cancelled'",
-    )?;
+             FROM sub
+             JOIN person p ON p.unit_id = sub.id
+             JOIN assessment a ON a.person_id = p.id
+             JOIN talk t ON t.id = a.talk_id
+             WHERE p.archived_at IS NULL AND t.year <= ?2
+               AND t.state != 'cancelled'"
+    ))?;
     let mut rows = stmt.query((unit, year))?;
     let mut names: std::collections::HashSet<CompetenceId> = Default::default();
     while let Some(r) = rows.next()? {
@@ -385,6 +396,8 @@ pub fn heat_map(conn: &Connection, unit: UnitId, year: i32) -> Result<HeatMap> {
                 person_id: p.id,
                 name: p.name,
                 job_family: p.job_family,
+                unit_id: p.unit_id,
+                unit_name: p.unit_name,
                 year: p.talk.map(|t| t.0),
                 total_gap: gaps.iter().flatten().map(|g| (*g).max(0) as u32).sum(),
                 gaps,

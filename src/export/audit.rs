@@ -8,9 +8,38 @@ use super::locale::Locale;
 use super::table::{Cell, Column, Sheet};
 use super::words::Words;
 use super::{export_error, ExportFormat, ExportProblem};
-use crate::audit::{self, code, AuditEntry};
+use crate::audit::{self, code, AuditEntry, AuditSubject};
 use crate::error::Result;
 use crate::organisation::Language;
+
+/// A talk or action as the reader knows it: "MUS with Freja Nielsen, 2026", the UI's words.
+fn subject_text(subject: &AuditSubject, words: &Words) -> String {
+    match subject {
+        AuditSubject::Talk {
+            talk_kind,
+            with,
+            year,
+        } => {
+            let kind = words.export(&format!("kinds.{}", talk_kind.as_str()));
+            let year = year.to_string();
+            if with.is_empty() {
+                words.fill(
+                    "audit.subject.talkAlone",
+                    &[("kind", kind), ("year", &year)],
+                )
+            } else {
+                words.fill(
+                    "audit.subject.talk",
+                    &[("kind", kind), ("names", &with.join(", ")), ("year", &year)],
+                )
+            }
+        }
+        AuditSubject::Action { title, year } => words.fill(
+            "audit.subject.action",
+            &[("title", title), ("year", &year.to_string())],
+        ),
+    }
+}
 
 fn sheet(entries: &[AuditEntry], words: &Words) -> Sheet {
     let col = |key: &str, width| Column::new(words.get(&format!("audit.columns.{key}")), width);
@@ -26,12 +55,13 @@ fn sheet(entries: &[AuditEntry], words: &Words) -> Sheet {
         ],
     );
     for e in entries {
-        let record = match e.entity_id {
-            Some(id) => format!(
+        let record = match (&e.subject, e.entity_id) {
+            (Some(subject), _) => subject_text(subject, words),
+            (None, Some(id)) => format!(
                 "{} {id}",
                 words.get(&format!("audit.entities.{}", code(&e.entity)))
             ),
-            None => words
+            (None, None) => words
                 .get(&format!("audit.entities.{}", code(&e.entity)))
                 .to_owned(),
         };

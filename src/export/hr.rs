@@ -1401,6 +1401,77 @@ pub fn render(
     }
 }
 
+/// One cell of a view on screen: the text the file shows in that place, and the number
+/// behind it for a chart (`None` for text, an empty cell and a hidden count).
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewCell {
+    pub text: String,
+    pub value: Option<f64>,
+    pub measure: Option<Measure>,
+    /// A count left out for privacy ("<5" or "..").
+    pub hidden: bool,
+}
+
+/// One view of the summary as the screen shows it: a sheet of the export.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryView {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<ViewCell>>,
+}
+
+/// HR's summary on screen, before anything is exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HrSummaryView {
+    pub year: i32,
+    pub scope: String,
+    pub min_group: u32,
+    pub views: Vec<SummaryView>,
+}
+
+/// The summary's views as the screen shows them: the very sheets the XLSX file and the PDF are
+/// made of ([`sheets`], with its small-group suppression), cell by cell in the language's
+/// words and numbers, so what HR sees cannot differ from what HR exports.
+pub fn view(s: &HrSummary, language: Language) -> HrSummaryView {
+    let locale = Locale::new(language);
+    let views = sheets(s, Words::of(language))
+        .into_iter()
+        .map(|sheet| SummaryView {
+            name: sheet.name,
+            columns: sheet.columns.into_iter().map(|c| c.title).collect(),
+            rows: sheet
+                .rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|cell| {
+                            let (value, measure) = match cell {
+                                Cell::Number(n, m) => (Some(*n), Some(*m)),
+                                _ => (None, None),
+                            };
+                            ViewCell {
+                                text: cell.display(&locale),
+                                value,
+                                measure,
+                                hidden: matches!(cell, Cell::Suppressed(_) | Cell::Masked),
+                            }
+                        })
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect();
+    HrSummaryView {
+        year: s.year,
+        scope: s.scope.clone(),
+        min_group: s.min_group,
+        views,
+    }
+}
+
 pub fn suggested_name(s: &HrSummary, format: ExportFormat, language: Language) -> String {
     let words = Words::of(language);
     super::file_name(

@@ -251,6 +251,12 @@ fn pdf_data(export: &PersonalExport, words: &Words, locale: &Locale) -> serde_js
             .confirmations
             .iter()
             .map(|c| match &c.signed {
+                // The typed name is shown beside the person's only where it differs from it:
+                // "Confirmed by Hanne Dahl (Hanne Dahl)" says nothing twice over.
+                Some((typed, at)) if same_name(typed, &c.name) => words.export_fill(
+                    "confirmedByName",
+                    &[("name", &c.name), ("date", &locale.date(at.date_naive()))],
+                ),
                 Some((typed, at)) => words.export_fill(
                     "confirmedBy",
                     &[
@@ -265,4 +271,14 @@ fn pdf_data(export: &PersonalExport, words: &Words, locale: &Locale) -> serde_js
         privacy_note: w("privacyNote"),
     };
     serde_json::to_value(data).expect("plain data serialises")
+}
+
+/// Whether a typed name is the person's name, but for case and spacing.
+fn same_name(typed: &str, name: &str) -> bool {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    words(typed) == words(name)
 }

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use super::locale::Locale;
 
 /// What a number measures, for its format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
 pub enum Measure {
     Count,
     Money,

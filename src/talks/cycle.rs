@@ -92,6 +92,8 @@ pub struct PersonCycle {
     pub overdue: bool,
     /// The talk that shows the progress, if any.
     pub talk_id: Option<TalkId>,
+    /// That talk's own state, so a list says the same word as the talk ("Invited", "Signed").
+    pub state: Option<TalkState>,
     pub starts_at: Option<DateTime<Utc>>,
 }
 
@@ -402,7 +404,8 @@ fn person_cycles(
                 due,
                 progress,
                 overdue,
-                talk_id: best.map(|t| t.id),
+                talk_id: best.as_ref().map(|t| t.id),
+                state: best.map(|t| t.state),
                 starts_at,
             }
         })

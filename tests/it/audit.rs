@@ -11,6 +11,33 @@ use crate::talk_flow::{agreed_mus, sign_all};
 
 const SECRET: &str = "Hun fortalte om sin sygdom i fortrolighed";
 
+/// A course agreed in `talk` for `who`.
+fn course(
+    t: &crate::common::Team,
+    talk: samtale::TalkId,
+    who: samtale::PersonId,
+    confidential: bool,
+) -> ActionInput {
+    ActionInput {
+        unit_id: t.unit,
+        year: 2026,
+        scope: ActionScope::Individual,
+        talk_id: Some(talk),
+        person_id: Some(who),
+        title: "Kursus i dokumentation".into(),
+        theme: String::new(),
+        competence_ids: Vec::new(),
+        kind: ActionKind::Course,
+        owner_id: Some(t.manager),
+        due_date: None,
+        planned_cost: None,
+        planned_hours: None,
+        actual_cost: None,
+        actual_hours: None,
+        confidential,
+    }
+}
+
 fn entries(t: &crate::common::Team) -> Vec<AuditEntry> {
     t.app
         .audit_trail(&AuditFilter {
@@ -43,27 +70,7 @@ fn changes_to_people_talks_and_actions_are_recorded_with_who_and_about_whom_but_
             Some(SECRET),
         )
         .unwrap();
-    let action = t
-        .app
-        .create_action(&ActionInput {
-            unit_id: t.unit,
-            year: 2026,
-            scope: ActionScope::Individual,
-            talk_id: Some(talk),
-            person_id: Some(anne),
-            title: "Kursus i dokumentation".into(),
-            theme: String::new(),
-            competence_ids: Vec::new(),
-            kind: ActionKind::Course,
-            owner_id: Some(t.manager),
-            due_date: None,
-            planned_cost: None,
-            planned_hours: None,
-            actual_cost: None,
-            actual_hours: None,
-            confidential: true,
-        })
-        .unwrap();
+    let action = t.app.create_action(&course(&t, talk, anne, true)).unwrap();
     t.app
         .set_action_status(action.id, ActionStatus::Ongoing)
         .unwrap();
@@ -219,4 +226,86 @@ fn the_trail_is_exported_in_words_as_csv_and_xlsx_and_never_as_pdf() {
             .export_file(&request, ExportFormat::Pdf, Some(Language::En)),
         Err(samtale::Error::Export { .. })
     ));
+}
+
+#[test]
+fn entries_name_their_talk_by_kind_person_and_year_and_their_action_by_title() {
+    use samtale::audit::AuditSubject;
+    use samtale::talks::TalkKind;
+    let mut t = team(1);
+    let employee = t.app.person(t.employees[0]).unwrap();
+    let name = format!("{} {}", employee.given_name, employee.family_name);
+    let with = format!("MUS with {name}, 2026");
+    let talk = agreed_mus(&mut t, 0);
+    let action = t
+        .app
+        .create_action(&course(&t, talk, employee.id, false))
+        .unwrap();
+    let all = entries(&t);
+    let planned = all
+        .iter()
+        .find(|e| e.action == AuditAction::TalkPlanned && e.entity_id == Some(talk.0))
+        .unwrap();
+    assert_eq!(
+        planned.subject,
+        Some(AuditSubject::Talk {
+            talk_kind: TalkKind::Mus,
+            with: vec![name.clone()],
+            year: 2026
+        })
+    );
+    let created = all
+        .iter()
+        .find(|e| e.action == AuditAction::ActionCreated && e.entity_id == Some(action.id.0))
+        .unwrap();
+    assert_eq!(
+        created.subject,
+        Some(AuditSubject::Action {
+            title: "Kursus i dokumentation".into(),
+            year: 2026
+        })
+    );
+    // A confidential action is not named: the trail is exported.
+    let confidential = t
+        .app
+        .create_action(&course(&t, talk, employee.id, true))
+        .unwrap();
+    let all = entries(&t);
+    let secret = all
+        .iter()
+        .find(|e| e.entity_id == Some(confidential.id.0) && e.entity == Entity::Action)
+        .unwrap();
+    assert_eq!(secret.subject, None);
+    // A record that names nothing (the person's own) has no subject.
+    assert!(all
+        .iter()
+        .filter(|e| e.entity == Entity::Person)
+        .all(|e| e.subject.is_none()));
+    // The trail itself holds no name or title: they are looked up when it is read.
+    let raw: i64 = t
+        .app
+        .store()
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit WHERE actor || action || entity || detail LIKE '%Kursus%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(raw, 0);
+    // The file says the same in words.
+    let csv = t
+        .app
+        .export_file(
+            &samtale::export::ExportRequest::AuditTrail {},
+            samtale::export::ExportFormat::Csv,
+            Some(samtale::organisation::Language::En),
+        )
+        .unwrap();
+    let text = String::from_utf8_lossy(&csv.bytes);
+    assert!(text.contains(&with), "{text}");
+    assert!(
+        text.contains("Action “Kursus i dokumentation”, 2026"),
+        "{text}"
+    );
 }

@@ -27,6 +27,16 @@ fn the_cycle_counts_change_as_talks_move_through_their_states() {
         overview.reminders.as_slice(),
         [Reminder::Upcoming { talk_id, .. }] if *talk_id == id
     ));
+    // Invited: counted as planned, and said as the talk says it.
+    let invited = t.app.unit_cycle(t.unit, year).unwrap();
+    let invited = invited
+        .iter()
+        .find(|p| p.person.person_id == t.employees[0])
+        .unwrap();
+    assert_eq!(
+        (invited.progress, invited.state),
+        (Progress::Planned, Some(TalkState::Invited))
+    );
 
     // The date passes without the talk being held: overdue.
     t.clock.advance(Duration::days(3));
@@ -58,6 +68,9 @@ fn the_cycle_counts_change_as_talks_move_through_their_states() {
     assert_eq!(first.progress, Progress::Agreed);
     assert_eq!(first.leader.as_ref().map(|l| l.person_id), Some(t.manager));
     assert_eq!(first.talk_id, Some(id));
+    // The list says the talk's own word, as the talk does; the manager has no talk yet.
+    assert_eq!(first.state, Some(TalkState::Agreed));
+    assert_eq!(manager.state, None);
 }
 
 #[test]

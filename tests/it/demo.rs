@@ -225,3 +225,56 @@ fn the_demo_has_assessments_actions_a_heat_map_and_a_rolled_plan() {
     // Rolling again carries nothing: the demo already rolled last year's plans.
     assert_eq!(app.roll_plan(None, 2025).unwrap().carried, 0);
 }
+
+#[test]
+fn the_heat_map_of_a_unit_is_its_own_people_and_the_sum_of_the_units_below_it() {
+    use std::collections::BTreeMap;
+    let mut app = Samtale::in_memory(Box::new(clock())).unwrap();
+    app.open_demo(Language::Da).unwrap();
+    let tree = app.unit_tree(false).unwrap();
+    // Per unit: its people and the total gap per competence of its heat map.
+    let totals = |map: &samtale::competence::assessment::HeatMap| {
+        map.columns
+            .iter()
+            .map(|c| (c.competence.id, (c.total_gap, c.assessed)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    for unit in &tree {
+        let map = app.heat_map(unit.id, 2026).unwrap();
+        assert_eq!(map.rows.len() as u32, unit.total_headcount, "{}", unit.name);
+        let mut people: Vec<_> = map
+            .rows
+            .iter()
+            .filter(|r| r.unit_id == unit.id)
+            .map(|r| r.person_id)
+            .collect();
+        let mut sum: BTreeMap<_, (u32, u32)> = BTreeMap::new();
+        // The unit's own people's gaps, then every child's map.
+        for r in map.rows.iter().filter(|r| r.unit_id == unit.id) {
+            for (c, g) in map.columns.iter().zip(&r.gaps) {
+                if let Some(g) = g {
+                    let e = sum.entry(c.competence.id).or_default();
+                    e.0 += (*g).max(0) as u32;
+                    e.1 += 1;
+                }
+            }
+        }
+        for child in tree.iter().filter(|c| c.parent_id == Some(unit.id)) {
+            let below = app.heat_map(child.id, 2026).unwrap();
+            people.extend(below.rows.iter().map(|r| r.person_id));
+            for (c, (gap, assessed)) in totals(&below) {
+                let e = sum.entry(c).or_default();
+                e.0 += gap;
+                e.1 += assessed;
+            }
+        }
+        let mut rows: Vec<_> = map.rows.iter().map(|r| r.person_id).collect();
+        rows.sort();
+        people.sort();
+        assert_eq!(rows, people, "{}", unit.name);
+        assert_eq!(totals(&map), sum, "{}", unit.name);
+    }
+    // The top unit's map is the whole organisation's: someone in it has been assessed.
+    let top = app.heat_map(tree[0].id, 2026).unwrap();
+    assert!(top.rows.iter().any(|r| r.year.is_some()));
+}

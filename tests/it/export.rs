@@ -326,6 +326,12 @@ fn the_personal_plan_holds_the_agreement_actions_and_confirmations() {
     let summary = detail.summary.clone();
     assert!(flat.contains(&squeezed(&summary)), "{summary}\n{text}");
     assert_eq!(text.matches("Confirmed by").count(), 2, "{text}");
+    // Each party typed their own name: it is not said twice.
+    let full = format!("{} {}", name.given_name, name.family_name);
+    assert!(
+        !squeezed(&text).contains(&squeezed(&format!("{full} ({full})"))),
+        "{text}"
+    );
     assert!(!text.contains("Draft"), "{text}");
 }
 
@@ -1300,4 +1306,53 @@ fn erasing_a_manager_removes_their_name_from_the_bundles_hr_holds_and_keeps_the_
         Some(samtale::export::bundle::BundleOutcome::Unchanged)
     ));
     assert_eq!(named(&app), 0);
+}
+
+#[test]
+fn hr_s_summary_on_screen_is_the_exported_workbook_cell_by_cell_hidden_counts_included() {
+    let (dir, app) = demo();
+    let path = dir.path().join("hr.xlsx");
+    app.export_hr_summary(2026, None, ExportFormat::Xlsx, Some(Language::En), &path)
+        .unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let view = app.hr_summary_view(2026, None, Some(Language::En)).unwrap();
+    assert_eq!(view.year, 2026);
+    let names: Vec<&str> = view.views.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(book.sheet_names(), names);
+    let mut hidden = 0;
+    for v in &view.views {
+        let sheet = book.worksheet_range(&v.name).unwrap();
+        // Absolute places: a file leaves an empty header or trailing row out of its range.
+        assert!(
+            sheet.end().map_or(0, |e| e.0 as usize) <= v.rows.len(),
+            "{}",
+            v.name
+        );
+        for (c, title) in v.columns.iter().enumerate() {
+            let file = sheet.get_value((0, c as u32));
+            assert!(
+                file == Some(&Data::String(title.clone())) || title.is_empty() && file.is_none()
+            );
+        }
+        for (r, row) in v.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let file = sheet.get_value((r as u32 + 1, c as u32));
+                match (cell.value, file) {
+                    (Some(n), Some(Data::Float(f))) => assert!((n - f).abs() < 1e-9),
+                    (Some(n), Some(Data::Int(f))) => assert_eq!(n, *f as f64),
+                    (None, Some(Data::String(t))) => assert_eq!(&cell.text, t),
+                    (None, None | Some(Data::Empty)) => assert_eq!(cell.text, ""),
+                    other => panic!("{} ({r}, {c}): {other:?}", v.name),
+                }
+                if cell.hidden {
+                    hidden += 1;
+                    assert!(cell.text.starts_with('<') || cell.text == "..");
+                }
+            }
+        }
+    }
+    assert!(
+        hidden > 0,
+        "the demo's small groups are hidden on screen too"
+    );
 }

@@ -602,6 +602,23 @@ impl App {
         }
     }
 
+    /// When `SAMTALE_E2E_SHOTS` names a folder, the window as WebDriver renders it, for a
+    /// person to look at (not an assertion).
+    pub async fn shot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("SAMTALE_E2E_SHOTS") {
+            let png = self.client.screenshot().await.expect("screenshot");
+            std::fs::write(PathBuf::from(dir).join(name), png).expect("write screenshot");
+        }
+    }
+
+    /// The window at the smallest size the app is made for (1024×700).
+    pub async fn smallest_window(&self) {
+        self.client
+            .set_window_size(1024, 700)
+            .await
+            .expect("resize the window");
+    }
+
     /// Ends the session: the app quits.
     pub async fn quit(self) {
         self.client.close().await.expect("close session");

@@ -14,6 +14,9 @@ mod encryption;
 /// Exports: a unit plan as PDF, XLSX and CSV and HR's summary as XLSX, saved through the
 /// system's save dialog and read back; a unit's bundle sent to and imported by HR.
 mod exports;
+/// Figures on screen: the heat map over a unit's tree, a person's talks, HR's summary on
+/// screen against its export.
+mod figures;
 /// Importing people from a payroll file: the file dialog, the mapping, the dry run, the apply.
 mod import;
 /// A person's rights and retention: the access export, erasure, the retention policy.

@@ -191,15 +191,6 @@ async fn a_store_kept_in_the_os_keychain_opens_without_asking_until_it_leaves_it
     app.quit().await;
 }
 
-/// When `SAMTALE_E2E_SHOTS` names a folder, the window as WebDriver renders it, for a person to
-/// look at (not an assertion).
-pub(crate) async fn shot(app: &samtale_e2e::App, name: &str) {
-    if let Some(dir) = std::env::var_os("SAMTALE_E2E_SHOTS") {
-        let png = app.client.screenshot().await.expect("screenshot");
-        std::fs::write(PathBuf::from(dir).join(name), png).expect("write screenshot");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn an_emptied_store_is_restored_from_its_backup_instead_of_replaced() {
     let profile = Profile::typed_passphrase();
@@ -219,7 +210,7 @@ async fn an_emptied_store_is_restored_from_its_backup_instead_of_replaced() {
     app.wait_for_text("page-title", "Samtale's data file is missing")
         .await;
     app.wait_for("lock-backup-0").await;
-    shot(&app, "lost-store.png").await;
+    app.shot("lost-store.png").await;
     // Nothing was set up behind the screen: the file is empty, the key file as it was.
     assert_eq!(std::fs::metadata(&store).unwrap().len(), 0);
     assert_eq!(std::fs::read(&key_file).unwrap(), key_file_before);
@@ -282,7 +273,7 @@ async fn a_manager_changes_the_key_and_hrs_old_recovery_key_opens_nothing() {
         .await;
     app.click("change-key-submit").await;
     app.wait_for_text("change-key-error", "passphrase").await;
-    shot(&app, "change-key.png").await;
+    app.shot("change-key.png").await;
     assert!(opens_with(&store, &old), "a refused change changes nothing");
     app.type_into("change-key-passphrase", samtale_e2e::PASSPHRASE)
         .await;
@@ -300,7 +291,7 @@ async fn a_manager_changes_the_key_and_hrs_old_recovery_key_opens_nothing() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_ne!(new, old);
-    shot(&app, "new-recovery-key.png").await;
+    app.shot("new-recovery-key.png").await;
     app.click("recovery-key-kept").await;
     app.click("recovery-key-done").await;
     app.wait_for_text("org-title", "Søndervig").await;

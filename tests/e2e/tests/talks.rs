@@ -15,7 +15,7 @@ use samtale::talks::talk::{PlanInput, ScheduleInput};
 use samtale::talks::TalkKind;
 use samtale::units::UnitInput;
 use samtale::{PersonId, Samtale, UnitId};
-use samtale_e2e::{count, App, Driver, Profile};
+use samtale_e2e::{count, save_file, App, Driver, Profile};
 
 struct Org {
     manager: PersonId,
@@ -112,7 +112,14 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
     app.click("save-invitation").await;
     app.wait_for_attr("talk-state", "data-state", "invited")
         .await;
+    // The invitation goes through the save dialog like every export.
+    std::fs::create_dir_all(profile.export_dir()).unwrap();
     app.click("write-ics").await;
+    save_file(
+        "Save the export",
+        &profile.export_dir().join("invitation.ics"),
+    )
+    .await;
     app.wait_for("ics-path").await;
     let ics = std::fs::read_dir(profile.export_dir())
         .unwrap()
@@ -141,7 +148,7 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
     // talk's date becomes that day.
     app.click("step-held").await;
     app.wait_for("held-dialog").await;
-    crate::encryption::shot(&app, "talk-held-day.png").await;
+    app.shot("talk-held-day.png").await;
     app.click("held-submit").await;
     app.wait_for_attr("talk-state", "data-state", "held").await;
     let today = chrono::Local::now().date_naive();
@@ -200,7 +207,7 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
         "Type the full name exactly: Mads Leder",
     )
     .await;
-    crate::encryption::shot(&app, "talk-sign-error.png").await;
+    app.shot("talk-sign-error.png").await;
     app.type_into(&format!("sign-name-{}", org.manager), "Mads Leder")
         .await;
     app.click(&format!("sign-{}", org.manager)).await;
@@ -219,7 +226,7 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
     assert!(app.texts("next-step").await.is_empty());
     assert!(app.texts("ready-to-sign").await.is_empty());
     assert_eq!(app.attr("reopen", "open").await, "");
-    crate::encryption::shot(&app, "talk-locked.png").await;
+    app.shot("talk-locked.png").await;
 
     app.click("talk-back").await;
     app.wait_for("cycle-agreed").await;
@@ -363,6 +370,12 @@ async fn a_copied_guide_is_edited_into_a_new_version_and_exported() {
     app.wait_for("guide-row").await;
     app.click("[data-testid=\"guide-row\"]:not(:has(.badge)) [data-testid=\"export-guide\"]")
         .await;
+    std::fs::create_dir_all(profile.export_dir()).unwrap();
+    save_file(
+        "Save the export",
+        &profile.export_dir().join("our-mus-v2.json"),
+    )
+    .await;
     app.wait_for("guide-written").await;
     app.quit().await;
 
@@ -468,7 +481,7 @@ async fn a_double_click_takes_one_step_and_cancelling_asks_first() {
     app.click("talk-more").await;
     app.click("step-cancelled").await;
     app.wait_for_text("confirm-dialog", "Emma0 Ansat").await;
-    crate::encryption::shot(&app, "talk-cancel-confirm.png").await;
+    app.shot("talk-cancel-confirm.png").await;
     app.click("confirm-dismiss").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.attr("talk-state", "data-state").await, "preparing");

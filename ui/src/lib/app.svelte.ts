@@ -125,7 +125,13 @@ export class AppModel {
 	}
 
 	/** Returns the error to show in the form, or null when the organisation was created. */
-	async createOrganisation(input: OrganisationInput): Promise<AppError | null> {
+	/** Sets the organisation up; `userName`, when given, is saved first, so that every change
+	 * from the first one on is recorded under it. */
+	async createOrganisation(input: OrganisationInput, userName: string | null = null): Promise<AppError | null> {
+		if (userName !== null && userName.trim() !== '') {
+			const named = await call(commands.setUserName(userName));
+			if (named.status === 'error') return named.error;
+		}
 		const result = await call(commands.createOrganisation(input));
 		if (result.status === 'error') return result.error;
 		this.enter(result.data);

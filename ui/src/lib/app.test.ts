@@ -7,6 +7,7 @@ vi.mock('$lib/bindings', () => ({
 		appState: vi.fn(),
 		setUiLanguage: vi.fn(),
 		createOrganisation: vi.fn(),
+		setUserName: vi.fn(),
 		updateOrganisation: vi.fn(),
 		openDemo: vi.fn()
 	}
@@ -91,6 +92,33 @@ describe('AppModel', () => {
 		const error = await app.createOrganisation({ name: '', country: 'DK', language: 'da', currency: '' });
 		expect(error?.code).toBe('empty');
 		expect(app.phase).toBe('welcome');
+	});
+
+	it('saves the user’s name given at set-up before the organisation, and stops on a refused name', async () => {
+		const calls: string[] = [];
+		vi.mocked(commands.setUserName).mockImplementation((name) => {
+			calls.push(`name ${name}`);
+			return Promise.resolve(
+				name.length > 200
+					? { status: 'error', error: { code: 'tooLong', params: { field: 'userName', max: 200 } } }
+					: { status: 'ok', data: name.trim() }
+			);
+		});
+		vi.mocked(commands.createOrganisation).mockImplementation(() => {
+			calls.push('organisation');
+			return Promise.resolve({ status: 'error', error: { code: 'empty', params: { field: 'organisationName' } } });
+		});
+		const app = new AppModel();
+		const input = { name: '', country: 'DK' as const, language: 'da' as const, currency: '' };
+		const refused = await app.createOrganisation(input, 'x'.repeat(201));
+		expect(refused?.code).toBe('tooLong');
+		expect(calls).toEqual([`name ${'x'.repeat(201)}`]);
+		calls.length = 0;
+		await app.createOrganisation(input, 'Hanne Dahl');
+		expect(calls).toEqual(['name Hanne Dahl', 'organisation']);
+		calls.length = 0;
+		await app.createOrganisation(input, '  ');
+		expect(calls).toEqual(['organisation']);
 	});
 
 	it('hands an add request to the page it is meant for, once', () => {

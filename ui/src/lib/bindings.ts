@@ -25,14 +25,7 @@ export const commands = {
 	 *  again: in the keychain, or under `passphrase`, as the person chose.
 	 */
 	keepStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("keep_store_key", { passphrase })),
-	/**  The recovery key waiting to be seen, for the screen that shows it (and only while it does). */
-	recoveryKey: () => typedError<string, Error>(__TAURI_INVOKE("recovery_key")),
 	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
-	/**
-	 *  Changes the store's key; a store under a passphrase needs it. The new recovery key waits to
-	 *  be seen, as at set-up.
-	 */
-	changeStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("change_store_key", { passphrase })),
 	setPassphrase: (current: string | null, passphrase: string) => typedError<PassphraseSet, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
 	auditTrail: (filter: AuditFilter) => typedError<AuditEntry[], Error>(__TAURI_INVOKE("audit_trail", { filter })),
 	userName: () => typedError<string | null, Error>(__TAURI_INVOKE("user_name")),
@@ -70,16 +63,22 @@ export const commands = {
 	saveTemplate: (id: TemplateId, template: Template) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("save_template", { id, template })),
 	importTemplate: (json: string) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("import_template", { json })),
 	exportTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("export_template", { id })),
-	writeTemplate: (id: TemplateVersionId) => typedError<string, Error>(__TAURI_INVOKE("write_template", { id })),
+	/**
+	 *  Saves a guide version as its JSON file where the user chooses in the save dialog; `None`
+	 *  when the dialog is closed.
+	 */
+	writeTemplate: (id: TemplateVersionId, title: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_template", { id, title })),
 	archiveTemplate: (id: TemplateId) => typedError<TemplateSummary, Error>(__TAURI_INVOKE("archive_template", { id })),
 	planTalk: (input: PlanInput) => typedError<Warned<TalkSummary>, Error>(__TAURI_INVOKE("plan_talk", { input })),
 	talks: (filter: TalkFilter) => typedError<TalkSummary[], Error>(__TAURI_INVOKE("talks", { filter })),
 	getTalk: (id: TalkId) => typedError<TalkDetail, Error>(__TAURI_INVOKE("get_talk", { id })),
 	scheduleTalk: (id: TalkId, input: ScheduleInput) => typedError<Warned<TalkState>, Error>(__TAURI_INVOKE("schedule_talk", { id, input })),
 	stepTalk: (id: TalkId, to: TalkState, reason: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("step_talk", { id, to, reason })),
-	holdTalk: (id: TalkId, heldAt: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("hold_talk", { id, heldAt })),
-	undoTalkStep: (id: TalkId) => typedError<TalkState, Error>(__TAURI_INVOKE("undo_talk_step", { id })),
-	writeInvitation: (id: TalkId, title: string) => typedError<string, Error>(__TAURI_INVOKE("write_invitation", { id, title })),
+	/**
+	 *  Saves a talk's calendar invitation (`title`: the event's title) where the user chooses in
+	 *  the save dialog (titled `dialog_title`); `None` when the dialog is closed.
+	 */
+	writeInvitation: (id: TalkId, title: string, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_invitation", { id, title, dialogTitle })),
 	getPreparation: (id: TalkId, author: PersonId) => typedError<Preparation, Error>(__TAURI_INVOKE("get_preparation", { id, author })),
 	savePreparation: (id: TalkId, author: PersonId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_preparation", { id, author, answer })),
 	sharePreparation: (id: TalkId, author: PersonId) => typedError<null, Error>(__TAURI_INVOKE("share_preparation", { id, author })),
@@ -140,6 +139,8 @@ export const commands = {
 	 */
 	importBundles: (title: string) => typedError<BundleFileResult[] | null, Error>(__TAURI_INVOKE("import_bundles", { title })),
 	heldBundles: (year: number) => typedError<HeldBundle[], Error>(__TAURI_INVOKE("held_bundles", { year })),
+	/**  HR's annual summary on screen: the export's views, with the same small-group suppression. */
+	hrSummaryView: (year: number, root: UnitId | null, language: Language) => typedError<HrSummaryView, Error>(__TAURI_INVOKE("hr_summary_view", { year, root, language })),
 };
 
 /* Types */
@@ -272,12 +273,8 @@ export type AppState = {
 	storeError: Error | null,
 	/**  What the locked store needs; `None` when it is open (or failed). */
 	lock: LockState | null,
-	/**
-	 *  A recovery key waits to be seen: the store was set up, or its key changed, in this
-	 *  session. The key itself is not here: the screen that shows it asks for it (see
-	 *  [`crate::session::Session::recovery_key`]), so the page holds it only while it shows it.
-	 */
-	recoveryKey: NewRecoveryKey | null,
+	/**  The recovery key of a store set up in this session, until the person has seen it. */
+	recoveryKey: string | null,
 	/**  How the open store's key is kept. */
 	keyMode: KeyMode | null,
 	/**
@@ -320,7 +317,7 @@ export type Audience =
 "discussed";
 
 /**  What was done. Stored by its camelCase name, which the UI translates. */
-export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged" | "storeKeyChanged";
+export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged";
 
 /**  One entry, as the audit page and its export show it. */
 export type AuditEntry = {
@@ -334,6 +331,8 @@ export type AuditEntry = {
 	/**  The person's name now; `None` when the entry concerns no one, or someone erased. */
 	personName: string | null,
 	detail: string,
+	/**  What the record is, as it is now: read when the trail is listed, never stored in it. */
+	subject: AuditSubject | null,
 };
 
 /**  Which entries to list: newest first, a page at a time. */
@@ -343,6 +342,18 @@ export type AuditFilter = {
 	before: number | null,
 	limit: number,
 };
+
+/**
+ *  What an entry's record is, for a reader: a talk by its kind, whom it is with and its year
+ *  ("MUS with Freja Nielsen, 2026"), an action by its title (a confidential one by none).
+ *  Looked up when the trail is read, so the trail itself holds no names or titles, and an
+ *  erased person is named nowhere.
+ */
+export type AuditSubject = 
+/**  A talk: its kind, its participants who are not erased (by family name), its year. */
+{ type: "talk"; talkKind: TalkKind; with: string[]; year: number } | 
+/**  An agreed action: its title and its plan's year. */
+{ type: "action"; title: string; year: number };
 
 export type BackupInfo = {
 	fileName: string,
@@ -520,7 +531,7 @@ export type Error = { code: "empty"; params: {
 	supported: number,
 } } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "wrongKey" } | { code: "wrongPassphrase" } | { code: "recoveryKeyMistyped" } | { code: "keyMissing" } | { code: "keychainUnavailable"; params: Record<string, never> } | { code: "keyFileDamaged" } | { code: "passphraseTooShort"; params: {
 	min: number,
-} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "keyNotKept" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
+} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
 	seconds: number,
 } } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
 	from: TalkState,
@@ -529,9 +540,7 @@ export type Error = { code: "empty"; params: {
 	state: TalkState,
 } } | { code: "groupTooSmall"; params: {
 	min: number,
-} } | { code: "notScheduled" } | { code: "heldInFuture" } | { code: "undoRefused"; params: {
-	reason: UndoRefusal,
-} } | { code: "nothingToUndo" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
+} } | { code: "notScheduled" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
@@ -615,7 +624,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays" | "heldAt";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays";
 
 export type FileKind = "csv" | "xlsx";
 
@@ -657,6 +666,9 @@ export type HeatRow = {
 	personId: PersonId,
 	name: string,
 	jobFamily: string | null,
+	/**  The unit the person is placed in: the map covers the units below the chosen one too. */
+	unitId: UnitId,
+	unitName: string,
 	/**  The year of the talk the gaps come from; `None` when the person was never assessed. */
 	year: number | null,
 	/**  One cell per column, in the columns' order. */
@@ -676,6 +688,14 @@ export type HeldBundle = {
 	held: number,
 	/**  Actions in the plan, confidential ones included. */
 	actions: number,
+};
+
+/**  HR's summary on screen, before anything is exported. */
+export type HrSummaryView = {
+	year: number,
+	scope: string,
+	minGroup: number,
+	views: SummaryView[],
 };
 
 export type ImportField = "employeeNumber" | 
@@ -806,14 +826,10 @@ log: boolean;
 /**  Whether a keychain can keep a new store's key, should the person start anew. */
 keychain: boolean };
 
-/**  Why a recovery key waits to be seen. */
-export type NewRecoveryKey = 
-/**  The store was set up: its first recovery key. */
-"setUp" | 
-/**  The store's key was changed: the earlier recovery key opens nothing any more. */
-"changed";
-
 /**  Which record a note in the talk goes to. */
+/**  What a number measures, for its format. */
+export type Measure = "count" | "money" | "hours" | "share";
+
 export type NoteLayer = 
 /**  The shared record both parties see and the agreement draws on. */
 "shared" | 
@@ -905,6 +921,8 @@ export type PersonCycle = {
 	overdue: boolean,
 	/**  The talk that shows the progress, if any. */
 	talkId: TalkId | null,
+	/**  That talk's own state, so a list says the same word as the talk ("Invited", "Signed"). */
+	state: TalkState | null,
 	startsAt: string | null,
 };
 
@@ -1137,6 +1155,13 @@ export type Signature = {
 };
 
 /**  What the talk screen's competence step shows for one participant. */
+/**  One view of the summary as the screen shows it: a sheet of the export. */
+export type SummaryView = {
+	name: string,
+	columns: string[],
+	rows: ViewCell[][],
+};
+
 export type TalkAssessment = {
 	person: Party,
 	profile: EffectiveProfile | null,
@@ -1161,10 +1186,6 @@ export type TalkDetail = {
 	followUps: FollowUp[],
 	events: TalkEvent[],
 	allowedSteps: TalkState[],
-	/**  Marking the talk held asks for the day it was held: its planned start has not come. */
-	heldDateNeeded: boolean,
-	/**  Whether the last step can be undone, and if not why; none before the first step. */
-	undo: Undo | null,
 	/**  For a LUS: what the leader's employees said about the leadership, in aggregate. */
 	upwardFeedback: UpwardFeedback | null,
 	/**  When retention or an erasure removed the talk's texts. */
@@ -1269,24 +1290,6 @@ export type TemplateVersion = {
 /**  One frozen version of a question guide, as a talk was started with it. */
 export type TemplateVersionId = number;
 
-/**  Whether the talk's last step can be undone, for the UI to offer or explain. */
-export type Undo = 
-/**  The step to `state` can be taken back to `back`. */
-{ type: "allowed"; state: TalkState; back: TalkState } | 
-/**  The step to `state` stands, for `reason`. */
-{ type: "refused"; state: TalkState; reason: UndoRefusal };
-
-/**  Why the last step of a talk cannot be undone. */
-export type UndoRefusal = 
-/**  The invitation came with the date: change the date or cancel the talk instead. */
-"invitation" | 
-/**  A party has signed: the agreement is reopened with a reason instead. */
-"signed" | 
-/**  A follow-up note was written. */
-"followedUp" | 
-/**  The reopening removed the signatures; they cannot come back. */
-"reopened";
-
 export type Unit = {
 	id: UnitId,
 	name: string,
@@ -1367,6 +1370,18 @@ export type UpwardFeedback = {
 };
 
 /**  A write that may come back with warnings. */
+/**
+ *  One cell of a view on screen: the text the file shows in that place, and the number
+ *  behind it for a chart (`None` for text, an empty cell and a hidden count).
+ */
+export type ViewCell = {
+	text: string,
+	value: number | null,
+	measure: Measure | null,
+	/**  A count left out for privacy ("<5" or ".."). */
+	hidden: boolean,
+};
+
 export type Warned<T> = {
 	value: T,
 	warnings: TalkWarning[],

@@ -31,6 +31,7 @@ function entry(id: number, over: Partial<AuditEntry> = {}): AuditEntry {
 		personId: 4,
 		personName: 'Anne Hansen',
 		detail: 'planned → invited',
+		subject: { type: 'talk', talkKind: 'mus', with: ['Anne Hansen'], year: 2026 },
 		...over
 	};
 }
@@ -65,7 +66,7 @@ describe('AuditPage', () => {
 		const first = Array.from({ length: PAGE }, (_, i) => entry(1000 - i));
 		vi.mocked(commands.auditTrail)
 			.mockReturnValueOnce(ok(first))
-			.mockReturnValueOnce(ok([entry(5, { action: 'personCreated', entity: 'person', detail: '' })]));
+			.mockReturnValueOnce(ok([entry(5, { action: 'personCreated', entity: 'person', entityId: 7, detail: '', subject: null })]));
 		component = mount(AuditPage, { target: document.body });
 		await settle();
 		expect(all('audit-row')).toHaveLength(PAGE);
@@ -73,11 +74,13 @@ describe('AuditPage', () => {
 		expect(newest).toContain('Talk moved to another stage');
 		expect(newest).toContain('Anne Hansen');
 		expect(newest).toContain('planned → invited');
+		expect(all('audit-record')[0]?.textContent).toBe('MUS with Anne Hansen, 2026');
 		byTestId('audit-more')?.click();
 		await settle();
 		expect(commands.auditTrail).toHaveBeenLastCalledWith({ person: null, before: 901, limit: PAGE });
 		expect(all('audit-row')).toHaveLength(PAGE + 1);
 		expect(all('audit-row').at(-1)?.textContent).toContain('Person added');
+		expect(all('audit-record').at(-1)?.textContent).toBe('Person 7');
 		expect(byTestId('audit-more')).toBeNull();
 	});
 
@@ -103,5 +106,14 @@ describe('AuditPage', () => {
 		expect(commands.setUserName).toHaveBeenLastCalledWith(' Jens Dahl ');
 		expect(byTestId('audit-user-saved')).not.toBeNull();
 		expect(input.value).toBe('Jens Dahl');
+	});
+
+	it('names an action by its title and year', async () => {
+		vi.mocked(commands.auditTrail).mockReturnValue(
+			ok([entry(3, { action: 'actionCreated', entity: 'action', subject: { type: 'action', title: 'Kursus i dokumentation', year: 2026 } })])
+		);
+		component = mount(AuditPage, { target: document.body });
+		await settle();
+		expect(all('audit-record')[0]?.textContent).toBe('Action “Kursus i dokumentation”, 2026');
 	});
 });

@@ -1,5 +1,22 @@
 import { commands, type AuditEntry } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
+import { t } from '$lib/i18n/i18n.svelte';
+import { kindName } from '$lib/talks/talks.svelte';
+
+/** What an entry's record is, in words: "MUS with Freja Nielsen, 2026", an action's title, or
+ * for other records their kind and number. */
+export function recordText(e: AuditEntry): string {
+	const s = e.subject;
+	if (s?.type === 'talk') {
+		const values = { kind: kindName(s.talkKind), year: s.year };
+		return s.with.length === 0
+			? t('audit.subject.talkAlone', values)
+			: t('audit.subject.talk', { ...values, names: s.with.join(', ') });
+	}
+	if (s?.type === 'action') return t('audit.subject.action', { title: s.title, year: s.year });
+	const kind = t(`audit.entities.${e.entity}`);
+	return e.entityId ? `${kind} ${e.entityId}` : kind;
+}
 
 /** Entries per page: a screenful and more; older ones on request. */
 export const PAGE = 100;

@@ -12,10 +12,12 @@ import {
 	luminance,
 	nextHeatSort,
 	radarPoint,
+	radarPath,
 	radarPolygon,
 	radarRing,
 	shorten,
 	sortHeatRows,
+	wrapLabel,
 	textOn
 } from './charts';
 
@@ -24,6 +26,8 @@ function row(personId: number, name: string, gaps: (number | null)[], year: numb
 		personId,
 		name,
 		jobFamily: null,
+		unitId: 2,
+		unitName: 'Solsikken',
 		year,
 		gaps,
 		totalGap: gaps.reduce<number>((sum, g) => sum + Math.max(0, g ?? 0), 0)
@@ -127,6 +131,21 @@ describe('radar geometry', () => {
 		expect(radarPolygon([4, null, 4, null], 4, 10, centre)).toBe('100,90 100,100 100,110 100,100');
 	});
 
+	it('closes the shape when every competence is assessed', () => {
+		expect(radarPath([2, 2, 2, 2], 2, 10, centre)).toEqual({ d: 'M100,90 L110,100 L100,110 L90,100 Z', closed: true });
+	});
+
+	it('never draws an unassessed competence at the centre: only lines between assessed neighbours', () => {
+		// Axes 0, 1 and 3 set, 2 not: one run 3 → 0 → 1 going round, nothing through the centre.
+		const { d, closed } = radarPath([2, 2, null, 2], 2, 10, centre);
+		expect(closed).toBe(false);
+		expect(d).toBe('M90,100 L100,90 L110,100');
+		expect(d).not.toContain('100,100');
+		// A lone assessed axis is a dot; none at all draws nothing.
+		expect(radarPath([null, 2, null], 2, 10, centre).d).toMatch(/^M[\d.]+,[\d.]+ l0,0$/);
+		expect(radarPath([null, null, null], 2, 10, centre).d).toBe('');
+	});
+
 	it('draws a ring through one level on every axis', () => {
 		expect(radarRing(2, 4, 2, 10, centre)).toBe('100,90 110,100 100,110 90,100');
 	});
@@ -138,6 +157,14 @@ describe('radar geometry', () => {
 		expect(labelAnchor(axisAngle(0, 4))).toBe('middle');
 		expect(labelAnchor(axisAngle(1, 4))).toBe('start');
 		expect(labelAnchor(axisAngle(3, 4))).toBe('end');
+	});
+
+	it('wraps long labels between words into at most three lines', () => {
+		expect(wrapLabel('Kort')).toEqual(['Kort']);
+		expect(wrapLabel('Organisatorisk forståelse og overblik')).toEqual(['Organisatorisk', 'forståelse og', 'overblik']);
+		const lines = wrapLabel('Samarbejde med pårørende og frivillige i lokalsamfundet omkring borgeren');
+		expect(lines).toHaveLength(3);
+		expect(lines[2]!.endsWith('…')).toBe(true);
 	});
 
 	it('shortens long labels', () => {

@@ -146,6 +146,62 @@ export function radarPolygon(
 		.join(' ');
 }
 
+/**
+ * An SVG path through the set values: a closed shape when every axis has one, otherwise only
+ * the lines between neighbouring set axes (and a lone point as a dot). An unset value is not
+ * drawn at all: at the centre it would read as the lowest level.
+ */
+export function radarPath(
+	values: readonly (number | null)[],
+	max: number,
+	radius: number,
+	centre: Point
+): { d: string; closed: boolean } {
+	const n = values.length;
+	const at = (i: number) => {
+		const p = radarPoint(i, n, values[i]!, max, radius, centre);
+		return `${p.x},${p.y}`;
+	};
+	if (n > 0 && values.every((v) => v !== null)) {
+		return { d: `M${values.map((_, i) => at(i)).join(' L')} Z`, closed: true };
+	}
+	// Runs of set axes, going round from just after an unset one so a run is never cut in two.
+	const start = values.findIndex((v) => v === null);
+	const runs: number[][] = [];
+	let run: number[] = [];
+	for (let k = 1; k <= n; k++) {
+		const i = (start + k) % n;
+		if (values[i] === null) {
+			if (run.length) runs.push(run);
+			run = [];
+		} else run.push(i);
+	}
+	if (run.length) runs.push(run);
+	const d = runs
+		.map((r) => (r.length === 1 ? `M${at(r[0]!)} l0,0` : `M${r.map(at).join(' L')}`))
+		.join(' ');
+	return { d, closed: false };
+}
+
+/** A label in lines of at most `width` characters, broken between words, at most `lines`
+ * lines (the last one cut with an ellipsis when the text is longer). */
+export function wrapLabel(text: string, width = 16, lines = 3): string[] {
+	const out: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		if (line && line.length + 1 + word.length > width) {
+			out.push(line);
+			line = word;
+		} else line = line ? `${line} ${word}` : word;
+	}
+	if (line) out.push(line);
+	if (out.length <= lines) return out.map((l) => shorten(l, width + 4));
+	const kept = out.slice(0, lines);
+	kept[lines - 1] = shorten(`${kept[lines - 1]} ${out[lines]}`, width);
+	if (!kept[lines - 1]!.endsWith('…')) kept[lines - 1] = `${kept[lines - 1]}…`;
+	return kept;
+}
+
 /** The ring of one level: a polygon through that level on every axis. */
 export function radarRing(level: number, n: number, max: number, radius: number, centre: Point): string {
 	return radarPolygon(Array.from({ length: n }, () => level), max, radius, centre);

@@ -169,9 +169,9 @@ describe('HeatMapState', () => {
 			{ competence: { id: 11, name: 'Dokumentation', category: 'professional' }, totalGap: 1, assessed: 2 }
 		],
 		rows: [
-			{ personId: 1, name: 'Anna', jobFamily: null, year: 2026, gaps: [2, 0], totalGap: 2 },
-			{ personId: 2, name: 'Bo', jobFamily: null, year: 2025, gaps: [1, 1], totalGap: 2 },
-			{ personId: 3, name: 'Carl', jobFamily: null, year: null, gaps: [null, null], totalGap: 0 }
+			{ personId: 1, name: 'Anna', jobFamily: null, unitId: 2, unitName: 'Solsikken', year: 2026, gaps: [2, 0], totalGap: 2 },
+			{ personId: 2, name: 'Bo', jobFamily: null, unitId: 2, unitName: 'Solsikken', year: 2025, gaps: [1, 1], totalGap: 2 },
+			{ personId: 3, name: 'Carl', jobFamily: null, unitId: 2, unitName: 'Solsikken', year: null, gaps: [null, null], totalGap: 0 }
 		]
 	};
 

@@ -3,9 +3,11 @@ import {
 	type Template,
 	type TemplateId,
 	type TemplateSummary,
+	type TemplateVersion,
 	type TemplateVersionId
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
+import { t } from '$lib/i18n/i18n.svelte';
 
 /** The question guides of the store: list, copy, edit (a new version), import and export. */
 export class GuidesState {
@@ -13,6 +15,8 @@ export class GuidesState {
 	error = $state<AppError | null>(null);
 	/** Where the last exported file went. */
 	written = $state<string | null>(null);
+	/** The guide shown read-only. */
+	previewing = $state<TemplateVersion | null>(null);
 	/** The guide being edited, as a working copy. */
 	editing = $state<{ id: TemplateId; template: Template } | null>(null);
 
@@ -47,8 +51,23 @@ export class GuidesState {
 	}
 
 	async exportFile(id: TemplateVersionId): Promise<void> {
-		const path = await this.done(commands.writeTemplate(id));
-		if (path) this.written = path;
+		const saved = await this.done(commands.writeTemplate(id, t('export.dialogTitle')));
+		// `null`: the save dialog was closed.
+		if (saved) this.written = saved.path;
+	}
+
+	async preview(id: TemplateVersionId): Promise<void> {
+		const result = await call(commands.templateVersion(id));
+		if (result.status === 'error') this.error = result.error;
+		else this.previewing = result.data;
+	}
+
+	/** The languages a guide can be read in: a built-in guide is the app's own in every
+	 * language (one per language, of its kind); a guide of the organisation's only in its own. */
+	languagesOf(version: TemplateVersion): TemplateSummary[] {
+		if (!version.builtin) return this.list.filter((g) => g.versionId === version.id);
+		const same = this.list.filter((g) => g.builtin && g.kind === version.template.kind);
+		return same.filter((g, i) => same.findIndex((o) => o.language === g.language) === i);
 	}
 
 	async archive(id: TemplateId): Promise<void> {

@@ -1,11 +1,12 @@
 import { mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BundleFileResult, HeldBundle } from '$lib/bindings';
+import type { BundleFileResult, HeldBundle, HrSummaryView } from '$lib/bindings';
 import { ok, settle } from '$lib/testing';
 
 vi.mock('$lib/bindings', () => ({
 	commands: {
 		heldBundles: vi.fn(),
+		hrSummaryView: vi.fn(),
 		importBundles: vi.fn(),
 		minGroup: vi.fn(),
 		setMinGroup: vi.fn(),
@@ -41,6 +42,7 @@ describe('HrPage', () => {
 	beforeEach(async () => {
 		vi.mocked(commands.setUiLanguage).mockReturnValue(ok(null));
 		vi.mocked(commands.minGroup).mockReturnValue(ok(5));
+		vi.mocked(commands.hrSummaryView).mockReturnValue(fail({ code: 'export', params: { problem: 'noData' } }));
 		await applyLanguage('en');
 		hr.results = null;
 		hr.minGroupSaved = false;
@@ -141,5 +143,43 @@ describe('HrPage', () => {
 		expect(commands.setMinGroup).toHaveBeenLastCalledWith(7);
 		expect(q('hr-min-group-saved')).not.toBeNull();
 		expect(target.textContent).toContain('“<7”');
+	});
+
+	it('shows the year’s summary on screen as the export has it, hidden figures included', async () => {
+		vi.mocked(commands.heldBundles).mockReturnValue(ok([]));
+		const count = (n: number) => ({ text: String(n), value: n, measure: 'count' as const, hidden: false });
+		const summary: HrSummaryView = {
+			year: 2026,
+			scope: '',
+			minGroup: 5,
+			views: [
+				{
+					name: 'Talks by kind',
+					columns: ['Kind', 'Due', 'Held', 'Share held'],
+					rows: [
+						[{ text: 'MUS', value: null, measure: null, hidden: false }, count(40), count(30), { text: '75%', value: 0.75, measure: 'share', hidden: false }],
+						[{ text: 'LUS', value: null, measure: null, hidden: false }, count(6), { text: '<5', value: null, measure: null, hidden: true }, { text: '', value: null, measure: null, hidden: false }]
+					]
+				},
+				{ name: 'Actions', columns: ['Kind', 'Total'], rows: [[{ text: 'Course', value: null, measure: null, hidden: false }, count(12)]] }
+			]
+		};
+		vi.mocked(commands.hrSummaryView).mockReturnValue(ok(summary));
+		await show();
+		expect(commands.hrSummaryView).toHaveBeenCalledWith(new Date().getFullYear(), null, 'en');
+		expect(q('hr-view-table')?.dataset.view).toBe('Talks by kind');
+		const rows = all('hr-view-row');
+		expect(rows.map((r) => r.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['MUS 40 30 75%', 'LUS 6 <5']);
+		expect(rows[1]!.querySelector('.hidden-count')?.getAttribute('title')).toContain('Fewer than 5 people');
+		q('hr-view-1')!.click();
+		await settle();
+		expect(q('hr-view-table')?.dataset.view).toBe('Actions');
+	});
+
+	it('says the year holds nothing yet instead of showing an error', async () => {
+		vi.mocked(commands.heldBundles).mockReturnValue(ok([]));
+		await show();
+		expect(q('hr-summary-empty')?.textContent).toContain('no talks or actions');
+		expect(q('hr-view-table')).toBeNull();
 	});
 });

@@ -1,6 +1,6 @@
-import { commands, type BundleFileResult, type HeldBundle } from '$lib/bindings';
+import { commands, type BundleFileResult, type HeldBundle, type HrSummaryView } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
-import { t } from '$lib/i18n/i18n.svelte';
+import { currentLanguage, t } from '$lib/i18n/i18n.svelte';
 
 /**
  * The HR page's state: the year, the unit bundles HR holds for it, what the last import did,
@@ -15,6 +15,12 @@ export class HrModel {
 	/** Each chosen file's outcome or refusal, from the last import; null before one. */
 	results = $state<BundleFileResult[] | null>(null);
 	importError = $state<AppError | null>(null);
+
+	/** The year's summary on screen: the export's own views, small groups hidden alike. */
+	summary = $state<HrSummaryView | null>(null);
+	summaryError = $state<AppError | null>(null);
+	/** Which of the summary's views is shown. */
+	view = $state(0);
 
 	minGroup = $state<number | null>(null);
 	/** The number input's value: a number, or null while it is empty. */
@@ -41,10 +47,23 @@ export class HrModel {
 		}
 	}
 
+	async loadSummary(): Promise<void> {
+		const year = this.year;
+		const result = await call(commands.hrSummaryView(year, null, currentLanguage()));
+		if (year !== this.year) return;
+		if (result.status === 'error') {
+			this.summaryError = result.error;
+			this.summary = null;
+		} else {
+			this.summaryError = null;
+			this.summary = result.data;
+		}
+	}
+
 	async setYear(year: number): Promise<void> {
 		this.year = year;
 		this.results = null;
-		await this.load();
+		await Promise.all([this.load(), this.loadSummary()]);
 	}
 
 	async importBundles(): Promise<void> {
@@ -89,6 +108,8 @@ export class HrModel {
 		this.minGroupError = null;
 		this.minGroup = size;
 		this.minGroupSaved = true;
+		// The threshold decides which figures show.
+		await this.loadSummary();
 	}
 }
 

@@ -26,6 +26,11 @@ export function kindName(kind: TalkKind): string {
 	return t(`talkKinds.${app.organisation?.country ?? 'DK'}.${kind}`);
 }
 
+/** The word a list shows for a person's talk: the talk's own state, as its page says it. */
+export function stateWord(p: PersonCycle): string {
+	return p.state ? t(`talkStates.${p.state}`) : t('progress.notPlanned');
+}
+
 /** A reminder as one sentence in the UI language. */
 export function reminderText(r: Reminder): string {
 	const values = { kind: kindName(r.kind), name: r.person.name };
@@ -252,9 +257,10 @@ export class TalkModel {
 	}
 
 	async writeIcs(title: string): Promise<void> {
-		const result = await call(commands.writeInvitation(this.id, title));
+		const result = await call(commands.writeInvitation(this.id, title, t('export.dialogTitle')));
 		if (result.status === 'error') this.error = result.error;
-		else this.icsPath = result.data;
+		// `null`: the save dialog was closed.
+		else if (result.data) this.icsPath = result.data.path;
 	}
 
 	saveNote(layer: NoteLayer, answer: Answer): void {
