@@ -25,7 +25,14 @@ export const commands = {
 	 *  again: in the keychain, or under `passphrase`, as the person chose.
 	 */
 	keepStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("keep_store_key", { passphrase })),
+	/**  The recovery key waiting to be seen, for the screen that shows it (and only while it does). */
+	recoveryKey: () => typedError<string, Error>(__TAURI_INVOKE("recovery_key")),
 	recoveryKeySeen: () => typedError<null, Error>(__TAURI_INVOKE("recovery_key_seen")),
+	/**
+	 *  Changes the store's key; a store under a passphrase needs it. The new recovery key waits to
+	 *  be seen, as at set-up.
+	 */
+	changeStoreKey: (passphrase: string | null) => typedError<AppState, Error>(__TAURI_INVOKE("change_store_key", { passphrase })),
 	setPassphrase: (current: string | null, passphrase: string) => typedError<PassphraseSet, Error>(__TAURI_INVOKE("set_passphrase", { current, passphrase })),
 	auditTrail: (filter: AuditFilter) => typedError<AuditEntry[], Error>(__TAURI_INVOKE("audit_trail", { filter })),
 	userName: () => typedError<string | null, Error>(__TAURI_INVOKE("user_name")),
@@ -78,6 +85,8 @@ export const commands = {
 	 *  Saves a talk's calendar invitation (`title`: the event's title) where the user chooses in
 	 *  the save dialog (titled `dialog_title`); `None` when the dialog is closed.
 	 */
+	holdTalk: (id: TalkId, heldAt: string | null) => typedError<TalkState, Error>(__TAURI_INVOKE("hold_talk", { id, heldAt })),
+	undoTalkStep: (id: TalkId) => typedError<TalkState, Error>(__TAURI_INVOKE("undo_talk_step", { id })),
 	writeInvitation: (id: TalkId, title: string, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_invitation", { id, title, dialogTitle })),
 	getPreparation: (id: TalkId, author: PersonId) => typedError<Preparation, Error>(__TAURI_INVOKE("get_preparation", { id, author })),
 	savePreparation: (id: TalkId, author: PersonId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_preparation", { id, author, answer })),
@@ -273,8 +282,12 @@ export type AppState = {
 	storeError: Error | null,
 	/**  What the locked store needs; `None` when it is open (or failed). */
 	lock: LockState | null,
-	/**  The recovery key of a store set up in this session, until the person has seen it. */
-	recoveryKey: string | null,
+	/**
+	 *  A recovery key waits to be seen: the store was set up, or its key changed, in this
+	 *  session. The key itself is not here: the screen that shows it asks for it (see
+	 *  [`crate::session::Session::recovery_key`]), so the page holds it only while it shows it.
+	 */
+	recoveryKey: NewRecoveryKey | null,
 	/**  How the open store's key is kept. */
 	keyMode: KeyMode | null,
 	/**
@@ -317,7 +330,7 @@ export type Audience =
 "discussed";
 
 /**  What was done. Stored by its camelCase name, which the UI translates. */
-export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged";
+export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged" | "storeKeyChanged";
 
 /**  One entry, as the audit page and its export show it. */
 export type AuditEntry = {
@@ -531,7 +544,7 @@ export type Error = { code: "empty"; params: {
 	supported: number,
 } } | { code: "notAStore" } | { code: "storeCorrupt"; params: Record<string, never> } | { code: "backupCorrupt" } | { code: "wrongKey" } | { code: "wrongPassphrase" } | { code: "recoveryKeyMistyped" } | { code: "keyMissing" } | { code: "keychainUnavailable"; params: Record<string, never> } | { code: "keyFileDamaged" } | { code: "passphraseTooShort"; params: {
 	min: number,
-} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
+} } | { code: "storePlaintext" } | { code: "storeLocked" } | { code: "storeSetUp" } | { code: "storeMissing" } | { code: "keyNotKept" } | { code: "backupOtherKey" } | { code: "tryAgainLater"; params: {
 	seconds: number,
 } } | { code: "stillEmployed" } | { code: "alreadyErased" } | { code: "illegalStep"; params: {
 	from: TalkState,
@@ -540,7 +553,9 @@ export type Error = { code: "empty"; params: {
 	state: TalkState,
 } } | { code: "groupTooSmall"; params: {
 	min: number,
-} } | { code: "notScheduled" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
+} } | { code: "notScheduled" } | { code: "heldInFuture" } | { code: "undoRefused"; params: {
+	reason: UndoRefusal,
+} } | { code: "nothingToUndo" } | { code: "builtinTemplate" } | { code: "templateInvalid"; params: {
 	problem: TemplateProblem,
 	at: string,
 	limit: number | null,
@@ -624,7 +639,7 @@ export type FeedbackQuestion = {
 };
 
 /**  Which input field a validation error is about, so the UI can place the message inline. */
-export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays";
+export type Field = "organisationName" | "currency" | "unitName" | "employeeNumber" | "givenName" | "familyName" | "jobTitle" | "jobFamily" | "email" | "startDate" | "endDate" | "manager" | "reason" | "participants" | "leader" | "year" | "startsAt" | "duration" | "place" | "note" | "summary" | "disagreement" | "typedName" | "followUp" | "template" | "competence" | "competenceName" | "description" | "level" | "scale" | "profile" | "profileName" | "unit" | "person" | "actionTitle" | "theme" | "owner" | "dueDate" | "plannedCost" | "plannedHours" | "actualCost" | "actualHours" | "resultNote" | "mapping" | "minGroup" | "passphrase" | "recoveryKey" | "userName" | "retention" | "backupDays" | "heldAt";
 
 export type FileKind = "csv" | "xlsx";
 
@@ -826,10 +841,17 @@ log: boolean;
 /**  Whether a keychain can keep a new store's key, should the person start anew. */
 keychain: boolean };
 
-/**  Which record a note in the talk goes to. */
 /**  What a number measures, for its format. */
 export type Measure = "count" | "money" | "hours" | "share";
 
+/**  Why a recovery key waits to be seen. */
+export type NewRecoveryKey = 
+/**  The store was set up: its first recovery key. */
+"setUp" | 
+/**  The store's key was changed: the earlier recovery key opens nothing any more. */
+"changed";
+
+/**  Which record a note in the talk goes to. */
 export type NoteLayer = 
 /**  The shared record both parties see and the agreement draws on. */
 "shared" | 
@@ -1154,7 +1176,6 @@ export type Signature = {
 	at: string,
 };
 
-/**  What the talk screen's competence step shows for one participant. */
 /**  One view of the summary as the screen shows it: a sheet of the export. */
 export type SummaryView = {
 	name: string,
@@ -1162,6 +1183,7 @@ export type SummaryView = {
 	rows: ViewCell[][],
 };
 
+/**  What the talk screen's competence step shows for one participant. */
 export type TalkAssessment = {
 	person: Party,
 	profile: EffectiveProfile | null,
@@ -1186,6 +1208,10 @@ export type TalkDetail = {
 	followUps: FollowUp[],
 	events: TalkEvent[],
 	allowedSteps: TalkState[],
+	/**  Marking the talk held asks for the day it was held: its planned start has not come. */
+	heldDateNeeded: boolean,
+	/**  Whether the last step can be undone, and if not why; none before the first step. */
+	undo: Undo | null,
 	/**  For a LUS: what the leader's employees said about the leadership, in aggregate. */
 	upwardFeedback: UpwardFeedback | null,
 	/**  When retention or an erasure removed the talk's texts. */
@@ -1290,6 +1316,24 @@ export type TemplateVersion = {
 /**  One frozen version of a question guide, as a talk was started with it. */
 export type TemplateVersionId = number;
 
+/**  Whether the talk's last step can be undone, for the UI to offer or explain. */
+export type Undo = 
+/**  The step to `state` can be taken back to `back`. */
+{ type: "allowed"; state: TalkState; back: TalkState } | 
+/**  The step to `state` stands, for `reason`. */
+{ type: "refused"; state: TalkState; reason: UndoRefusal };
+
+/**  Why the last step of a talk cannot be undone. */
+export type UndoRefusal = 
+/**  The invitation came with the date: change the date or cancel the talk instead. */
+"invitation" | 
+/**  A party has signed: the agreement is reopened with a reason instead. */
+"signed" | 
+/**  A follow-up note was written. */
+"followedUp" | 
+/**  The reopening removed the signatures; they cannot come back. */
+"reopened";
+
 export type Unit = {
 	id: UnitId,
 	name: string,
@@ -1369,7 +1413,6 @@ export type UpwardFeedback = {
 	questions: FeedbackQuestion[],
 };
 
-/**  A write that may come back with warnings. */
 /**
  *  One cell of a view on screen: the text the file shows in that place, and the number
  *  behind it for a chart (`None` for text, an empty cell and a hidden count).
@@ -1382,6 +1425,7 @@ export type ViewCell = {
 	hidden: boolean,
 };
 
+/**  A write that may come back with warnings. */
 export type Warned<T> = {
 	value: T,
 	warnings: TalkWarning[],
