@@ -17,7 +17,12 @@ vi.mock('$lib/bindings', () => ({
 		getPerson: vi.fn(),
 		createPerson: vi.fn(),
 		cycle: vi.fn(),
-		myUnit: vi.fn()
+		myUnit: vi.fn(),
+		// A person's page loads their history.
+		talks: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
+		actions: vi.fn(() => Promise.resolve({ status: 'ok', data: { actions: [], total: 0, overdue: 0 } })),
+		assessmentHistory: vi.fn(() => Promise.resolve({ status: 'ok', data: [] })),
+		levelScale: vi.fn(() => Promise.resolve({ status: 'ok', data: [] }))
 	}
 }));
 
