@@ -223,7 +223,18 @@ impl Session {
         if !matches!(self.held, Held::Locked(LockState::New { .. })) {
             return Err(Error::StoreSetUp);
         }
-        let Created { app, recovery_key } = Samtale::create(
+        self.open_new(passphrase, |path, clock, keychain, passphrase| {
+            Samtale::create(path, clock, keychain, passphrase)
+        })
+    }
+
+    /// Opens the store `make` sets up under a new key, its recovery key held until seen.
+    fn open_new(
+        &mut self,
+        passphrase: Option<&str>,
+        make: impl FnOnce(&Path, Box<dyn Clock>, &dyn Keychain, Option<&str>) -> Result<Created>,
+    ) -> Result<()> {
+        let Created { app, recovery_key } = make(
             &self.path,
             (self.clock)(),
             self.keychain.as_ref(),
@@ -249,14 +260,9 @@ impl Session {
     /// new key (in the keychain, or under `passphrase`), the lost store's leftovers kept aside.
     pub fn start_anew(&mut self, passphrase: Option<&str>) -> Result<()> {
         self.lost()?;
-        let Created { app, recovery_key } = Samtale::start_anew(
-            &self.path,
-            (self.clock)(),
-            self.keychain.as_ref(),
-            passphrase,
-        )?;
-        self.now_open(app, Some((recovery_key, NewRecoveryKey::SetUp)));
-        Ok(())
+        self.open_new(passphrase, |path, clock, keychain, passphrase| {
+            Samtale::start_anew(path, clock, keychain, passphrase)
+        })
     }
 
     /// A try with a typed secret: refused while the wait after wrong ones lasts, and counted.

@@ -155,6 +155,14 @@ fn open(path: &Path, clock: FixedClock) -> samtale::Unlocked {
         .unwrap_or_else(|e| panic!("the store does not open after the kill: {e}"))
 }
 
+/// The demo in a new folder, and what it holds, table by table.
+fn demo_with_fingerprint() -> (tempfile::TempDir, PathBuf, Vec<(String, i64)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_in(dir.path());
+    let before = fingerprint(open(&db, clock()).app.store().conn());
+    (dir, db, before)
+}
+
 /// Not run by itself (`make test` runs the parents): the parent tests skip in the child.
 fn is_child() -> bool {
     std::env::var_os(KIND).is_some()
@@ -165,9 +173,7 @@ fn a_store_killed_while_it_opens_opens_whole_with_what_it_held() {
     if is_child() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_in(dir.path());
-    let before = fingerprint(open(&db, clock()).app.store().conn());
+    let (_dir, db, before) = demo_with_fingerprint();
     let mut rng = seeded();
     for run in 0..RUNS {
         kill_during("open", &db, Duration::from_millis(1500), &mut rng);
@@ -221,9 +227,7 @@ fn a_store_killed_while_it_takes_a_backup_keeps_only_whole_backups() {
     if is_child() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = demo_in(dir.path());
-    let before = fingerprint(open(&db, clock()).app.store().conn());
+    let (_dir, db, before) = demo_with_fingerprint();
     let mut rng = seeded();
     for run in 0..RUNS {
         let lines = kill_during("backup", &db, Duration::from_millis(3000), &mut rng);
