@@ -342,12 +342,7 @@ impl Session {
     /// key is held until the person has seen it, as at set-up.
     pub fn change_key(&mut self, passphrase: Option<&str>) -> Result<()> {
         let recovery_key = self.guessed(|s| match &mut s.held {
-            Held::Open(app) => {
-                if vault::key_mode(&s.path)?.is_none() {
-                    return Err(Error::KeyNotKept);
-                }
-                app.change_key(s.keychain.as_ref(), passphrase)
-            }
+            Held::Open(app) => app.change_key(s.keychain.as_ref(), passphrase),
             Held::Locked(_) => Err(Error::StoreLocked),
             Held::Failed(e) => Err(e.clone()),
         })?;

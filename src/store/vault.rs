@@ -609,7 +609,8 @@ pub fn begin_rotation(
     current: &StoreKey,
     passphrase: Option<&str>,
 ) -> Result<StoreKey> {
-    let mut file = read_key_file(path)?.ok_or(Error::KeyNotKept)?;
+    // A damaged key file keeps the key nowhere either: the person keeps it again first.
+    let mut file = readable_key_file(path)?.ok_or(Error::KeyNotKept)?;
     let next = StoreKey::generate()?;
     let store_id = HEXLOWER.encode(&random::<16>()?);
     let wrapped = match (&file.mode, &file.passphrase) {

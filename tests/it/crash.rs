@@ -20,6 +20,17 @@ const RUNS: u32 = 100;
 /// People in each import the child makes: a transaction of many rows to be cut short.
 const BATCH: usize = 100;
 
+/// The demo in a store file under the test key (no key file), closed: what a child opens.
+pub fn demo_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite3");
+    Samtale::open(&db, Box::new(clock()), &crate::common::key())
+        .unwrap()
+        .open_demo(Language::Da)
+        .unwrap();
+    (dir, db)
+}
+
 /// The unit a child saves people into: the first below the top.
 pub fn first_unit_below_the_top(app: &Samtale) -> UnitId {
     UnitId(
@@ -238,12 +249,7 @@ fn a_store_killed_mid_save_a_hundred_times_keeps_every_reported_save_and_its_int
     if std::env::var_os(CHILD).is_some() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.sqlite3");
-    Samtale::open(&db, Box::new(clock()), &crate::common::key())
-        .unwrap()
-        .open_demo(Language::Da)
-        .unwrap();
+    let (_dir, db) = demo_store();
     let mut rng = seeded();
     let mut from = 0;
     let mut killed_mid_import = 0;

@@ -362,12 +362,7 @@ fn every_acknowledged_save_survives_a_power_cut_that_loses_and_tears_unsynced_wr
     if std::env::var_os(CHILD).is_some() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("s.sqlite3");
-    Samtale::open(&db, Box::new(clock()), &crate::common::key())
-        .unwrap()
-        .open_demo(samtale::organisation::Language::Da)
-        .unwrap();
+    let (dir, db) = crate::crash::demo_store();
     let images = dir.path().join("images");
     let seed = crate::crash::seeded().u64(..);
     let out = std::process::Command::new(std::env::current_exe().unwrap())

@@ -159,6 +159,23 @@ export function whom(action: Action): string {
 // Errors beside their fields
 
 /** One submission's error: beside its field if the form has that field, else above the buttons. */
+/** A filter that matches every action but for what `over` narrows. */
+export function actionFilter(over: Partial<ActionFilter>): ActionFilter {
+	return {
+		root: null,
+		personId: null,
+		talkId: null,
+		year: null,
+		statuses: [],
+		kind: null,
+		dueFrom: null,
+		dueTo: null,
+		overdueOnly: false,
+		limit: null,
+		...over
+	};
+}
+
 export class ActionErrors {
 	error = $state<AppError | null>(null);
 
@@ -693,18 +710,7 @@ export class TalkActionsState {
 
 	async load(): Promise<void> {
 		const result = await call(
-			commands.actions({
-				root: null,
-				personId: null,
-				talkId: this.talkId,
-				year: null,
-				statuses: [],
-				kind: null,
-				dueFrom: null,
-				dueTo: null,
-				overdueOnly: false,
-				limit: null
-			})
+			commands.actions(actionFilter({ talkId: this.talkId }))
 		);
 		this.loaded = true;
 		if (result.status === 'error') {

@@ -1,3 +1,4 @@
+import { actionFilter } from '$lib/actions/actions.svelte';
 import {
 	commands,
 	type Action,
@@ -59,20 +60,7 @@ export class PersonHistoryState {
 		this.error = null;
 		const [talks, actions, assessments, scale] = await Promise.all([
 			call(commands.talks({ year: null, unitId: null, personId: person, includeCancelled: true })),
-			call(
-				commands.actions({
-					root: null,
-					personId: person,
-					talkId: null,
-					year: null,
-					statuses: [],
-					kind: null,
-					dueFrom: null,
-					dueTo: null,
-					overdueOnly: false,
-					limit: null
-				})
-			),
+			call(commands.actions(actionFilter({ personId: person }))),
 			call(commands.assessmentHistory(person)),
 			call(commands.levelScale())
 		]);
