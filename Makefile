@@ -15,7 +15,7 @@ CARGO_APP := cargo build --release --locked -p samtale-app --features custom-pro
 UI_STAMP := ui/node_modules/.samtale-installed
 
 .PHONY: run test deps deps-test ui-deps ui app fmt-check clippy advisories test-core test-ui \
-        bindings bindings-check e2e bench fuzz perf screenshot clean
+        bindings bindings-check e2e bench fuzz perf screenshot gallery clean
 
 run: deps ui-deps app
 	$(APP)
@@ -90,6 +90,10 @@ perf: app
 
 screenshot: app
 	scripts/screenshot.sh docs/screenshot.png
+
+# docs/screens/: every screen at 1280x800 and 1024x700, made by the tour (needs imagemagick).
+gallery: app
+	scripts/gallery.sh
 
 clean:
 	cargo clean

@@ -144,6 +144,7 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
         .await;
     app.click(&format!("prepare-as-{}", org.manager)).await;
     app.type_into("prep-0-0", "Strong year").await;
+    app.click("share-preparation").await;
     // Held a week before its date: the app asks on which day, today by default, and the
     // talk's date becomes that day.
     app.click("step-held").await;
@@ -170,7 +171,10 @@ async fn a_mus_is_planned_invited_prepared_held_through_a_crash_agreed_and_signe
         1,
         "held on {today}, not on {day}"
     );
-    app.wait_for_text("the-talk", "The course went well").await;
+    // In the talk, each party's shared answer stands beside the other's.
+    app.wait_for_text("prep-side-0-0", "The course went well")
+        .await;
+    app.wait_for_text("prep-side-0-0", "Strong year").await;
 
     // Notes in the talk's second section, then the app dies a second later.
     app.click("section-1").await;

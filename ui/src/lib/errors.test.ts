@@ -162,10 +162,10 @@ describe('formatting', () => {
 	it('formats dates and numbers per locale', () => {
 		applyLanguage('da');
 		expect(formatNumber(1234)).toBe('1.234');
-		expect(formatDate('2025-02-03')).toMatch(/3\. feb\.? 2025/);
+		expect(formatDate('2025-02-03')).toBe('03.02.2025');
 		applyLanguage('en');
 		expect(formatNumber(1234)).toBe('1,234');
-		expect(formatDate('2025-02-03')).toBe('3 Feb 2025');
+		expect(formatDate('2025-02-03')).toBe('2025-02-03');
 		expect(formatDate('')).toBe('');
 	});
 });

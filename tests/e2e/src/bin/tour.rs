@@ -2,6 +2,8 @@
 //!
 //! - `tour measure [--largest PATH_TO_CLI]`: launch to the overview painted, and memory (PSS of
 //!   the app and its WebKit processes), on an empty store or on a `largest` store.
+//! - `tour gallery DIR [--size WxH]`: every main screen and dialog as PNGs in DIR, the window
+//!   at WxH (1280x800 unless told), for a person to look at before landing (`make gallery`).
 //! - `tour screenshot OUT.png`: opens the demo organisation, goes to a unit's talks, and captures the
 //!   whole X screen with ImageMagick's `import` (the real window, not a WebDriver render).
 //!
@@ -113,6 +115,14 @@ async fn capture(out: &Path) {
     );
 }
 
+/// Whether an element with this test id is on the page now (the demo's talk may not offer it).
+async fn present(app: &samtale_e2e::App, id: &str) -> bool {
+    app.client
+        .find(fantoccini::Locator::Css(&format!("[data-testid=\"{id}\"]")))
+        .await
+        .is_ok()
+}
+
 /// Scrolls the first element with this test id to the top of the window.
 async fn scroll_to(app: &samtale_e2e::App, id: &str) {
     if let Ok(el) = app
@@ -131,14 +141,26 @@ async fn scroll_to(app: &samtale_e2e::App, id: &str) {
     }
 }
 
-/// Each main screen in turn, for reviewing the UI.
-async fn gallery(dir: &Path) {
+/// Launches the app with its window at `size` (width, height): the gallery is taken at the
+/// usual size and at the smallest the app is made for, on an X screen of the same size.
+async fn launch(driver: &Driver, size: (u32, u32)) -> samtale_e2e::App {
+    let app = driver.launch().await;
+    app.client
+        .set_window_rect(0, 0, size.0, size.1)
+        .await
+        .expect("size the window");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app
+}
+
+/// Each main screen and dialog in turn, for reviewing the UI (`make gallery`).
+async fn gallery(dir: &Path, size: (u32, u32)) {
     std::fs::create_dir_all(dir).unwrap();
     // A computer without a keychain: the passphrase set-up, the recovery key, the lock screen.
     {
         let profile = Profile::typed_passphrase();
         let driver = Driver::start(&profile);
-        let app = driver.launch().await;
+        let app = launch(&driver, size).await;
         capture(&dir.join("0a-lock-set-up.png")).await;
         let passphrase = "vores afdeling holder samtaler i marts";
         app.type_into("lock-passphrase", passphrase).await;
@@ -150,7 +172,7 @@ async fn gallery(dir: &Path) {
         app.click("recovery-key-done").await;
         app.wait_for("[data-testid=create-org]").await;
         app.quit().await;
-        let app = driver.launch().await;
+        let app = launch(&driver, size).await;
         app.type_into("lock-passphrase", "ikke den rigtige sætning")
             .await;
         app.click("lock-submit").await;
@@ -160,12 +182,12 @@ async fn gallery(dir: &Path) {
     }
     let profile = Profile::new();
     let driver = Driver::start(&profile);
-    let app = driver.launch().await;
+    let app = launch(&driver, size).await;
     capture(&dir.join("1-welcome.png")).await;
     app.click("create-org").await;
     capture(&dir.join("2-create-org.png")).await;
     app.quit().await;
-    let app = driver.launch().await;
+    let app = launch(&driver, size).await;
     app.click("open-demo").await;
     app.wait_for_text("org-title", "(demo)").await;
     app.wait_for("overview-people").await;
@@ -219,6 +241,18 @@ async fn gallery(dir: &Path) {
         }
         scroll_to(&app, "agreement").await;
         capture(&dir.join("3d3-talk-actions.png")).await;
+        // The "More" menu and the confirmation that names the talk, kept.
+        if present(&app, "talk-more").await {
+            app.click("talk-more").await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            capture(&dir.join("3d4-talk-more.png")).await;
+            if present(&app, "step-cancelled").await {
+                app.click("step-cancelled").await;
+                app.wait_for("confirm-dialog").await;
+                capture(&dir.join("3d5-talk-cancel-confirm.png")).await;
+                app.click("confirm-dismiss").await;
+            }
+        }
         app.click("talk-back").await;
     }
     app.click("nav-actions").await;
@@ -235,8 +269,11 @@ async fn gallery(dir: &Path) {
     samtale_e2e::save_file("Save the export", &bundle).await;
     app.wait_for("plan-bundle-saved").await;
     app.click("nav-hr").await;
-    app.wait_for("hr-bundles-empty").await;
-    capture(&dir.join("3k-hr-empty.png")).await;
+    app.wait_for("hr-view-table").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("3k-hr-summary.png")).await;
+    scroll_to(&app, "hr-bundles-empty").await;
+    capture(&dir.join("3k2-hr-bundles-empty.png")).await;
     app.click("hr-import").await;
     samtale_e2e::pick_file("Choose unit bundles", &bundle).await;
     app.wait_for("hr-bundle-table").await;
@@ -258,7 +295,9 @@ async fn gallery(dir: &Path) {
     app.click("[data-testid=person-row] button").await;
     app.wait_for("[data-testid=personal-data]").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    capture(&dir.join("3o-person-rights.png")).await;
+    capture(&dir.join("3o-person.png")).await;
+    scroll_to(&app, "personal-data").await;
+    capture(&dir.join("3o2-person-rights.png")).await;
     app.click("nav-competences").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir.join("3h-profiles.png")).await;
@@ -328,10 +367,19 @@ async fn main() {
                 .map(|i| PathBuf::from(&args[i + 1]));
             measure(cli).await
         }
-        Some("gallery") => gallery(Path::new(args.get(1).expect("output folder"))).await,
+        Some("gallery") => {
+            let size = args
+                .iter()
+                .position(|a| a == "--size")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|s| s.split_once('x'))
+                .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+                .unwrap_or((1280, 800));
+            gallery(Path::new(args.get(1).expect("output folder")), size).await
+        }
         Some("screenshot") => screenshot(Path::new(args.get(1).expect("output path"))).await,
         _ => {
-            eprintln!("usage: tour measure [--largest SAMTALE_CLI] | tour screenshot OUT.png");
+            eprintln!("usage: tour measure [--largest SAMTALE_CLI] | tour screenshot OUT.png | tour gallery DIR [--size WxH]");
             std::process::exit(2);
         }
     }

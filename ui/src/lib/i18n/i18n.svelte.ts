@@ -1,6 +1,7 @@
 import { addMessages, format, init, locale } from 'svelte-i18n';
 import { get } from 'svelte/store';
 import type { Language } from '$lib/bindings';
+import { formatInputDate } from '$lib/common/dates';
 import da from './da.json';
 import en from './en.json';
 import nb from './nb.json';
@@ -84,12 +85,14 @@ function parseIsoDate(iso: string): Date | null {
 	return new Date(Number(y), Number(m) - 1, Number(d));
 }
 
-/** Formats a "YYYY-MM-DD" date for the current UI language, e.g. "3. feb. 2025". */
+/**
+ * Shows a "YYYY-MM-DD" date as the language writes it, the same way a person types it
+ * (`formatInputDate`): "03.02.2025" in Danish and Norwegian, "2025-02-03" in Swedish and English.
+ */
 export function formatDate(iso: string | null | undefined): string {
 	if (!iso) return '';
-	const date = parseIsoDate(iso);
-	if (!date) return iso;
-	return new Intl.DateTimeFormat(intlLocales[current.language], { dateStyle: 'medium' }).format(date);
+	if (!parseIsoDate(iso)) return iso;
+	return formatInputDate(iso, current.language);
 }
 
 export function formatNumber(value: number): string {
@@ -103,14 +106,19 @@ export function todayIso(now: Date = new Date()): string {
 	return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** Formats a point in time (RFC 3339) in the laptop's time zone, e.g. "3. dec. 2026 10.00". */
+/**
+ * Shows a point in time (RFC 3339) in the laptop's time zone: the date as `formatDate` writes it
+ * and the time as the language does, e.g. "03.12.2026 10.00" (Danish), "2026-12-03 10:00"
+ * (Swedish).
+ */
 export function formatDateTime(iso: string | null | undefined): string {
 	if (!iso) return '';
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a one-off value, not state
 	const date = new Date(iso);
 	if (Number.isNaN(date.getTime())) return iso;
-	return new Intl.DateTimeFormat(intlLocales[current.language], {
-		dateStyle: 'medium',
-		timeStyle: 'short'
+	const time = new Intl.DateTimeFormat(intlLocales[current.language], {
+		hour: '2-digit',
+		minute: '2-digit'
 	}).format(date);
+	return `${formatInputDate(todayIso(date), current.language)} ${time}`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entities, errorCodes, fields } from '$lib/errors';
 import { countries } from '$lib/onboarding/countries';
-import { catalogues, languageFromTag, languages } from './i18n.svelte';
+import { applyLanguage, catalogues, formatDate, formatDateTime, languageFromTag, languages } from './i18n.svelte';
 
 type Tree = { [key: string]: unknown };
 
@@ -88,5 +88,32 @@ describe('languageFromTag', () => {
 		[undefined, 'en']
 	])('%s → %s', (tag, expected) => {
 		expect(languageFromTag(tag)).toBe(expected);
+	});
+});
+
+describe('shown dates', () => {
+	it('writes a date and a time as each language writes them, in the same order a person types', () => {
+		const shown = (language: (typeof languages)[number]) => {
+			applyLanguage(language);
+			// Noon UTC is the same calendar day in every zone the tests run in.
+			return [formatDate('2026-02-03'), formatDateTime('2026-02-03T12:00:00Z').split(' ')[0]];
+		};
+		expect(shown('da')).toEqual(['03.02.2026', '03.02.2026']);
+		expect(shown('nb')).toEqual(['03.02.2026', '03.02.2026']);
+		expect(shown('sv')).toEqual(['2026-02-03', '2026-02-03']);
+		expect(shown('en')).toEqual(['2026-02-03', '2026-02-03']);
+		applyLanguage('en');
+	});
+
+	it('shows nothing for no date and the text itself for one it cannot read', () => {
+		expect(formatDate(null)).toBe('');
+		expect(formatDate('next spring')).toBe('next spring');
+		expect(formatDateTime('soon')).toBe('soon');
+	});
+
+	it('gives the time in hours and minutes', () => {
+		applyLanguage('sv');
+		expect(formatDateTime('2026-02-03T12:00:00Z')).toMatch(/^2026-02-03 \d{2}[:.]\d{2}$/);
+		applyLanguage('en');
 	});
 });
