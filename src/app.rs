@@ -21,6 +21,7 @@ use crate::competence::file::ImportSummary;
 use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
 use crate::error::{Entity, Error, Result};
+use crate::exchange::identity::{self, PublicIdentity};
 use crate::export::{self, ExportFile, ExportFormat, ExportRequest, Exported};
 use crate::ids::{
     ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
@@ -817,6 +818,13 @@ impl Samtale {
         self.talk_change(id, AuditAction::FollowUpAdded, |tx, clock| {
             record::add_follow_up(tx, clock, id, text)
         })
+    }
+
+    // Exchange files (docs/EXCHANGE.md)
+
+    /// The store's fingerprint and public keys; the key pair is made on the first call.
+    pub fn exchange_identity(&mut self) -> Result<PublicIdentity> {
+        self.write(|tx, clock| Ok(identity::ensure(tx, clock)?.public))
     }
 
     // The year's cycle
