@@ -532,3 +532,23 @@ proptest! {
         prop_assert!(envelope::parse(&f).is_err());
     }
 }
+
+#[test]
+fn erasing_a_person_forgets_their_key_and_a_later_file_from_them_finds_no_talk() {
+    let mut p = invited();
+    let file = prepared(&mut p);
+    p.t.app.open_exchange(&file, false).unwrap();
+    p.t.app.archive_person(p.who).unwrap();
+    p.t.app.erase_person(p.who).unwrap();
+    let conn = p.t.app.store().conn();
+    for table in ["person_key", "exchange"] {
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    p.t.clock.advance(Duration::minutes(5));
+    let later = p.employee.preparation_exchange(p.own).unwrap();
+    let err = p.t.app.open_exchange(&later.bytes, false).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::UnknownExchange));
+}
