@@ -19,6 +19,7 @@ use super::{own, ExchangeFile, ExchangeKind, ExchangeProblem, Opened};
 use crate::clock::{stamp, Clock};
 use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{OwnTalkId, PersonId, TalkId};
+use crate::talks::lifecycle::TalkState;
 use crate::talks::record::{self, Answer};
 use crate::talks::template;
 use crate::talks::{ics, library, talk, TalkKind};
@@ -49,6 +50,8 @@ struct InvitationPayload {
     guide_version: u32,
     ics: String,
     manager_name: String,
+    /// The manager cancelled the talk; the `.ics` cancels the calendar entry too.
+    cancelled: bool,
 }
 
 /// What a preparation carries, encrypted to the manager: the shared answers only.
@@ -140,6 +143,7 @@ pub(crate) fn write_invitation(
         guide_version: guide.version,
         ics,
         manager_name: summary.leader.name.clone(),
+        cancelled: summary.state == TalkState::Cancelled,
     };
     let key = person_key(conn, person)?;
     let to = key.as_ref().map(|(fingerprint, age_public)| To {
@@ -395,10 +399,11 @@ fn open_invitation(
             // key. The guide stays the one the person prepared against.
             conn.prepare_cached(
                 "UPDATE own_talk SET starts_at = ?2, duration_minutes = ?3, place = ?4, ics = ?5,
-                     manager_name = ?6, manager_key = ?7, invited_at = ?8, updated_at = ?9
+                     manager_name = ?6, manager_key = ?7, invited_at = ?8, updated_at = ?9,
+                     cancelled = ?10
                  WHERE id = ?1",
             )?
-            .execute((
+            .execute(rusqlite::params![
                 id,
                 p.starts_at.map(stamp),
                 p.duration_minutes,
@@ -408,15 +413,16 @@ fn open_invitation(
                 sender,
                 stamp(sealed.header.created_at),
                 &now,
-            ))?;
+                p.cancelled,
+            ])?;
             id
         }
         None => {
             conn.prepare_cached(
                 "INSERT INTO own_talk (exchange_id, kind, starts_at, duration_minutes, place,
-                     guide, guide_version, ics, manager_name, manager_key, invited_at,
-                     created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+                     guide, guide_version, ics, manager_name, manager_key, cancelled,
+                     invited_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
             )?
             .execute(rusqlite::params![
                 &p.exchange_id,
@@ -429,6 +435,7 @@ fn open_invitation(
                 &p.ics,
                 &manager_name,
                 sender,
+                p.cancelled,
                 stamp(sealed.header.created_at),
                 &now,
             ])?;

@@ -32,6 +32,8 @@ pub struct OwnTalkSummary {
     pub manager_name: String,
     /// The fingerprint of the manager's key, to compare with them once.
     pub manager_key: String,
+    /// The manager cancelled the talk.
+    pub cancelled: bool,
 }
 
 /// One answer of the person's own preparation, with whether it goes to the manager.
@@ -55,7 +57,7 @@ pub struct OwnTalkDetail {
 }
 
 const SELECT: &str = "SELECT id, kind, starts_at, duration_minutes, place, manager_name,
-        manager_key, guide, guide_version, ics, exchange_id FROM own_talk";
+        manager_key, cancelled, guide, guide_version, ics, exchange_id FROM own_talk";
 
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<OwnTalkSummary> {
     let kind: String = r.get("kind")?;
@@ -67,6 +69,7 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<OwnTalkSummary> {
         place: r.get("place")?,
         manager_name: r.get("manager_name")?,
         manager_key: r.get("manager_key")?,
+        cancelled: r.get("cancelled")?,
     })
 }
 

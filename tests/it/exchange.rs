@@ -552,3 +552,76 @@ fn erasing_a_person_forgets_their_key_and_a_later_file_from_them_finds_no_talk()
     let err = p.t.app.open_exchange(&later.bytes, false).unwrap_err();
     assert_eq!(problem(&err), Some(ExchangeProblem::UnknownExchange));
 }
+
+#[test]
+fn each_grus_member_gets_their_own_invitation_and_their_preparation_returns_as_theirs() {
+    let mut t = team(2);
+    let (a, b) = (t.employees[0], t.employees[1]);
+    let talk = t
+        .app
+        .plan_talk(&crate::common::plan_input(
+            samtale::talks::TalkKind::Grus,
+            t.manager,
+            vec![a, b],
+        ))
+        .unwrap()
+        .value
+        .id;
+    crate::common::schedule(&mut t.app, talk, "2026-12-03T10:00:00+01:00", "Hall");
+    let mut stores = Vec::new();
+    for (who, name) in [(a, "a.sqlite3"), (b, "b.sqlite3")] {
+        let file = t.app.invitation_exchange(talk, who, "GRUS").unwrap();
+        let mut store = employee_store(&t, name);
+        let own = store
+            .open_exchange(&file.bytes, false)
+            .unwrap()
+            .own_talk
+            .unwrap();
+        stores.push((who, store, own));
+    }
+    // Member a's invitation is not member b's: another exchange.
+    let (_, store_b, own_b) = &stores[1];
+    assert_eq!(
+        store_b.own_talk(*own_b).unwrap().talk.kind,
+        samtale::talks::TalkKind::Grus
+    );
+    for (who, store, own) in &mut stores {
+        let text = format!("Answer of {}", who.0);
+        store.save_own_answer(*own, &answer(0, 0, &text)).unwrap();
+        store
+            .set_own_answer_shared(
+                *own,
+                QuestionRef {
+                    section: 0,
+                    question: 0,
+                },
+                true,
+            )
+            .unwrap();
+        let file = store.preparation_exchange(*own).unwrap();
+        let opened = t.app.open_exchange(&file.bytes, false).unwrap();
+        assert_eq!(opened.talk, Some(talk));
+    }
+    let shared = t.app.talk(talk).unwrap().shared_preparations;
+    assert_eq!(shared.len(), 2);
+    for prep in shared {
+        assert_eq!(
+            prep.answers[0].text,
+            format!("Answer of {}", prep.author.person_id.0)
+        );
+    }
+}
+
+#[test]
+fn a_cancelled_talks_invitation_marks_the_own_talk_cancelled() {
+    let mut p = invited();
+    p.t.app
+        .step_talk(p.talk, TalkState::Cancelled, None)
+        .unwrap();
+    p.t.clock.advance(Duration::hours(1));
+    let file = p.t.app.invitation_exchange(p.talk, p.who, "MUS").unwrap();
+    p.employee.open_exchange(&file.bytes, false).unwrap();
+    let own = p.employee.own_talk(p.own).unwrap();
+    assert!(own.talk.cancelled);
+    assert!(own.ics.contains("STATUS:CANCELLED"));
+}

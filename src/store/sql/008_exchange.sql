@@ -59,6 +59,8 @@ CREATE TABLE own_talk (
     ics               TEXT NOT NULL,
     manager_name      TEXT NOT NULL,
     manager_key       TEXT NOT NULL REFERENCES peer_key (fingerprint),
+    -- The manager cancelled the talk (a later invitation said so).
+    cancelled         INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
     -- The created time of the newest invitation taken in.
     invited_at        TEXT NOT NULL,
     created_at        TEXT NOT NULL,
