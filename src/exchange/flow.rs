@@ -36,7 +36,7 @@ fn problem(problem: ExchangeProblem) -> Error {
 
 /// What an invitation carries, inside its (possibly plain) payload: nothing about the
 /// employee beyond what the calendar file names.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct InvitationPayload {
     exchange_id: String,
@@ -54,8 +54,9 @@ struct InvitationPayload {
     cancelled: bool,
 }
 
-/// What a preparation carries, encrypted to the manager: the shared answers only.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What a preparation carries, encrypted to the manager: the shared answers only. No `Debug`:
+/// it holds the person's text, which must never reach a log line.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PreparationPayload {
     exchange_id: String,
@@ -512,4 +513,114 @@ fn open_preparation(
         person: Some(person),
         key_replaced,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::store::Store;
+
+    fn clock() -> FixedClock {
+        FixedClock(chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(20_000))
+    }
+
+    fn rows(store: &Store) -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM own_talk) + (SELECT count(*) FROM imported_file)
+                      + (SELECT count(*) FROM peer_key) + (SELECT count(*) FROM preparation)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// A file signed by a real sender: only the payload is hostile.
+    fn signed(
+        sender: &Store,
+        to: &Store,
+        kind: ExchangeKind,
+        plain: bool,
+        payload: &[u8],
+    ) -> Vec<u8> {
+        let me = identity::ensure(sender.conn(), &clock()).unwrap();
+        let them = identity::ensure(to.conn(), &clock()).unwrap();
+        let to = (!plain).then(|| To {
+            fingerprint: &them.public.fingerprint,
+            age_public: &them.public.age_public,
+        });
+        envelope::seal(&me, kind, clock().now(), to, payload).unwrap()
+    }
+
+    fn try_open(store: &Store, bytes: &[u8]) -> Result<Landed> {
+        let tx = store.conn().unchecked_transaction().unwrap();
+        let out = open(&tx, &clock(), bytes, false);
+        if out.is_ok() {
+            tx.commit().unwrap();
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn a_signed_file_with_any_payload_never_panics_and_changes_nothing_when_refused(
+            payload in proptest::collection::vec(any::<u8>(), 0..400),
+            plain in any::<bool>(),
+            preparation in any::<bool>(),
+        ) {
+            let sender = Store::open_in_memory().unwrap();
+            let store = Store::open_in_memory().unwrap();
+            let kind = if preparation { ExchangeKind::Preparation } else { ExchangeKind::Invitation };
+            let bytes = signed(&sender, &store, kind, plain, &payload);
+            let before = rows(&store);
+            if try_open(&store, &bytes).is_err() {
+                prop_assert_eq!(rows(&store), before);
+            }
+        }
+
+        #[test]
+        fn an_invitation_with_hostile_values_is_taken_in_checked_or_refused_without_a_panic(
+            exchange_id in prop_oneof!["[A-Z2-7]{1,30}", "\\PC{0,80}"],
+            place in proptest::option::of("\\PC{0,300}"),
+            manager_name in "\\PC{0,300}",
+            duration in proptest::option::of(any::<u32>()),
+            guide in prop_oneof![Just(None), "\\PC{0,200}".prop_map(Some)],
+            ics_len in 0usize..70_000,
+        ) {
+            let sender = Store::open_in_memory().unwrap();
+            let store = Store::open_in_memory().unwrap();
+            let guide = guide.unwrap_or_else(|| {
+                crate::talks::template::builtin(TalkKind::Mus, crate::organisation::Language::Da)
+                    .to_json()
+            });
+            let payload = InvitationPayload {
+                exchange_id,
+                talk_kind: TalkKind::Mus,
+                starts_at: None,
+                duration_minutes: duration,
+                place,
+                guide,
+                guide_version: 1,
+                ics: "x".repeat(ics_len),
+                manager_name,
+                cancelled: false,
+            };
+            let bytes = signed(&sender, &store, ExchangeKind::Invitation, true, &to_json(&payload).unwrap());
+            let before = rows(&store);
+            match try_open(&store, &bytes) {
+                Ok(landed) => {
+                    let own = own::get(store.conn(), landed.opened.own_talk.unwrap()).unwrap();
+                    prop_assert!(own.talk.manager_name.chars().count() <= validate::MAX_NAME as usize);
+                    prop_assert!(own.ics.len() <= MAX_ICS);
+                }
+                Err(_) => prop_assert_eq!(rows(&store), before),
+            }
+        }
+    }
 }

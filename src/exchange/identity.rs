@@ -159,3 +159,29 @@ pub(crate) fn ensure(conn: &Connection, clock: &dyn Clock) -> Result<Identity> {
         signing,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_is_the_first_sixteen_base32_letters_of_the_keys_sha256() {
+        // A known answer (computed apart, with Python's hashlib and base64): the format is a
+        // promise to people who compared fingerprints, so it must never drift.
+        let key: [u8; 32] = std::array::from_fn(|i| i as u8);
+        assert_eq!(fingerprint(&key), "MMG4-2KLG-YQZW-NEIS");
+    }
+
+    #[test]
+    fn the_identitys_debug_form_shows_no_secret() {
+        let conn = crate::store::Store::open_in_memory().unwrap();
+        let clock = crate::clock::FixedClock(chrono::DateTime::UNIX_EPOCH);
+        let me = ensure(conn.conn(), &clock).unwrap();
+        let shown = format!("{me:?}");
+        assert!(!shown.contains("AGE-SECRET-KEY"), "{shown}");
+        assert!(shown.contains(&me.public.fingerprint));
+        let again = load(conn.conn()).unwrap().unwrap();
+        assert_eq!(again.public, me.public, "read back as made");
+        assert_eq!(again.signing.to_bytes(), me.signing.to_bytes());
+    }
+}
