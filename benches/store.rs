@@ -11,6 +11,8 @@
 //! Targets (issue 3), on the same store with ten years of talks (720,000, about 2 KB of notes
 //! each): open a talk with its notes and last year's agreement ≤ 20 ms; one autosave ≤ 20 ms;
 //! the year's cycle for a manager with 60 people ≤ 30 ms, for the whole organisation ≤ 300 ms.
+//!
+//! Target (issue 19): writing or opening any exchange file ≤ 50 ms.
 
 use std::time::{Duration, Instant};
 
@@ -332,6 +334,67 @@ fn retention_benches(c: &mut Criterion) {
     });
 }
 
+/// Exchange files (issue 19) on `largest`: the manager writes an invitation, and opens a
+/// preparation an employee's store wrote (each opening a new file: the same file twice is a
+/// no-op that would flatter the figure).
+fn exchange_benches(c: &mut Criterion) {
+    let (_dir, mut app, _) = largest();
+    let talk = app
+        .talks(&TalkFilter {
+            year: Some(2026),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .find(|t| {
+            t.state == samtale::talks::lifecycle::TalkState::Invited
+                && t.kind == samtale::talks::TalkKind::Mus
+                && t.starts_at.is_some()
+        })
+        .expect("an invited MUS");
+    let who = talk.participants[0].person_id;
+    c.bench_function("write an invitation (largest)", |b| {
+        b.iter(|| app.invitation_exchange(talk.id, who, "MUS").unwrap())
+    });
+    let invitation = app.invitation_exchange(talk.id, who, "MUS").unwrap();
+    let mut employee = Samtale::in_memory(Box::new(clock())).unwrap();
+    let own = employee
+        .open_exchange(&invitation.bytes, false)
+        .unwrap()
+        .own_talk
+        .unwrap();
+    let answer = Answer {
+        section: 0,
+        question: 0,
+        text: "What I prepared and chose to share. ".repeat(40),
+        value: None,
+    };
+    employee.save_own_answer(own, &answer).unwrap();
+    employee
+        .set_own_answer_shared(
+            own,
+            samtale::talks::record::QuestionRef {
+                section: 0,
+                question: 0,
+            },
+            true,
+        )
+        .unwrap();
+    c.bench_function("open a preparation (largest)", |b| {
+        b.iter_batched(
+            || employee.preparation_exchange(own).unwrap(),
+            |file| app.open_exchange(&file.bytes, false).unwrap(),
+            criterion::BatchSize::PerIteration,
+        )
+    });
+}
+
+criterion_group! {
+    name = exchange;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(5));
+    targets = exchange_benches
+}
+
 criterion_group! {
     name = retention;
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(5));
@@ -349,4 +412,4 @@ criterion_group! {
     config = Criterion::default().sample_size(50).measurement_time(Duration::from_secs(5));
     targets = benches
 }
-criterion_main!(store, competences, retention);
+criterion_main!(store, competences, retention, exchange);

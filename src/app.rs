@@ -21,9 +21,13 @@ use crate::competence::file::ImportSummary;
 use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
 use crate::error::{Entity, Error, Result};
+use crate::exchange::identity::{self, PublicIdentity};
+use crate::exchange::own::{self, OwnTalkDetail, OwnTalkSummary};
+use crate::exchange::{self as exchange_files, envelope, ExchangeFile, ExchangeProblem, Opened};
 use crate::export::{self, ExportFile, ExportFormat, ExportRequest, Exported};
 use crate::ids::{
-    ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
+    ActionId, CompetenceId, OwnTalkId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId,
+    UnitId,
 };
 use crate::import::{self, ImportOptions, ImportPreview};
 use crate::organisation::{self, Language, Organisation, OrganisationInput};
@@ -36,7 +40,7 @@ use crate::store::{self, BackupInfo, Store, StoreKey};
 use crate::talks::cycle::{self, CycleOverview, PersonCycle};
 use crate::talks::library::{self, TemplateSummary, TemplateVersion};
 use crate::talks::lifecycle::TalkState;
-use crate::talks::record::{self, Answer, NoteLayer, Preparation, TalkDetail};
+use crate::talks::record::{self, Answer, NoteLayer, Preparation, QuestionRef, TalkDetail};
 use crate::talks::talk::{self, PlanInput, ScheduleInput, TalkFilter, TalkSummary, Warned};
 use crate::talks::{ics, template::Template};
 use crate::units::{self, Unit, UnitInput, UnitNode};
@@ -120,6 +124,20 @@ impl AppState {
             ..AppState::default()
         })
     }
+}
+
+/// Whom a file for `person` is encrypted to, for the audit entry: their pinned key's
+/// fingerprint, or "plain" before it is known.
+fn recipient_of(conn: &rusqlite::Connection, person: PersonId) -> Result<String> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT fingerprint FROM person_key WHERE person_id = ?1",
+            [person],
+            |r| r.get("fingerprint"),
+        )
+        .optional()?
+        .unwrap_or_else(|| "plain".to_owned()))
 }
 
 /// Longest accepted search text; a type-ahead never needs more.
@@ -817,6 +835,140 @@ impl Samtale {
         self.talk_change(id, AuditAction::FollowUpAdded, |tx, clock| {
             record::add_follow_up(tx, clock, id, text)
         })
+    }
+
+    // Exchange files (docs/EXCHANGE.md)
+
+    /// The store's fingerprint and public keys; the key pair is made on the first call.
+    pub fn exchange_identity(&mut self) -> Result<PublicIdentity> {
+        self.write(|tx, clock| Ok(identity::ensure(tx, clock)?.public))
+    }
+
+    /// The invitation file for one participant of a talk (`title`: the calendar entry's title
+    /// in the user's language). Plain until the participant's key is known from a file of
+    /// theirs, then encrypted to them.
+    pub fn invitation_exchange(
+        &mut self,
+        id: TalkId,
+        person: PersonId,
+        title: &str,
+    ) -> Result<ExchangeFile> {
+        self.audited(
+            |tx, clock| exchange_files::flow::write_invitation(tx, clock, id, person, title),
+            |tx, _| {
+                Ok(Event::new(AuditAction::ExchangeWritten, Entity::Talk, id.0)
+                    .about(Some(person))
+                    .detail(format!("invitation → {}", recipient_of(tx, person)?)))
+            },
+        )
+    }
+
+    /// Opens an exchange file from its bytes, in one transaction: all of it or nothing.
+    /// `confirm_new_key`: the person compared the sender's changed fingerprint with them.
+    pub fn open_exchange(&mut self, bytes: &[u8], confirm_new_key: bool) -> Result<Opened> {
+        self.write(|tx, clock| {
+            let landed = exchange_files::flow::open(tx, clock, bytes, confirm_new_key)?;
+            let opened = landed.opened;
+            if opened.already_opened {
+                return Ok(opened);
+            }
+            let (entity, record) = match (opened.talk, opened.own_talk) {
+                (Some(talk), _) => (Entity::Talk, Some(talk.0)),
+                (None, Some(own)) => (Entity::OwnTalk, Some(own.0)),
+                (None, None) => (Entity::Talk, None),
+            };
+            let event = Event {
+                action: AuditAction::ExchangeOpened,
+                entity,
+                entity_id: record,
+                person: landed.person,
+                detail: format!("{} ← {}", opened.kind.as_str(), opened.from),
+            };
+            audit::record(tx, clock, &event)?;
+            if landed.key_replaced {
+                // The key later files are checked against changed on the person's word.
+                audit::record(
+                    tx,
+                    clock,
+                    &Event {
+                        action: AuditAction::ExchangeKeyConfirmed,
+                        detail: opened.from.clone(),
+                        ..event
+                    },
+                )?;
+            }
+            Ok(opened)
+        })
+    }
+
+    /// Opens an exchange file from disk; a file over the size limit is refused unread.
+    pub fn open_exchange_file(&mut self, path: &Path, confirm_new_key: bool) -> Result<Opened> {
+        if std::fs::metadata(path)?.len() > envelope::MAX_FILE {
+            return Err(Error::Exchange {
+                problem: ExchangeProblem::TooLarge,
+            });
+        }
+        let bytes = std::fs::read(path)?;
+        self.open_exchange(&bytes, confirm_new_key)
+    }
+
+    /// The talks where the person using this store is the employee, a member or the leader.
+    pub fn own_talks(&self) -> Result<Vec<OwnTalkSummary>> {
+        own::list(self.store.conn())
+    }
+
+    pub fn own_talk(&self, id: OwnTalkId) -> Result<OwnTalkDetail> {
+        own::get(self.store.conn(), id)
+    }
+
+    /// Saves the person's own answer to one question of their own talk (private until shared).
+    pub fn save_own_answer(&mut self, id: OwnTalkId, answer: &Answer) -> Result<()> {
+        self.audited(
+            |tx, clock| own::save_answer(tx, clock, id, answer),
+            |_, _| {
+                Ok(Event::new(
+                    AuditAction::OwnPreparationSaved,
+                    Entity::OwnTalk,
+                    id.0,
+                ))
+            },
+        )
+    }
+
+    /// Marks one answer as going to the manager with the next preparation file, or not.
+    pub fn set_own_answer_shared(
+        &mut self,
+        id: OwnTalkId,
+        at: QuestionRef,
+        shared: bool,
+    ) -> Result<()> {
+        self.audited(
+            |tx, clock| own::set_shared(tx, clock, id, at, shared),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::OwnPreparationSaved, Entity::OwnTalk, id.0)
+                        .detail(if shared { "shared" } else { "unshared" }),
+                )
+            },
+        )
+    }
+
+    /// The preparation file for the manager of an own talk: the shared answers only.
+    pub fn preparation_exchange(&mut self, id: OwnTalkId) -> Result<ExchangeFile> {
+        self.audited(
+            |tx, clock| exchange_files::flow::write_preparation(tx, clock, id),
+            |tx, _| {
+                let to: String = tx.query_row(
+                    "SELECT manager_key FROM own_talk WHERE id = ?1",
+                    [id],
+                    |r| r.get("manager_key"),
+                )?;
+                Ok(
+                    Event::new(AuditAction::ExchangeWritten, Entity::OwnTalk, id.0)
+                        .detail(format!("preparation → {to}")),
+                )
+            },
+        )
     }
 
     // The year's cycle

@@ -49,6 +49,14 @@ pub enum AuditAction {
     RetentionSet,
     RecordsPurged,
     StoreKeyChanged,
+    /// An exchange file written for another store; the detail is its kind and recipient.
+    ExchangeWritten,
+    /// An exchange file opened into this store; the detail is its kind and sender.
+    ExchangeOpened,
+    /// A key of another store confirmed in place of the one pinned before.
+    ExchangeKeyConfirmed,
+    /// The person's own preparation for their own talk.
+    OwnPreparationSaved,
 }
 
 /// One change to record.

@@ -88,6 +88,8 @@ pub enum Entity {
     Competence,
     Profile,
     Action,
+    /// A talk of the person using this store (their own side of it).
+    OwnTalk,
 }
 
 impl std::fmt::Display for Entity {
@@ -103,6 +105,7 @@ impl std::fmt::Display for Entity {
             Entity::Competence => "competence",
             Entity::Profile => "profile",
             Entity::Action => "action",
+            Entity::OwnTalk => "own talk",
         })
     }
 }
@@ -261,6 +264,12 @@ pub enum Error {
     Export {
         problem: crate::export::ExportProblem,
     },
+    #[error("the exchange file was refused ({problem:?}); nothing was changed")]
+    Exchange {
+        problem: crate::exchange::ExchangeProblem,
+    },
+    #[error("the file is signed by another key ({found}) than the one known for its sender ({known}); compare it with them and confirm the new key to open it")]
+    KeyChanged { known: String, found: String },
     #[error("database error: {detail}")]
     Storage {
         #[serde(skip)]

@@ -67,3 +67,7 @@ id_type!(
     /// An agreed action of a unit's plan.
     ActionId
 );
+id_type!(
+    /// A talk of the person using this store, as their invitation brought it (`own_talk`).
+    OwnTalkId
+);

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod competence;
 pub mod demo;
 pub mod error;
+pub mod exchange;
 pub mod export;
 pub mod ids;
 pub mod import;
@@ -29,5 +30,6 @@ pub use app::{AppState, BundleFileResult, Created, NewRecoveryKey, Overview, Sam
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, Field, Result};
 pub use ids::{
-    ActionId, CompetenceId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId, UnitId,
+    ActionId, CompetenceId, OwnTalkId, PersonId, ProfileId, TalkId, TemplateId, TemplateVersionId,
+    UnitId,
 };

@@ -233,6 +233,83 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Exchange files with the people talks are held with (docs/EXCHANGE.md): signed, and
+    /// encrypted to the one store they are for.
+    #[command(subcommand)]
+    Exchange(ExchangeWhat),
+}
+
+#[derive(Subcommand)]
+enum ExchangeWhat {
+    /// Print this store's fingerprint (made on first use), to compare with the other side.
+    Identity {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Write an exchange file into a folder; prints where it went.
+    #[command(subcommand)]
+    Write(ExchangeWrite),
+    /// Open an exchange file into the store (all of it, or nothing).
+    Open {
+        #[command(flatten)]
+        db: Db,
+        file: PathBuf,
+        /// The sender's key changed and you compared the new fingerprint with them: accept it.
+        #[arg(long)]
+        confirm_new_key: bool,
+    },
+    /// List your own talks (where you are the employee, a group member or the leader).
+    OwnTalks {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Write your own answer to one question of your own talk (private until --shared).
+    Answer {
+        #[command(flatten)]
+        db: Db,
+        /// The own talk's id (see `exchange own-talks`).
+        #[arg(long)]
+        own_talk: i64,
+        /// The question's section and place in it, from 0.
+        #[arg(long)]
+        section: u32,
+        #[arg(long)]
+        question: u32,
+        #[arg(long)]
+        text: String,
+        /// Send this answer to the manager with the next preparation file.
+        #[arg(long)]
+        shared: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExchangeWrite {
+    /// The invitation to one participant of a scheduled talk (manager → employee).
+    Invitation {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        talk: i64,
+        /// The participant's person id.
+        #[arg(long)]
+        person: i64,
+        /// The calendar entry's title.
+        #[arg(long, default_value = "Development talk")]
+        title: String,
+        /// The folder to write the file into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Your preparation for your own talk: only the answers marked shared (employee → manager).
+    Preparation {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        own_talk: i64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -777,6 +854,129 @@ fn run(cli: Cli) -> Result<(), String> {
             print_new_recovery_key(&recovery_key);
             out!("the store's key is changed");
         }
+        Command::Exchange(what) => exchange(what)?,
+    }
+    Ok(())
+}
+
+/// Writes an exchange file whole or not at all: beside its place first, then renamed.
+fn write_exchange(
+    dir: &std::path::Path,
+    file: &samtale::exchange::ExchangeFile,
+) -> Result<(), String> {
+    let path = dir.join(&file.name);
+    let tmp = dir.join(format!(".{}.tmp", file.name));
+    std::fs::write(&tmp, &file.bytes)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    out!("{}", path.display());
+    Ok(())
+}
+
+fn exchange(what: ExchangeWhat) -> Result<(), String> {
+    match what {
+        ExchangeWhat::Identity { db } => {
+            let me = open(&db)?.exchange_identity().map_err(why)?;
+            out!("{}", me.fingerprint);
+        }
+        ExchangeWhat::Write(ExchangeWrite::Invitation {
+            db,
+            talk,
+            person,
+            title,
+            out,
+        }) => {
+            let file = open(&db)?
+                .invitation_exchange(samtale::TalkId(talk), samtale::PersonId(person), &title)
+                .map_err(why)?;
+            write_exchange(&out, &file)?;
+        }
+        ExchangeWhat::Write(ExchangeWrite::Preparation { db, own_talk, out }) => {
+            let file = open(&db)?
+                .preparation_exchange(samtale::OwnTalkId(own_talk))
+                .map_err(why)?;
+            write_exchange(&out, &file)?;
+        }
+        ExchangeWhat::Open {
+            db,
+            file,
+            confirm_new_key,
+        } => {
+            let opened = open(&db)?
+                .open_exchange_file(&file, confirm_new_key)
+                .map_err(why)?;
+            let into = match (opened.own_talk, opened.talk) {
+                (Some(own), _) => format!(", own talk {own}"),
+                (None, Some(talk)) => format!(", talk {talk}"),
+                (None, None) => String::new(),
+            };
+            out!(
+                "{} from {}{}{}{}",
+                opened.kind.as_str(),
+                opened.from,
+                into,
+                if opened.already_opened {
+                    " (opened before: nothing changed)"
+                } else {
+                    ""
+                },
+                if opened.new_key {
+                    " (a key new to this store: compare its fingerprint with the sender once)"
+                } else {
+                    ""
+                }
+            );
+        }
+        ExchangeWhat::OwnTalks { db } => {
+            for t in open(&db)?.own_talks().map_err(why)? {
+                out!(
+                    "{:>6}  {}  {}  {}  with {} ({})",
+                    t.id.0,
+                    t.kind.as_str().to_uppercase(),
+                    t.starts_at
+                        .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_else(|| "(no date)".into()),
+                    t.place.as_deref().unwrap_or(""),
+                    t.manager_name,
+                    t.manager_key
+                );
+            }
+        }
+        ExchangeWhat::Answer {
+            db,
+            own_talk,
+            section,
+            question,
+            text,
+            shared,
+        } => {
+            let mut s = open(&db)?;
+            let id = samtale::OwnTalkId(own_talk);
+            s.save_own_answer(
+                id,
+                &samtale::talks::record::Answer {
+                    section,
+                    question,
+                    text,
+                    value: None,
+                },
+            )
+            .map_err(why)?;
+            s.set_own_answer_shared(
+                id,
+                samtale::talks::record::QuestionRef { section, question },
+                shared,
+            )
+            .map_err(why)?;
+            out!(
+                "saved{}",
+                if shared {
+                    ", shared"
+                } else {
+                    ", kept to yourself"
+                }
+            );
+        }
     }
     Ok(())
 }
@@ -787,6 +987,24 @@ fn why(e: samtale::Error) -> String {
         samtale::Error::NoOrganisation => format!(
             "{e}: create it first with `samtale init --db FILE --name NAME --language da|sv|nb|en`"
         ),
+        samtale::Error::KeyChanged { .. } => {
+            format!("{e} (with --confirm-new-key)")
+        }
+        samtale::Error::Exchange { problem } => {
+            use samtale::exchange::ExchangeProblem as P;
+            let why = match problem {
+                P::NotSamtale => "it is not a Samtale exchange file",
+                P::TooLarge => "it is larger than any exchange file (8 MiB)",
+                P::Altered => "it was damaged or changed after it was signed",
+                P::UnknownVersion => "a newer Samtale wrote it: update this one",
+                P::OtherStore => "it is encrypted to another person's store",
+                P::OwnFile => "this store wrote it itself",
+                P::Stale => "a newer file of its kind for the same talk was opened already",
+                P::UnknownExchange => "it is about a talk this store knows nothing of",
+                P::Unsupported => "this Samtale does not open files of its kind yet",
+            };
+            format!("the file was refused, nothing changed: {why}")
+        }
         e => e.to_string(),
     }
 }

@@ -214,6 +214,10 @@ pub(crate) fn erase_left(conn: &Connection, clock: &dyn Clock, ids: &[PersonId])
         // Their private notes in the talks they held: theirs, never the other party's record.
         "DELETE FROM leader_note WHERE talk_id IN (
            SELECT id FROM talk WHERE leader_id IN (SELECT id FROM temp.erase_person))",
+        // Their key and their exchanges: a key names its owner to anyone holding their files,
+        // and a later file from them must find no talk to go into.
+        "DELETE FROM person_key WHERE person_id IN (SELECT id FROM temp.erase_person)",
+        "DELETE FROM exchange WHERE person_id IN (SELECT id FROM temp.erase_person)",
     ] {
         conn.execute(sql, [])?;
     }

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/005_person_facts.sql"),
     include_str!("sql/006_audit.sql"),
     include_str!("sql/007_privacy.sql"),
+    include_str!("sql/008_exchange.sql"),
 ];
 
 /// The schema version this app writes.

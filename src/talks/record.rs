@@ -55,6 +55,9 @@ pub struct Answer {
 pub struct Preparation {
     pub author: talk::Party,
     pub shared_at: Option<DateTime<Utc>>,
+    /// The fingerprint of the key that signed the file the preparation came in from the
+    /// author's own computer; `None` when it was typed at this one.
+    pub from_key: Option<String>,
     pub answers: Vec<Answer>,
 }
 
@@ -112,8 +115,12 @@ pub struct TalkDetail {
 
 /// Checks that `at` names a question of the talk's guide and that `value` fits it.
 fn check_answer(guide: &TemplateVersion, answer: &Answer) -> Result<()> {
-    let question = guide
-        .template
+    check_answer_in(&guide.template, answer)
+}
+
+/// [`check_answer`] against a guide's questions alone (an own talk keeps no guide version).
+pub(crate) fn check_answer_in(template: &super::template::Template, answer: &Answer) -> Result<()> {
+    let question = template
         .sections
         .get(answer.section as usize)
         .and_then(|s| s.questions.get(answer.question as usize))
@@ -226,19 +233,22 @@ pub fn own_preparation(conn: &Connection, id: TalkId, author: PersonId) -> Resul
         });
     }
     let name = crate::people::full_name(conn, author)?;
-    let shared_at = conn
+    let (shared_at, from_key) = conn
         .query_row(
-            "SELECT shared_at FROM preparation_share WHERE talk_id = ?1 AND author_id = ?2",
+            "SELECT shared_at, from_fingerprint FROM preparation_share
+             WHERE talk_id = ?1 AND author_id = ?2",
             (id, author),
-            |r| r.get(0),
+            |r| Ok((Some(r.get("shared_at")?), r.get("from_fingerprint")?)),
         )
-        .optional()?;
+        .optional()?
+        .unwrap_or((None, None));
     Ok(Preparation {
         author: talk::Party {
             person_id: author,
             name,
         },
         shared_at,
+        from_key,
         answers: answers(
             conn,
             "SELECT section, question, text, value FROM preparation

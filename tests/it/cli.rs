@@ -282,3 +282,123 @@ fn problem_rows_and_notes_of_an_import_are_sentences_not_debug_values() {
         "{out}"
     );
 }
+
+#[test]
+fn an_invitation_and_a_preparation_pass_between_two_stores_from_the_command_line() {
+    let mut t = crate::common::team(1);
+    let who = t.employees[0];
+    let talk = crate::common::scheduled_mus(&mut t, who, "Room 3");
+    let manager_db = t.dir.path().join("samtale.sqlite3");
+    drop(t.app);
+    let dir = t.dir.path();
+    let manager = manager_db.to_str().unwrap();
+    let employee_db = dir.join("employee.sqlite3");
+    let employee = employee_db.to_str().unwrap();
+    let files = dir.join("files");
+    std::fs::create_dir(&files).unwrap();
+    let files_arg = files.to_str().unwrap();
+
+    let (code, manager_fp, err) = samtale(&["exchange", "identity", "--db", manager]);
+    assert_eq!(code, 0, "{err}");
+    let manager_fp = manager_fp.trim().to_owned();
+    assert_eq!(manager_fp.len(), 19, "{manager_fp}");
+
+    let (code, out, err) = samtale(&[
+        "exchange",
+        "write",
+        "invitation",
+        "--db",
+        manager,
+        "--talk",
+        &talk.0.to_string(),
+        "--person",
+        &who.0.to_string(),
+        "--out",
+        files_arg,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let invitation = out.trim().to_owned();
+    assert!(invitation.ends_with(".samtale"), "{invitation}");
+
+    // The employee's store is new: set up on first use, with no organisation.
+    let (code, out, err) = samtale(&["exchange", "open", "--db", employee, &invitation]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with(&format!("invitation from {manager_fp}, own talk ")),
+        "{out}"
+    );
+    let (_, list, _) = samtale(&["exchange", "own-talks", "--db", employee]);
+    assert!(list.contains("MUS") && list.contains("Room 3"), "{list}");
+    let own = list.split_whitespace().next().unwrap().to_owned();
+
+    for (question, text, shared) in [
+        ("0", "Shared by the CLI", true),
+        ("1", "SENTINEL-cli-kept", false),
+    ] {
+        let mut args = vec![
+            "exchange",
+            "answer",
+            "--db",
+            employee,
+            "--own-talk",
+            &own,
+            "--section",
+            "0",
+            "--question",
+            question,
+            "--text",
+            text,
+        ];
+        if shared {
+            args.push("--shared");
+        }
+        let (code, _, err) = samtale(&args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = samtale(&[
+        "exchange",
+        "write",
+        "preparation",
+        "--db",
+        employee,
+        "--own-talk",
+        &own,
+        "--out",
+        files_arg,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let preparation = out.trim().to_owned();
+    let bytes = std::fs::read(&preparation).unwrap();
+    assert!(!bytes.windows(17).any(|w| w == b"SENTINEL-cli-kept"));
+
+    let (code, out, err) = samtale(&["exchange", "open", "--db", manager, &preparation]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("preparation from "), "{out}");
+    assert!(out.contains(&format!("talk {}", talk.0)), "{out}");
+    let (code, out, _) = samtale(&["exchange", "open", "--db", manager, &preparation]);
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing changed"), "{out}");
+
+    // A file opened in a store it is not for: refused with a sentence, exit 1.
+    let stranger = dir.join("stranger.sqlite3");
+    let (code, _, err) = samtale(&[
+        "exchange",
+        "open",
+        "--db",
+        stranger.to_str().unwrap(),
+        &preparation,
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("another person's store"), "{err}");
+
+    let app = samtale::Samtale::open(
+        &manager_db,
+        Box::new(crate::common::clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
+    let prep = &app.talk(talk).unwrap().shared_preparations[0];
+    assert_eq!(prep.answers.len(), 1);
+    assert_eq!(prep.answers[0].text, "Shared by the CLI");
+    assert!(prep.from_key.is_some());
+}

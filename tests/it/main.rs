@@ -57,6 +57,11 @@ mod demo;
 /// their versions in the store.
 mod talks;
 
+/// Exchange files between a manager's store and an employee's: the store's identity, the
+/// envelope's checks (altered, another store's, replayed, older, changed key, too large), the
+/// invitation and the preparation, and that unshared answers never leave the employee's store.
+mod exchange;
+
 /// One talk through the store: plan, invite (.ics), prepare, hold, agree, sign, reopen,
 /// follow up; privacy of preparations and leader notes; warnings; upward feedback.
 mod talk_flow;
