@@ -102,6 +102,10 @@ pub struct AppState {
     pub purged: Option<crate::privacy::retention::Purge>,
     /// Why the start-of-day purge could not run (it runs again at the next start).
     pub purge_error: Option<Error>,
+    /// Talks where the person using this store is the employee, a member or the leader
+    /// (opened from invitation files): a store with these and no organisation is an
+    /// employee's, and opens on them.
+    pub own_talks: u32,
 }
 
 /// Why a recovery key waits to be seen.
@@ -121,6 +125,7 @@ impl AppState {
         Ok(AppState {
             organisation: s.organisation()?,
             ui_language: s.ui_language()?,
+            own_talks: s.own_talks()?.len() as u32,
             ..AppState::default()
         })
     }

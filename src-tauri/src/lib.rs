@@ -2,6 +2,8 @@
 //! and owns nothing else: each command is one call into [`samtale::Samtale`], run off the main
 //! thread, with the core's typed error passed through for the UI to translate.
 
+mod exchange;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -1052,6 +1054,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(tauri_specta::collect_commands![
             app_state,
             unlock_store,
+            exchange::exchange_identity,
+            exchange::write_invitation_exchange,
+            exchange::write_preparation_exchange,
+            exchange::open_exchange,
+            exchange::open_exchange_confirming_key,
+            exchange::own_talks,
+            exchange::own_talk,
+            exchange::save_own_answer,
+            exchange::share_own_answer,
             set_up_store,
             restore_missing_store,
             start_new_store,
@@ -1306,6 +1317,7 @@ pub fn run() {
             app.manage(Core(Arc::new(Mutex::new(session))));
             app.manage(ExportDir(export_dir(app)));
             app.manage(Importing::default());
+            app.manage(exchange::ChosenExchange::default());
             Ok(())
         })
         .build(context)

@@ -11,6 +11,9 @@ mod competences;
 /// refused, unlocking with the passphrase or the recovery key, no name readable on disk; the key
 /// in a real Secret Service, a new computer's empty keychain, leaving the keychain.
 mod encryption;
+/// The employee's own side: an invitation file opened on the employee's own computer, a
+/// preparation of which only the shared answer reaches the manager, an altered file refused.
+mod exchange;
 /// Exports: a unit plan as PDF, XLSX and CSV and HR's summary as XLSX, saved through the
 /// system's save dialog and read back; a unit's bundle sent to and imported by HR.
 mod exports;

@@ -17,10 +17,10 @@ use samtale::units::UnitInput;
 use samtale::{PersonId, Samtale, UnitId};
 use samtale_e2e::{count, save_file, App, Driver, Profile};
 
-struct Org {
-    manager: PersonId,
-    employees: Vec<PersonId>,
-    unit: UnitId,
+pub(super) struct Org {
+    pub(super) manager: PersonId,
+    pub(super) employees: Vec<PersonId>,
+    pub(super) unit: UnitId,
 }
 
 fn person(app: &mut Samtale, number: &str, given: &str, family: &str, unit: UnitId) -> PersonId {
@@ -39,7 +39,7 @@ fn person(app: &mut Samtale, number: &str, given: &str, family: &str, unit: Unit
 }
 
 /// A municipality with a chef over a department of `n` employees and their manager.
-fn seed(profile: &Profile, n: usize, uses_grus: bool) -> Org {
+pub(super) fn seed(profile: &Profile, n: usize, uses_grus: bool) -> Org {
     profile.seed(|app| {
         app.create_organisation(&OrganisationInput {
             name: "Testby Kommune".into(),
@@ -75,7 +75,7 @@ fn seed(profile: &Profile, n: usize, uses_grus: bool) -> Org {
     })
 }
 
-async fn open_unit(app: &App, unit: UnitId) {
+pub(super) async fn open_unit(app: &App, unit: UnitId) {
     app.click("nav-talks").await;
     app.click(&format!("cycle-unit-{unit}")).await;
     app.wait_for("unit-people").await;

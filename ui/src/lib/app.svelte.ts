@@ -29,7 +29,9 @@ export type View =
 	/** How long records are kept, and a person's rights. */
 	| 'privacy'
 	/** Importing people from a file: part of People, reached from its page. */
-	| 'import';
+	| 'import'
+	/** The talks where the person using this computer is the employee, a member or the leader. */
+	| 'mine';
 /** `locked`: the store waits for its passphrase or recovery key (or to be set up under one);
  * `recoveryKey`: a store just set up shows its recovery key, once, before anything else. */
 export type Phase = 'loading' | 'failed' | 'locked' | 'recoveryKey' | 'welcome' | 'ready';
@@ -38,6 +40,8 @@ export type Phase = 'loading' | 'failed' | 'locked' | 'recoveryKey' | 'welcome' 
 export class AppModel {
 	phase = $state<Phase>('loading');
 	organisation = $state<Organisation | null>(null);
+	/** How many own talks the store holds: with no organisation, the app is an employee's. */
+	ownTalks = $state(0);
 	/** Why the app cannot start (the store is unreadable or too new). */
 	fatal = $state<AppError | null>(null);
 	/** What the locked store needs to open. */
@@ -95,6 +99,8 @@ export class AppModel {
 			return;
 		}
 		this.organisation = state.organisation;
+		this.ownTalks = state.ownTalks;
+		if (!state.organisation && state.ownTalks > 0) this.view = 'mine';
 		this.recoveryKey = state.recoveryKey;
 		this.purged = state.purged;
 		this.purgeError = state.purgeError;
@@ -102,7 +108,14 @@ export class AppModel {
 	}
 
 	private landing(): Phase {
-		return this.organisation ? 'ready' : 'welcome';
+		return this.organisation || this.ownTalks > 0 ? 'ready' : 'welcome';
+	}
+
+	/** An invitation was opened on the welcome screen: the app is the person's own side. */
+	enterOwnSide(): void {
+		this.ownTalks = Math.max(this.ownTalks, 1);
+		this.view = 'mine';
+		this.phase = 'ready';
 	}
 
 	/** The person has written the recovery key down: it is not shown again. */

@@ -8,6 +8,31 @@ export const commands = {
 	appState: () => typedError<AppState, Error>(__TAURI_INVOKE("app_state")),
 	/**  Opens the locked store with the passphrase or the recovery key the person typed. */
 	unlockStore: (how: Unlock) => typedError<AppState, Error>(__TAURI_INVOKE("unlock_store", { how })),
+	exchangeIdentity: () => typedError<PublicIdentity, Error>(__TAURI_INVOKE("exchange_identity")),
+	/**
+	 *  Writes the invitation file for one participant of a talk (`title`: the calendar entry's
+	 *  title) where the user chooses; `None` when the dialog is closed.
+	 */
+	writeInvitationExchange: (id: TalkId, person: PersonId, title: string, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_invitation_exchange", { id, person, title, dialogTitle })),
+	/**
+	 *  Writes the preparation file of an own talk (the shared answers only) where the user
+	 *  chooses; `None` when the dialog is closed.
+	 */
+	writePreparationExchange: (id: OwnTalkId, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_preparation_exchange", { id, dialogTitle })),
+	/**
+	 *  Opens the system's file dialog and opens the chosen exchange file; `None` when the user
+	 *  closes the dialog.
+	 */
+	openExchange: (title: string) => typedError<Opened | null, Error>(__TAURI_INVOKE("open_exchange", { title })),
+	/**
+	 *  Opens the file last chosen again, the person having compared the sender's new key with
+	 *  them.
+	 */
+	openExchangeConfirmingKey: () => typedError<Opened, Error>(__TAURI_INVOKE("open_exchange_confirming_key")),
+	ownTalks: () => typedError<OwnTalkSummary[], Error>(__TAURI_INVOKE("own_talks")),
+	ownTalk: (id: OwnTalkId) => typedError<OwnTalkDetail, Error>(__TAURI_INVOKE("own_talk", { id })),
+	saveOwnAnswer: (id: OwnTalkId, answer: Answer) => typedError<null, Error>(__TAURI_INVOKE("save_own_answer", { id, answer })),
+	shareOwnAnswer: (id: OwnTalkId, at: QuestionRef, shared: boolean) => typedError<null, Error>(__TAURI_INVOKE("share_own_answer", { id, at, shared })),
 	/**  Sets a new (or a plaintext) store up under a passphrase, where there is no keychain. */
 	setUpStore: (passphrase: string) => typedError<AppState, Error>(__TAURI_INVOKE("set_up_store", { passphrase })),
 	/**
@@ -299,6 +324,12 @@ export type AppState = {
 	purged: Purge | null,
 	/**  Why the start-of-day purge could not run (it runs again at the next start). */
 	purgeError: Error | null,
+	/**
+	 *  Talks where the person using this store is the employee, a member or the leader
+	 *  (opened from invitation files): a store with these and no organisation is an
+	 *  employee's, and opens on them.
+	 */
+	ownTalks: number,
 };
 
 export type AssessmentInput = {
@@ -330,7 +361,15 @@ export type Audience =
 "discussed";
 
 /**  What was done. Stored by its camelCase name, which the UI translates. */
-export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged" | "storeKeyChanged";
+export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "personArchived" | "peopleImported" | "talkPlanned" | "talkScheduled" | "talkStepped" | "preparationSaved" | "preparationShared" | "noteSaved" | "summarySaved" | "disagreementRecorded" | "talkSigned" | "followUpAdded" | "assessmentSaved" | "actionCreated" | "actionUpdated" | "actionStatusChanged" | "actionJudged" | "actionFollowUpAdded" | "storeRestored" | "personErased" | "retentionSet" | "recordsPurged" | "storeKeyChanged" | 
+/**  An exchange file written for another store; the detail is its kind and recipient. */
+"exchangeWritten" | 
+/**  An exchange file opened into this store; the detail is its kind and sender. */
+"exchangeOpened" | 
+/**  A key of another store confirmed in place of the one pinned before. */
+"exchangeKeyConfirmed" | 
+/**  The person's own preparation for their own talk. */
+"ownPreparationSaved";
 
 /**  One entry, as the audit page and its export show it. */
 export type AuditEntry = {
@@ -504,7 +543,9 @@ export type Encoding = "utf8" |
 "windows1252" | "utf16Le" | "utf16Be";
 
 /**  The kind of record an id points at. */
-export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion" | "competence" | "profile" | "action";
+export type Entity = "organisation" | "unit" | "person" | "backup" | "talk" | "template" | "templateVersion" | "competence" | "profile" | "action" | 
+/**  A talk of the person using this store (their own side of it). */
+"ownTalk";
 
 /**  What erasing one person removed, for the audit entry and the screen. */
 export type Erased = {
@@ -586,7 +627,46 @@ export type Error = { code: "empty"; params: {
 	problem: BundleProblem,
 } } | { code: "export"; params: {
 	problem: ExportProblem,
+} } | { code: "exchange"; params: {
+	problem: ExchangeProblem,
+} } | { code: "keyChanged"; params: {
+	known: string,
+	found: string,
 } } | { code: "storage"; params: Record<string, never> } | { code: "fileSystem"; params: Record<string, never> };
+
+/**  The kinds of exchange file; each step of a talk is one. */
+export type ExchangeKind = 
+/**  Manager → employee: the talk's time and place, the guide, the calendar file. */
+"invitation" | 
+/**  Employee → manager: the answers the employee chose to share. */
+"preparation" | 
+/**  Manager → employee: the agreed summary and actions (not written yet). */
+"agreement" | 
+/**  Employee → manager: the employee's signature over the agreement (not written yet). */
+"confirmation" | 
+/**  Either way: an action's status, follow-up and effect (not written yet). */
+"progress";
+
+/**  Why an exchange file was refused; nothing was changed. */
+export type ExchangeProblem = 
+/**  Not a Samtale exchange file at all. */
+"notSamtale" | 
+/**  Larger than [`envelope::MAX_FILE`]; not read. */
+"tooLarge" | 
+/**  Damaged or changed after it was signed (one byte is enough). */
+"altered" | 
+/**  Written by a newer Samtale: update the app. */
+"unknownVersion" | 
+/**  Encrypted to another store (another person's, or another install). */
+"otherStore" | 
+/**  Written by this store itself. */
+"ownFile" | 
+/**  Older than a file of the same kind already opened for the same talk. */
+"stale" | 
+/**  About a talk this store knows nothing of (an invitation must come first). */
+"unknownExchange" | 
+/**  A kind this app does not open yet. */
+"unsupported";
 
 /**  The file formats of exports. */
 export type ExportFormat = "pdf" | "xlsx" | "csv" | 
@@ -858,6 +938,24 @@ export type NoteLayer =
 /**  The leader's own notes: never in the agreement, never in an HR export. */
 "private";
 
+/**  What opening a file did. */
+export type Opened = {
+	kind: ExchangeKind,
+	/**  The sender's fingerprint. */
+	from: string,
+	/**  The file had been opened before: nothing changed. */
+	alreadyOpened: boolean,
+	/**
+	 *  The sender's key was seen here for the first time and is now pinned: compare its
+	 *  fingerprint with them once.
+	 */
+	newKey: boolean,
+	/**  The own talk the file made or changed (an invitation). */
+	ownTalk: OwnTalkId | null,
+	/**  The talk of the organisation the file went into (a preparation). */
+	talk: TalkId | null,
+};
+
 export type Organisation = {
 	name: string,
 	country: Country,
@@ -880,6 +978,39 @@ export type Overview = {
 	people: number,
 	managers: number,
 	unitsWithoutManager: number,
+};
+
+/**  One answer of the person's own preparation, with whether it goes to the manager. */
+export type OwnAnswer = {
+	answer: Answer,
+	shared: boolean,
+};
+
+/**  An own talk with its guide and the person's preparation. */
+export type OwnTalkDetail = {
+	talk: OwnTalkSummary,
+	guide: Template,
+	guideVersion: number,
+	/**  The invitation's calendar file (RFC 5545), to add to a calendar. */
+	ics: string,
+	answers: OwnAnswer[],
+};
+
+/**  A talk of the person using this store, as their invitation brought it (`own_talk`). */
+export type OwnTalkId = number;
+
+/**  An own talk, as the list of the person's own talks shows it. */
+export type OwnTalkSummary = {
+	id: OwnTalkId,
+	kind: TalkKind,
+	startsAt: string | null,
+	durationMinutes: number | null,
+	place: string | null,
+	managerName: string,
+	/**  The fingerprint of the manager's key, to compare with them once. */
+	managerKey: string,
+	/**  The manager cancelled the talk. */
+	cancelled: boolean,
 };
 
 /**  A person taking part in a talk, by name. */
@@ -1008,6 +1139,11 @@ export type PlanTotals = {
 export type Preparation = {
 	author: Party,
 	sharedAt: string | null,
+	/**
+	 *  The fingerprint of the key that signed the file the preparation came in from the
+	 *  author's own computer; `None` when it was typed at this one.
+	 */
+	fromKey: string | null,
 	answers: Answer[],
 };
 
@@ -1051,6 +1187,17 @@ export type Progress = "notPlanned" |
 /**  Agreed, signed or followed up. */
 "agreed";
 
+/**  What others may know of this store: its fingerprint and public keys. */
+export type PublicIdentity = {
+	/**  The short form two people compare, e.g. `ABCD-EFGH-IJKL-MNOP`. */
+	fingerprint: string,
+	/**  The X25519 recipient, `age1…`. */
+	agePublic: string,
+	/**  The Ed25519 verifying key, base64. */
+	signPublic: string,
+	createdAt: string,
+};
+
 /**  What a purge would remove (a preview) or removed. */
 export type Purge = {
 	counts: PurgeCount[],
@@ -1084,6 +1231,12 @@ export type QuestionKind = { type: "freeText" } |
 { type: "scale"; labels: string[] } | { type: "yesNo" } | 
 /**  Current and desired level per competence of the person's profile. */
 { type: "competence" };
+
+/**  Which question a note answers: indexes into the talk's frozen guide version. */
+export type QuestionRef = {
+	section: number,
+	question: number,
+};
 
 /**  How to read a file; `None` means detect. */
 export type ReadOptions = {

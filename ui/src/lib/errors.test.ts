@@ -61,6 +61,8 @@ const examples: Record<ApiError['code'], ApiError> = {
 	importFile: { code: 'importFile', params: { problem: 'headerOnly' } },
 	export: { code: 'export', params: { problem: 'noData' } },
 	bundle: { code: 'bundle', params: { problem: 'altered' } },
+	exchange: { code: 'exchange', params: { problem: 'otherStore' } },
+	keyChanged: { code: 'keyChanged', params: { known: 'ABCD EFGH', found: 'WXYZ 2345' } },
 	cancelled: { code: 'cancelled' },
 	competenceFileInvalid: {
 		code: 'competenceFileInvalid',

@@ -74,7 +74,8 @@ export const entities = [
 	'templateVersion',
 	'competence',
 	'profile',
-	'action'
+	'action',
+	'ownTalk'
 ] as const satisfies readonly Entity[];
 
 export const errorCodes = [
@@ -136,7 +137,9 @@ export const errorCodes = [
 	'importFile',
 	'cancelled',
 	'export',
-	'bundle'
+	'bundle',
+	'exchange',
+	'keyChanged'
 ] as const satisfies readonly ApiError['code'][];
 
 // Compile-time guards: adding a Field, Entity or error code to the core breaks `npm run check`
@@ -217,6 +220,10 @@ export function errorMessage(error: AppError): string {
 			return t('errors.export', { problem: t(`exportProblems.${String(p.problem)}`) });
 		case 'bundle':
 			return t('errors.bundle', { problem: t(`bundleProblems.${String(p.problem)}`) });
+		case 'exchange':
+			return t('errors.exchange', { problem: t(`exchangeProblems.${String(p.problem)}`) });
+		case 'keyChanged':
+			return t('errors.keyChanged', { known: String(p.known ?? ''), found: String(p.found ?? '') });
 		case 'levelOutOfScale':
 			return t('errors.levelOutOfScale', { level: num(p.level), max: num(p.max) });
 		case 'negative':

@@ -28,5 +28,6 @@ export const appState = (over: Partial<AppState> = {}): AppState => ({
 	keyNotKept: false,
 	purged: null,
 	purgeError: null,
+	ownTalks: 0,
 	...over
 });

@@ -1,6 +1,7 @@
 import {
 	commands,
 	type Answer,
+	type Party,
 	type CycleOverview,
 	type NoteLayer,
 	type PersonCycle,
@@ -254,6 +255,16 @@ export class TalkModel {
 		await this.autosave.flush();
 		const result = await call(commands.holdTalk(this.id, heldAt));
 		return this.reloadUnless(result.status === 'error' ? result.error : null);
+	}
+
+	/** Where the last invitation file was saved, and for whom. */
+	exchangeWritten = $state<{ name: string; path: string } | null>(null);
+
+	/** Saves the invitation file for one participant's own computer where the user chooses. */
+	async writeInvitationFile(person: Party, title: string): Promise<void> {
+		const result = await call(commands.writeInvitationExchange(this.id, person.personId, title, t('talk.invitationFileDialog')));
+		if (result.status === 'error') this.error = result.error;
+		else if (result.data) this.exchangeWritten = { name: person.name, path: result.data.path };
 	}
 
 	async writeIcs(title: string): Promise<void> {
