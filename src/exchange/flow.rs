@@ -245,7 +245,8 @@ fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Resul
     Ok(added == 1)
 }
 
-fn check_exchange_id(id: &str) -> Result<()> {
+/// An exchange or file id as this app makes them: letters and digits, short.
+fn check_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > MAX_EXCHANGE_ID || !id.chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Err(problem(ExchangeProblem::Altered));
@@ -333,6 +334,8 @@ pub(crate) fn open(
     confirm_new_key: bool,
 ) -> Result<Landed> {
     let sealed = envelope::parse(bytes)?;
+    // The file id is kept as a key of `imported_file`: one of ours, or the file is not.
+    check_id(&sealed.header.file_id)?;
     let me = identity::ensure(conn, clock)?;
     if sealed.header.sender.fingerprint == me.public.fingerprint {
         return Err(problem(ExchangeProblem::OwnFile));
@@ -366,7 +369,7 @@ fn open_invitation(
     confirm_new_key: bool,
 ) -> Result<Landed> {
     let p: InvitationPayload = payload(plain)?;
-    check_exchange_id(&p.exchange_id)?;
+    check_id(&p.exchange_id)?;
     let guide = template::parse(&p.guide)?;
     if guide.kind != p.talk_kind {
         return Err(problem(ExchangeProblem::Altered));
@@ -466,7 +469,7 @@ fn open_preparation(
     confirm_new_key: bool,
 ) -> Result<Landed> {
     let p: PreparationPayload = payload(plain)?;
-    check_exchange_id(&p.exchange_id)?;
+    check_id(&p.exchange_id)?;
     let (talk_id, person): (TalkId, PersonId) = conn
         .prepare_cached("SELECT talk_id, person_id FROM exchange WHERE id = ?1")?
         .query_row([&p.exchange_id], |r| {
