@@ -12,6 +12,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 
 use super::envelope::{self, Sealed, To};
 use super::identity;
@@ -21,8 +22,9 @@ use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{OwnTalkId, PersonId, TalkId};
 use crate::talks::lifecycle::TalkState;
 use crate::talks::record::{self, Answer};
+use crate::talks::talk::{self, Party};
 use crate::talks::template;
-use crate::talks::{ics, library, talk, TalkKind};
+use crate::talks::{ics, library, TalkKind};
 use crate::validate;
 
 /// Longest calendar file an invitation may carry.
@@ -153,6 +155,8 @@ pub(crate) fn write_invitation(
     });
     let now = clock.now();
     let bytes = envelope::seal(&me, ExchangeKind::Invitation, now, to, &to_json(&payload)?)?;
+    conn.prepare_cached("UPDATE exchange SET invited_at = ?2 WHERE id = ?1")?
+        .execute((&exchange_id, stamp(now)))?;
     Ok(ExchangeFile {
         name: file_name(ExchangeKind::Invitation, now, &exchange_id),
         bytes,
@@ -196,10 +200,55 @@ pub(crate) fn write_preparation(
         }),
         &to_json(&payload)?,
     )?;
+    conn.prepare_cached("UPDATE own_talk SET preparation_sent_at = ?2 WHERE id = ?1")?
+        .execute((id, stamp(now)))?;
     Ok(ExchangeFile {
         name: file_name(ExchangeKind::Preparation, now, &exchange_id),
         bytes,
     })
+}
+
+/// Where the exchange with one participant of a talk stands, for the manager's talk page.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantExchange {
+    pub person: Party,
+    /// The fingerprint pinned for them (from a file of theirs): files to them are encrypted
+    /// to it. `None`: their key is not known, and an invitation travels plain.
+    pub key: Option<String>,
+    /// When the last invitation was written for them.
+    pub invited_at: Option<DateTime<Utc>>,
+    /// When the preparation file last opened from them was written.
+    pub prepared_at: Option<DateTime<Utc>>,
+}
+
+/// The exchange with each participant of a talk.
+pub fn talk_exchanges(conn: &Connection, id: TalkId) -> Result<Vec<ParticipantExchange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.fingerprint, e.invited_at, e.prepared_at
+         FROM person p
+         LEFT JOIN person_key k ON k.person_id = p.id
+         LEFT JOIN exchange e ON e.talk_id = ?1 AND e.person_id = p.id
+         WHERE p.id = ?2",
+    )?;
+    talk::participants(conn, id)?
+        .into_iter()
+        .map(|person| {
+            let (key, invited_at, prepared_at) = stmt.query_row((id, person.person_id), |r| {
+                Ok((
+                    r.get("fingerprint")?,
+                    r.get("invited_at")?,
+                    r.get("prepared_at")?,
+                ))
+            })?;
+            Ok(ParticipantExchange {
+                person,
+                key,
+                invited_at,
+                prepared_at,
+            })
+        })
+        .collect()
 }
 
 /// Where an opened file went, for its audit entry.
@@ -503,6 +552,8 @@ fn open_preparation(
         "UPDATE preparation_share SET from_fingerprint = ?3 WHERE talk_id = ?1 AND author_id = ?2",
     )?
     .execute((talk_id, person, sender))?;
+    conn.prepare_cached("UPDATE exchange SET prepared_at = ?2 WHERE id = ?1")?
+        .execute((&p.exchange_id, stamp(sealed.header.created_at)))?;
     remember_file(conn, clock, &p.exchange_id, sealed)?;
     Ok(Landed {
         opened: Opened {

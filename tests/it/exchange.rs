@@ -625,3 +625,27 @@ fn a_cancelled_talks_invitation_marks_the_own_talk_cancelled() {
     assert!(own.talk.cancelled);
     assert!(own.ics.contains("STATUS:CANCELLED"));
 }
+
+#[test]
+fn the_manager_sees_per_participant_whether_their_key_is_known_and_what_passed() {
+    let mut p = invited();
+    let before = p.t.app.talk_exchanges(p.talk).unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].person.person_id, p.who);
+    assert!(before[0].key.is_none(), "the next invitation travels plain");
+    assert!(before[0].invited_at.is_some());
+    assert!(before[0].prepared_at.is_none());
+    assert!(p.employee.own_talks().unwrap()[0]
+        .preparation_sent_at
+        .is_none());
+
+    let file = prepared(&mut p);
+    assert!(p.employee.own_talks().unwrap()[0]
+        .preparation_sent_at
+        .is_some());
+    p.t.app.open_exchange(&file, false).unwrap();
+    let after = p.t.app.talk_exchanges(p.talk).unwrap();
+    let employee_fp = p.employee.exchange_identity().unwrap().fingerprint;
+    assert_eq!(after[0].key.as_deref(), Some(employee_fp.as_str()));
+    assert!(after[0].prepared_at.is_some());
+}
