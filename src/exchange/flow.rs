@@ -29,6 +29,9 @@ use crate::validate;
 
 /// Longest calendar file an invitation may carry.
 const MAX_ICS: usize = 64 * 1024;
+/// How far ahead of this computer's clock a file may be dated: laptops' clocks and time
+/// zones settings are often off by hours, seldom by a day.
+const CLOCK_SLACK_HOURS: i64 = 24;
 /// Longest exchange id (they are 26 letters).
 const MAX_EXCHANGE_ID: usize = 64;
 
@@ -385,6 +388,9 @@ pub(crate) fn open(
     let sealed = envelope::parse(bytes)?;
     // The file id is kept as a key of `imported_file`: one of ours, or the file is not.
     check_id(&sealed.header.file_id)?;
+    if sealed.header.created_at > clock.now() + chrono::Duration::hours(CLOCK_SLACK_HOURS) {
+        return Err(problem(ExchangeProblem::FromTheFuture));
+    }
     let me = identity::ensure(conn, clock)?;
     if sealed.header.sender.fingerprint == me.public.fingerprint {
         return Err(problem(ExchangeProblem::OwnFile));

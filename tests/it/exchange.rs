@@ -649,3 +649,23 @@ fn the_manager_sees_per_participant_whether_their_key_is_known_and_what_passed()
     assert_eq!(after[0].key.as_deref(), Some(employee_fp.as_str()));
     assert!(after[0].prepared_at.is_some());
 }
+
+#[test]
+fn a_file_dated_more_than_a_day_ahead_of_this_clock_is_refused() {
+    let mut t = team(1);
+    let who = t.employees[0];
+    let talk = scheduled_mus(&mut t, who, "Room 1");
+    // The manager's clock runs two days ahead; the employee's store keeps the right time.
+    let employee_clock = t.clock.0.lock().map(|now| *now).unwrap();
+    t.clock.advance(Duration::days(2));
+    let file = t.app.invitation_exchange(talk, who, "MUS").unwrap();
+    let mut employee = Samtale::open(
+        t.dir.path().join("employee.sqlite3"),
+        Box::new(samtale::FixedClock(employee_clock)),
+        &crate::common::key(),
+    )
+    .unwrap();
+    let err = employee.open_exchange(&file.bytes, false).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::FromTheFuture));
+    assert!(employee.own_talks().unwrap().is_empty());
+}
