@@ -2,11 +2,11 @@
 //!
 //! Invariants: every function here runs inside the caller's one transaction (`Samtale`
 //! wraps each in `BEGIN IMMEDIATE` with its audit entry), so a refused file changes nothing;
-//! opening checks, in order: the envelope ([`envelope::parse`]), that the file is not this
-//! store's own, that it is for this store, the same file opened before (then nothing more
-//! happens), the payload, the talk it is about, the sender's pinned key, and that it is not
-//! older than a file of its kind already opened for the same talk; only then is anything
-//! written. A payload is validated like any other input at the core's boundary: a valid
+//! opening checks, in order: the envelope ([`envelope::parse`]), the file id's form, that the
+//! file is not dated more than a day ahead of this clock, that it is not this store's own, that
+//! it is for this store, the same file opened before (then nothing more happens), the payload,
+//! the talk it is about, the sender's pinned key, and that it is not older than a file of its
+//! kind already opened for the same talk; only then is anything written. A payload is validated like any other input at the core's boundary: a valid
 //! signature says who wrote it, not that it is sound.
 
 use chrono::{DateTime, Utc};
@@ -29,8 +29,8 @@ use crate::validate;
 
 /// Longest calendar file an invitation may carry.
 const MAX_ICS: usize = 64 * 1024;
-/// How far ahead of this computer's clock a file may be dated: laptops' clocks and time
-/// zones settings are often off by hours, seldom by a day.
+/// How far ahead of this computer's clock a file may be dated: laptops' clocks and
+/// time-zone settings are often off by hours, seldom by a day.
 const CLOCK_SLACK_HOURS: i64 = 24;
 /// Longest exchange id (they are 26 letters).
 const MAX_EXCHANGE_ID: usize = 64;
