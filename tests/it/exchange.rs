@@ -669,3 +669,25 @@ fn a_file_dated_more_than_a_day_ahead_of_this_clock_is_refused() {
     assert_eq!(problem(&err), Some(ExchangeProblem::FromTheFuture));
     assert!(employee.own_talks().unwrap().is_empty());
 }
+
+#[test]
+fn the_access_export_names_the_persons_key_and_where_their_preparation_came_from() {
+    let mut p = invited();
+    let file = prepared(&mut p);
+    p.t.app.open_exchange(&file, false).unwrap();
+    let export =
+        p.t.app
+            .export_file(
+                &samtale::export::ExportRequest::PersonalData { person_id: p.who },
+                samtale::export::ExportFormat::Json,
+                None,
+            )
+            .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&export.bytes).unwrap();
+    let employee_fp = p.employee.exchange_identity().unwrap().fingerprint;
+    assert_eq!(value["exchangeKey"], employee_fp.as_str());
+    assert_eq!(
+        value["talks"][0]["preparations"][0]["fromKey"],
+        employee_fp.as_str()
+    );
+}
