@@ -21,6 +21,7 @@ use crate::competence::file::ImportSummary;
 use crate::competence::profile::{self, EffectiveProfile, Profile, ProfileInput};
 use crate::demo::{self, DemoSize};
 use crate::error::{Entity, Error, Result};
+use crate::exchange::flow::ParticipantExchange;
 use crate::exchange::identity::{self, PublicIdentity};
 use crate::exchange::own::{self, OwnTalkDetail, OwnTalkSummary};
 use crate::exchange::{self as exchange_files, envelope, ExchangeFile, ExchangeProblem, Opened};
@@ -866,6 +867,12 @@ impl Samtale {
                     .detail(format!("invitation → {}", recipient_of(tx, person)?)))
             },
         )
+    }
+
+    /// Where the exchange with each participant of a talk stands: their key, the last
+    /// invitation written, the last preparation opened.
+    pub fn talk_exchanges(&self, id: TalkId) -> Result<Vec<ParticipantExchange>> {
+        exchange_files::flow::talk_exchanges(self.store.conn(), id)
     }
 
     /// Opens an exchange file from its bytes, in one transaction: all of it or nothing.

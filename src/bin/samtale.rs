@@ -1000,6 +1000,9 @@ fn why(e: samtale::Error) -> String {
                 P::OtherStore => "it is encrypted to another person's store",
                 P::OwnFile => "this store wrote it itself",
                 P::Stale => "a newer file of its kind for the same talk was opened already",
+                P::FromTheFuture => {
+                    "it is dated more than a day ahead of this computer's clock: check both clocks"
+                }
                 P::UnknownExchange => "it is about a talk this store knows nothing of",
                 P::Unsupported => "this Samtale does not open files of its kind yet",
             };

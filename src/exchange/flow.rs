@@ -2,16 +2,17 @@
 //!
 //! Invariants: every function here runs inside the caller's one transaction (`Samtale`
 //! wraps each in `BEGIN IMMEDIATE` with its audit entry), so a refused file changes nothing;
-//! opening checks, in order: the envelope ([`envelope::parse`]), that the file is not this
-//! store's own, that it is for this store, the same file opened before (then nothing more
-//! happens), the payload, the talk it is about, the sender's pinned key, and that it is not
-//! older than a file of its kind already opened for the same talk; only then is anything
-//! written. A payload is validated like any other input at the core's boundary: a valid
+//! opening checks, in order: the envelope ([`envelope::parse`]), the file id's form, that the
+//! file is not dated more than a day ahead of this clock, that it is not this store's own, that
+//! it is for this store, the same file opened before (then nothing more happens), the payload,
+//! the talk it is about, the sender's pinned key, and that it is not older than a file of its
+//! kind already opened for the same talk; only then is anything written. A payload is validated like any other input at the core's boundary: a valid
 //! signature says who wrote it, not that it is sound.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use specta::Type;
 
 use super::envelope::{self, Sealed, To};
 use super::identity;
@@ -21,12 +22,16 @@ use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{OwnTalkId, PersonId, TalkId};
 use crate::talks::lifecycle::TalkState;
 use crate::talks::record::{self, Answer};
+use crate::talks::talk::{self, Party};
 use crate::talks::template;
-use crate::talks::{ics, library, talk, TalkKind};
+use crate::talks::{ics, library, TalkKind};
 use crate::validate;
 
 /// Longest calendar file an invitation may carry.
 const MAX_ICS: usize = 64 * 1024;
+/// How far ahead of this computer's clock a file may be dated: laptops' clocks and
+/// time-zone settings are often off by hours, seldom by a day.
+const CLOCK_SLACK_HOURS: i64 = 24;
 /// Longest exchange id (they are 26 letters).
 const MAX_EXCHANGE_ID: usize = 64;
 
@@ -153,6 +158,8 @@ pub(crate) fn write_invitation(
     });
     let now = clock.now();
     let bytes = envelope::seal(&me, ExchangeKind::Invitation, now, to, &to_json(&payload)?)?;
+    conn.prepare_cached("UPDATE exchange SET invited_at = ?2 WHERE id = ?1")?
+        .execute((&exchange_id, stamp(now)))?;
     Ok(ExchangeFile {
         name: file_name(ExchangeKind::Invitation, now, &exchange_id),
         bytes,
@@ -196,10 +203,55 @@ pub(crate) fn write_preparation(
         }),
         &to_json(&payload)?,
     )?;
+    conn.prepare_cached("UPDATE own_talk SET preparation_sent_at = ?2 WHERE id = ?1")?
+        .execute((id, stamp(now)))?;
     Ok(ExchangeFile {
         name: file_name(ExchangeKind::Preparation, now, &exchange_id),
         bytes,
     })
+}
+
+/// Where the exchange with one participant of a talk stands, for the manager's talk page.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ParticipantExchange {
+    pub person: Party,
+    /// The fingerprint pinned for them (from a file of theirs): files to them are encrypted
+    /// to it. `None`: their key is not known, and an invitation travels plain.
+    pub key: Option<String>,
+    /// When the last invitation was written for them.
+    pub invited_at: Option<DateTime<Utc>>,
+    /// When the preparation file last opened from them was written.
+    pub prepared_at: Option<DateTime<Utc>>,
+}
+
+/// The exchange with each participant of a talk.
+pub fn talk_exchanges(conn: &Connection, id: TalkId) -> Result<Vec<ParticipantExchange>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT k.fingerprint, e.invited_at, e.prepared_at
+         FROM person p
+         LEFT JOIN person_key k ON k.person_id = p.id
+         LEFT JOIN exchange e ON e.talk_id = ?1 AND e.person_id = p.id
+         WHERE p.id = ?2",
+    )?;
+    talk::participants(conn, id)?
+        .into_iter()
+        .map(|person| {
+            let (key, invited_at, prepared_at) = stmt.query_row((id, person.person_id), |r| {
+                Ok((
+                    r.get("fingerprint")?,
+                    r.get("invited_at")?,
+                    r.get("prepared_at")?,
+                ))
+            })?;
+            Ok(ParticipantExchange {
+                person,
+                key,
+                invited_at,
+                prepared_at,
+            })
+        })
+        .collect()
 }
 
 /// Where an opened file went, for its audit entry.
@@ -245,7 +297,8 @@ fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Resul
     Ok(added == 1)
 }
 
-fn check_exchange_id(id: &str) -> Result<()> {
+/// An exchange or file id as this app makes them: letters and digits, short.
+fn check_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > MAX_EXCHANGE_ID || !id.chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Err(problem(ExchangeProblem::Altered));
@@ -333,6 +386,11 @@ pub(crate) fn open(
     confirm_new_key: bool,
 ) -> Result<Landed> {
     let sealed = envelope::parse(bytes)?;
+    // The file id is kept as a key of `imported_file`: one of ours, or the file is not.
+    check_id(&sealed.header.file_id)?;
+    if sealed.header.created_at > clock.now() + chrono::Duration::hours(CLOCK_SLACK_HOURS) {
+        return Err(problem(ExchangeProblem::FromTheFuture));
+    }
     let me = identity::ensure(conn, clock)?;
     if sealed.header.sender.fingerprint == me.public.fingerprint {
         return Err(problem(ExchangeProblem::OwnFile));
@@ -366,7 +424,7 @@ fn open_invitation(
     confirm_new_key: bool,
 ) -> Result<Landed> {
     let p: InvitationPayload = payload(plain)?;
-    check_exchange_id(&p.exchange_id)?;
+    check_id(&p.exchange_id)?;
     let guide = template::parse(&p.guide)?;
     if guide.kind != p.talk_kind {
         return Err(problem(ExchangeProblem::Altered));
@@ -466,7 +524,7 @@ fn open_preparation(
     confirm_new_key: bool,
 ) -> Result<Landed> {
     let p: PreparationPayload = payload(plain)?;
-    check_exchange_id(&p.exchange_id)?;
+    check_id(&p.exchange_id)?;
     let (talk_id, person): (TalkId, PersonId) = conn
         .prepare_cached("SELECT talk_id, person_id FROM exchange WHERE id = ?1")?
         .query_row([&p.exchange_id], |r| {
@@ -500,6 +558,8 @@ fn open_preparation(
         "UPDATE preparation_share SET from_fingerprint = ?3 WHERE talk_id = ?1 AND author_id = ?2",
     )?
     .execute((talk_id, person, sender))?;
+    conn.prepare_cached("UPDATE exchange SET prepared_at = ?2 WHERE id = ?1")?
+        .execute((&p.exchange_id, stamp(sealed.header.created_at)))?;
     remember_file(conn, clock, &p.exchange_id, sealed)?;
     Ok(Landed {
         opened: Opened {

@@ -70,6 +70,9 @@ pub enum ExchangeProblem {
     OwnFile,
     /// Older than a file of the same kind already opened for the same talk.
     Stale,
+    /// Dated more than a day after this computer's clock: one of the two clocks is wrong, and
+    /// taking it in would make every later file look older than it.
+    FromTheFuture,
     /// About a talk this store knows nothing of (an invitation must come first).
     UnknownExchange,
     /// A kind this app does not open yet.

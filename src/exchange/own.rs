@@ -34,6 +34,8 @@ pub struct OwnTalkSummary {
     pub manager_key: String,
     /// The manager cancelled the talk.
     pub cancelled: bool,
+    /// When the last preparation file was written for the manager; `None`: none yet.
+    pub preparation_sent_at: Option<DateTime<Utc>>,
 }
 
 /// One answer of the person's own preparation, with whether it goes to the manager.
@@ -57,7 +59,7 @@ pub struct OwnTalkDetail {
 }
 
 const SELECT: &str = "SELECT id, kind, starts_at, duration_minutes, place, manager_name,
-        manager_key, cancelled, guide, guide_version, ics, exchange_id FROM own_talk";
+        manager_key, cancelled, preparation_sent_at, guide, guide_version, ics, exchange_id FROM own_talk";
 
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<OwnTalkSummary> {
     let kind: String = r.get("kind")?;
@@ -70,6 +72,7 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<OwnTalkSummary> {
         manager_name: r.get("manager_name")?,
         manager_key: r.get("manager_key")?,
         cancelled: r.get("cancelled")?,
+        preparation_sent_at: r.get("preparation_sent_at")?,
     })
 }
 

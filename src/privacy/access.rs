@@ -10,7 +10,7 @@
 //! not part of it.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::actions::{self, ActionDetail};
@@ -49,6 +49,9 @@ pub struct Answered {
 pub struct PreparationData {
     pub author: String,
     pub shared_at: Option<DateTime<Utc>>,
+    /// The key that signed the file it came in from the author's own computer; `None`: typed
+    /// at the manager's.
+    pub from_key: Option<String>,
     pub answers: Vec<Answered>,
 }
 
@@ -81,6 +84,8 @@ pub struct PersonalData {
     #[serde(skip)]
     pub language: Language,
     pub person: Person,
+    /// The fingerprint of the key pinned for their exchange files (docs/EXCHANGE.md).
+    pub exchange_key: Option<String>,
     pub talks: Vec<TalkData>,
     pub assessments: Vec<PastAssessment>,
     pub actions: Vec<ActionDetail>,
@@ -122,6 +127,10 @@ pub fn load(
         organisation: org.name,
         language,
         person,
+        exchange_key: conn
+            .prepare_cached("SELECT fingerprint FROM person_key WHERE person_id = ?1")?
+            .query_row([id], |r| r.get("fingerprint"))
+            .optional()?,
         talks,
         assessments: {
             let mut all = assessment::all_of(conn, id)?;
@@ -187,6 +196,7 @@ fn talk(
         preparations.push(PreparationData {
             author: author.name,
             shared_at: own.shared_at,
+            from_key: own.from_key,
             answers: own
                 .answers
                 .into_iter()

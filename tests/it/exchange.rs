@@ -625,3 +625,69 @@ fn a_cancelled_talks_invitation_marks_the_own_talk_cancelled() {
     assert!(own.talk.cancelled);
     assert!(own.ics.contains("STATUS:CANCELLED"));
 }
+
+#[test]
+fn the_manager_sees_per_participant_whether_their_key_is_known_and_what_passed() {
+    let mut p = invited();
+    let before = p.t.app.talk_exchanges(p.talk).unwrap();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0].person.person_id, p.who);
+    assert!(before[0].key.is_none(), "the next invitation travels plain");
+    assert!(before[0].invited_at.is_some());
+    assert!(before[0].prepared_at.is_none());
+    assert!(p.employee.own_talks().unwrap()[0]
+        .preparation_sent_at
+        .is_none());
+
+    let file = prepared(&mut p);
+    assert!(p.employee.own_talks().unwrap()[0]
+        .preparation_sent_at
+        .is_some());
+    p.t.app.open_exchange(&file, false).unwrap();
+    let after = p.t.app.talk_exchanges(p.talk).unwrap();
+    let employee_fp = p.employee.exchange_identity().unwrap().fingerprint;
+    assert_eq!(after[0].key.as_deref(), Some(employee_fp.as_str()));
+    assert!(after[0].prepared_at.is_some());
+}
+
+#[test]
+fn a_file_dated_more_than_a_day_ahead_of_this_clock_is_refused() {
+    let mut t = team(1);
+    let who = t.employees[0];
+    let talk = scheduled_mus(&mut t, who, "Room 1");
+    // The manager's clock runs two days ahead; the employee's store keeps the right time.
+    let employee_clock = t.clock.0.lock().map(|now| *now).unwrap();
+    t.clock.advance(Duration::days(2));
+    let file = t.app.invitation_exchange(talk, who, "MUS").unwrap();
+    let mut employee = Samtale::open(
+        t.dir.path().join("employee.sqlite3"),
+        Box::new(samtale::FixedClock(employee_clock)),
+        &crate::common::key(),
+    )
+    .unwrap();
+    let err = employee.open_exchange(&file.bytes, false).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::FromTheFuture));
+    assert!(employee.own_talks().unwrap().is_empty());
+}
+
+#[test]
+fn the_access_export_names_the_persons_key_and_where_their_preparation_came_from() {
+    let mut p = invited();
+    let file = prepared(&mut p);
+    p.t.app.open_exchange(&file, false).unwrap();
+    let export =
+        p.t.app
+            .export_file(
+                &samtale::export::ExportRequest::PersonalData { person_id: p.who },
+                samtale::export::ExportFormat::Json,
+                None,
+            )
+            .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&export.bytes).unwrap();
+    let employee_fp = p.employee.exchange_identity().unwrap().fingerprint;
+    assert_eq!(value["exchangeKey"], employee_fp.as_str());
+    assert_eq!(
+        value["talks"][0]["preparations"][0]["fromKey"],
+        employee_fp.as_str()
+    );
+}

@@ -36,6 +36,10 @@ CREATE TABLE exchange (
     talk_id     INTEGER NOT NULL REFERENCES talk (id),
     person_id   INTEGER NOT NULL REFERENCES person (id),
     created_at  TEXT NOT NULL,
+    -- When the last invitation was written for them, and when the preparation file last
+    -- opened from them was written (its created time).
+    invited_at   TEXT,
+    prepared_at  TEXT,
     UNIQUE (talk_id, person_id)
 ) STRICT, WITHOUT ROWID;
 
@@ -63,6 +67,8 @@ CREATE TABLE own_talk (
     cancelled         INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
     -- The created time of the newest invitation taken in.
     invited_at        TEXT NOT NULL,
+    -- When the last preparation file was written for the manager.
+    preparation_sent_at  TEXT,
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 ) STRICT;
