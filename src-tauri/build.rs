@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "app_state",
     "unlock_store",
     "exchange_identity",
+    "talk_exchanges",
     "write_invitation_exchange",
     "write_preparation_exchange",
     "open_exchange",

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use samtale::exchange::flow::ParticipantExchange;
 use samtale::exchange::identity::PublicIdentity;
 use samtale::exchange::own::{OwnTalkDetail, OwnTalkSummary};
 use samtale::exchange::Opened;
@@ -30,6 +31,13 @@ const EXTENSION: &str = "samtale";
 #[specta::specta]
 pub async fn exchange_identity(core: State<'_, Core>) -> Result<PublicIdentity> {
     core.run(|s| s.exchange_identity()).await
+}
+
+/// Where the exchange with each participant of a talk stands (their key, the last files).
+#[tauri::command]
+#[specta::specta]
+pub async fn talk_exchanges(core: State<'_, Core>, id: TalkId) -> Result<Vec<ParticipantExchange>> {
+    core.run(move |s| s.talk_exchanges(id)).await
 }
 
 /// Writes the invitation file for one participant of a talk (`title`: the calendar entry's

@@ -1055,6 +1055,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             app_state,
             unlock_store,
             exchange::exchange_identity,
+            exchange::talk_exchanges,
             exchange::write_invitation_exchange,
             exchange::write_preparation_exchange,
             exchange::open_exchange,

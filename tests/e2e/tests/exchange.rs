@@ -25,8 +25,8 @@ async fn open_talk(app: &App, unit: samtale::UnitId, employee: samtale::PersonId
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_reaches_the_manager(
-) {
+async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_reaches_the_manager()
+{
     let manager = Profile::new();
     let org = seed(&manager, 1, false);
     let employee = org.employees[0];
@@ -40,7 +40,8 @@ async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_r
                 template_version_id: None,
             })
             .unwrap()
-            .value;
+            .value
+            .id;
         let day = chrono::Local::now() + chrono::Duration::days(7);
         app.schedule_talk(
             id,
@@ -62,7 +63,8 @@ async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_r
         let driver = Driver::start(&manager);
         let app = driver.launch().await;
         open_talk(&app, org.unit, employee).await;
-        app.click(&format!("write-invitation-file-{employee}")).await;
+        app.click(&format!("write-invitation-file-{employee}"))
+            .await;
         save_file("Save the invitation file", &invitation).await;
         app.wait_for("invitation-file-written").await;
         app.quit().await;
@@ -98,7 +100,10 @@ async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_r
             }
             ids
         };
-        assert!(ids.len() >= 2, "the guide asks the employee at least two questions");
+        assert!(
+            ids.len() >= 2,
+            "the guide asks the employee at least two questions"
+        );
         app.type_into(&ids[0], SHARED).await;
         app.type_into(&ids[1], SENTINEL).await;
         let shared = ids[0].replacen("own-", "own-share-", 1);

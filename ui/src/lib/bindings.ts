@@ -9,6 +9,8 @@ export const commands = {
 	/**  Opens the locked store with the passphrase or the recovery key the person typed. */
 	unlockStore: (how: Unlock) => typedError<AppState, Error>(__TAURI_INVOKE("unlock_store", { how })),
 	exchangeIdentity: () => typedError<PublicIdentity, Error>(__TAURI_INVOKE("exchange_identity")),
+	/**  Where the exchange with each participant of a talk stands (their key, the last files). */
+	talkExchanges: (id: TalkId) => typedError<ParticipantExchange[], Error>(__TAURI_INVOKE("talk_exchanges", { id })),
 	/**
 	 *  Writes the invitation file for one participant of a talk (`title`: the calendar entry's
 	 *  title) where the user chooses; `None` when the dialog is closed.
@@ -663,6 +665,11 @@ export type ExchangeProblem =
 "ownFile" | 
 /**  Older than a file of the same kind already opened for the same talk. */
 "stale" | 
+/**
+ *  Dated more than a day after this computer's clock: one of the two clocks is wrong, and
+ *  taking it in would make every later file look older than it.
+ */
+"fromTheFuture" | 
 /**  About a talk this store knows nothing of (an invitation must come first). */
 "unknownExchange" | 
 /**  A kind this app does not open yet. */
@@ -1011,6 +1018,22 @@ export type OwnTalkSummary = {
 	managerKey: string,
 	/**  The manager cancelled the talk. */
 	cancelled: boolean,
+	/**  When the last preparation file was written for the manager; `None`: none yet. */
+	preparationSentAt: string | null,
+};
+
+/**  Where the exchange with one participant of a talk stands, for the manager's talk page. */
+export type ParticipantExchange = {
+	person: Party,
+	/**
+	 *  The fingerprint pinned for them (from a file of theirs): files to them are encrypted
+	 *  to it. `None`: their key is not known, and an invitation travels plain.
+	 */
+	key: string | null,
+	/**  When the last invitation was written for them. */
+	invitedAt: string | null,
+	/**  When the preparation file last opened from them was written. */
+	preparedAt: string | null,
 };
 
 /**  A person taking part in a talk, by name. */

@@ -37,7 +37,8 @@ const summary: OwnTalkSummary = {
 	place: 'Room 2',
 	managerName: 'Mads Leder',
 	managerKey: 'WXYZ 2345 6789 ABCD',
-	cancelled: false
+	cancelled: false,
+	preparationSentAt: null
 };
 
 const detail: OwnTalkDetail = {

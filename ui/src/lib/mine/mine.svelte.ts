@@ -150,6 +150,9 @@ export class OwnTalkModel {
 			return;
 		}
 		this.writeError = null;
-		if (result.data) this.written = result.data.path;
+		if (result.data) {
+			this.written = result.data.path;
+			await this.load();
+		}
 	}
 }

@@ -1,6 +1,7 @@
 import {
 	commands,
 	type Answer,
+	type ParticipantExchange,
 	type Party,
 	type CycleOverview,
 	type NoteLayer,
@@ -207,12 +208,14 @@ export class TalkModel {
 	constructor(readonly id: TalkId) {}
 
 	async load(): Promise<void> {
-		const result = await call(commands.getTalk(this.id));
+		const [result, exchanges] = await Promise.all([call(commands.getTalk(this.id)), call(commands.talkExchanges(this.id))]);
 		if (result.status === 'error') {
 			this.error = result.error;
 			return;
 		}
 		this.detail = result.data;
+		// Where the files stand is a help beside the talk, not the talk: it may be missing.
+		this.exchanges = exchanges.status === 'ok' ? exchanges.data : [];
 	}
 
 	private async after(error: AppError | null): Promise<boolean> {
@@ -257,6 +260,8 @@ export class TalkModel {
 		return this.reloadUnless(result.status === 'error' ? result.error : null);
 	}
 
+	/** Where the exchange of files with each participant stands. */
+	exchanges = $state<ParticipantExchange[]>([]);
 	/** Where the last invitation file was saved, and for whom. */
 	exchangeWritten = $state<{ name: string; path: string } | null>(null);
 
@@ -264,7 +269,10 @@ export class TalkModel {
 	async writeInvitationFile(person: Party, title: string): Promise<void> {
 		const result = await call(commands.writeInvitationExchange(this.id, person.personId, title, t('talk.invitationFileDialog')));
 		if (result.status === 'error') this.error = result.error;
-		else if (result.data) this.exchangeWritten = { name: person.name, path: result.data.path };
+		else if (result.data) {
+			this.exchangeWritten = { name: person.name, path: result.data.path };
+			await this.load();
+		}
 	}
 
 	async writeIcs(title: string): Promise<void> {
