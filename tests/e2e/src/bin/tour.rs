@@ -354,6 +354,49 @@ async fn gallery(dir: &Path, size: (u32, u32)) {
     tokio::time::sleep(Duration::from_millis(500)).await;
     capture(&dir.join("5-person-errors.png")).await;
     app.quit().await;
+    own_side(dir, size, &profile).await;
+}
+
+/// The employee's own computer: an invitation of the demo's opened from the welcome screen,
+/// My talks, and the private preparation with one answer shared.
+async fn own_side(dir: &Path, size: (u32, u32), manager: &Profile) {
+    use samtale::talks::lifecycle::TalkState;
+    use samtale::talks::talk::TalkFilter;
+    use samtale::talks::TalkKind;
+    let invitation = manager.dir.path().join("invitation.samtale");
+    manager.seed(|app| {
+        let talk = app
+            .talks(&TalkFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|t| {
+                t.kind == TalkKind::Mus && t.state == TalkState::Invited && t.starts_at.is_some()
+            })
+            .expect("an invited MUS in the demo");
+        let file = app
+            .invitation_exchange(talk.id, talk.participants[0].person_id, "MUS")
+            .unwrap();
+        std::fs::write(&invitation, file.bytes).unwrap();
+    });
+    let profile = Profile::new();
+    let driver = Driver::start(&profile);
+    let app = launch(&driver, size).await;
+    app.click("open-exchange").await;
+    samtale_e2e::pick_file("Open a Samtale file", &invitation).await;
+    app.wait_for("own-fingerprint").await;
+    capture(&dir.join("6a-my-talks.png")).await;
+    app.click("open-own-talk").await;
+    app.wait_for("own-preparation").await;
+    app.type_into(
+        "own-0-0",
+        "The new planning routine works; I would like more time with the students.",
+    )
+    .await;
+    app.click("own-share-0-0").await;
+    app.wait_for("[data-testid=own-share-0-0]:checked").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir.join("6b-own-preparation.png")).await;
+    app.quit().await;
 }
 
 #[tokio::main]

@@ -20,12 +20,15 @@ import {
 	type UnitNode
 } from '$lib/bindings';
 import { call, type AppError } from '$lib/errors';
-import { formatDateTime, t } from '$lib/i18n/i18n.svelte';
+import { currentLanguage, formatDateTime, t } from '$lib/i18n/i18n.svelte';
 import { app } from '$lib/app.svelte';
+
+/** Where a store without an organisation (an employee's own) most likely is, by its language. */
+const countryOfLanguage = { da: 'DK', sv: 'SE', nb: 'NO', en: 'DK' } as const;
 
 /** The name of a talk kind as the organisation's country calls it, in the UI language. */
 export function kindName(kind: TalkKind): string {
-	return t(`talkKinds.${app.organisation?.country ?? 'DK'}.${kind}`);
+	return t(`talkKinds.${app.organisation?.country ?? countryOfLanguage[currentLanguage()]}.${kind}`);
 }
 
 /** The word a list shows for a person's talk: the talk's own state, as its page says it. */
