@@ -16,7 +16,7 @@ use specta::Type;
 
 use super::envelope::{self, Sealed, To};
 use super::identity;
-use super::{own, ExchangeFile, ExchangeKind, ExchangeProblem, Opened};
+use super::{agreement, own, ExchangeFile, ExchangeKind, ExchangeProblem, Opened};
 use crate::clock::{stamp, Clock};
 use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{OwnTalkId, PersonId, TalkId};
@@ -107,7 +107,7 @@ fn exchange_id(
 }
 
 /// The key pinned for a person of the organisation, with its X25519 recipient.
-fn person_key(conn: &Connection, person: PersonId) -> Result<Option<(String, String)>> {
+pub(crate) fn person_key(conn: &Connection, person: PersonId) -> Result<Option<(String, String)>> {
     Ok(conn
         .prepare_cached(
             "SELECT k.fingerprint, p.age_public FROM person_key k
@@ -265,7 +265,7 @@ pub(crate) struct Landed {
 
 /// Whether a key differs from the one pinned for the same sender: refused unless the person
 /// confirmed the new one. True when the confirmed new key replaces the pinned one.
-fn check_pin(known: Option<&str>, found: &str, confirm_new_key: bool) -> Result<bool> {
+pub(crate) fn check_pin(known: Option<&str>, found: &str, confirm_new_key: bool) -> Result<bool> {
     match known {
         Some(known) if known != found => {
             if confirm_new_key {
@@ -282,7 +282,7 @@ fn check_pin(known: Option<&str>, found: &str, confirm_new_key: bool) -> Result<
 }
 
 /// Remembers the sender's keys; true when this store had not seen them before.
-fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Result<bool> {
+pub(crate) fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Result<bool> {
     let added = conn
         .prepare_cached(
             "INSERT INTO peer_key (fingerprint, sign_public, age_public, first_seen_at)
@@ -297,8 +297,25 @@ fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Resul
     Ok(added == 1)
 }
 
+/// Pins (or, after the person confirmed a new key, re-pins) the key a person's file came with.
+pub(crate) fn pin_person(
+    conn: &Connection,
+    clock: &dyn Clock,
+    person: PersonId,
+    fingerprint: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO person_key (person_id, fingerprint, pinned_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO UPDATE SET fingerprint = excluded.fingerprint,
+                                   pinned_at = excluded.pinned_at
+         WHERE fingerprint <> excluded.fingerprint",
+    )?
+    .execute((person, fingerprint, stamp(clock.now())))?;
+    Ok(())
+}
+
 /// An exchange or file id as this app makes them: letters and digits, short.
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > MAX_EXCHANGE_ID || !id.chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Err(problem(ExchangeProblem::Altered));
@@ -308,7 +325,7 @@ fn check_id(id: &str) -> Result<()> {
 
 /// Refuses a file older than one of its kind already opened for the same talk: an old file
 /// sent again must not undo a newer one.
-fn check_fresh(conn: &Connection, exchange_id: &str, sealed: &Sealed) -> Result<()> {
+pub(crate) fn check_fresh(conn: &Connection, exchange_id: &str, sealed: &Sealed) -> Result<()> {
     let newer: bool = conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM imported_file
@@ -328,7 +345,7 @@ fn check_fresh(conn: &Connection, exchange_id: &str, sealed: &Sealed) -> Result<
     Ok(())
 }
 
-fn remember_file(
+pub(crate) fn remember_file(
     conn: &Connection,
     clock: &dyn Clock,
     exchange_id: &str,
@@ -408,7 +425,15 @@ pub(crate) fn open(
         ExchangeKind::Preparation => {
             open_preparation(conn, clock, &sealed, &plain, confirm_new_key)
         }
-        _ => Err(problem(ExchangeProblem::Unsupported)),
+        ExchangeKind::Agreement => {
+            agreement::open_agreement(conn, clock, &sealed, &plain, confirm_new_key)
+        }
+        ExchangeKind::Confirmation => {
+            agreement::open_confirmation(conn, clock, &sealed, &plain, confirm_new_key)
+        }
+        ExchangeKind::Progress => {
+            agreement::open_progress(conn, clock, &sealed, &plain, confirm_new_key)
+        }
     }
 }
 
@@ -541,13 +566,7 @@ fn open_preparation(
     )?;
     check_fresh(conn, &p.exchange_id, sealed)?;
     let new_key = remember_peer(conn, clock, sealed)?;
-    conn.prepare_cached(
-        "INSERT INTO person_key (person_id, fingerprint, pinned_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO UPDATE SET fingerprint = excluded.fingerprint,
-                                   pinned_at = excluded.pinned_at
-         WHERE fingerprint <> excluded.fingerprint",
-    )?
-    .execute((person, sender, stamp(clock.now())))?;
+    pin_person(conn, clock, person, sender)?;
     // The talk's own rules apply as if the person had typed it here: a signed talk is locked,
     // a cleared one takes nothing, and preparing ends when the talk is held.
     for answer in &p.answers {

@@ -14,6 +14,7 @@
 //! person confirms the new key; an unshared answer of the person's own preparation is never
 //! put in any file.
 
+pub mod agreement;
 pub mod envelope;
 pub mod flow;
 pub mod identity;
@@ -32,11 +33,12 @@ pub enum ExchangeKind {
     Invitation,
     /// Employee → manager: the answers the employee chose to share.
     Preparation,
-    /// Manager → employee: the agreed summary and actions (not written yet).
+    /// Manager → employee: the agreed summary and actions, with the hash a confirmation signs.
     Agreement,
-    /// Employee → manager: the employee's signature over the agreement (not written yet).
+    /// Employee → manager: the employee's signature over the agreement's hash, or their
+    /// disagreement.
     Confirmation,
-    /// Either way: an action's status, follow-up and effect (not written yet).
+    /// Either way: an action's status, follow-up notes and judged effect, each with its time.
     Progress,
 }
 
@@ -77,6 +79,14 @@ pub enum ExchangeProblem {
     UnknownExchange,
     /// A kind this app does not open yet.
     Unsupported,
+    /// The participant's key is not known yet: an agreement or progress file is always
+    /// encrypted to them, so a file of theirs (their preparation) must come first.
+    KeyNotKnown,
+    /// The confirmation is of an agreement that has changed since: a changed agreement needs
+    /// a new agreement file and a new confirmation.
+    AgreementChanged,
+    /// The own talk has no agreement yet to confirm or follow up.
+    NoAgreement,
 }
 
 /// A file written for another store: its bytes, and the file name to suggest (it names no
@@ -99,8 +109,9 @@ pub struct Opened {
     /// The sender's key was seen here for the first time and is now pinned: compare its
     /// fingerprint with them once.
     pub new_key: bool,
-    /// The own talk the file made or changed (an invitation).
+    /// The own talk the file made or changed (an invitation, agreement or progress).
     pub own_talk: Option<OwnTalkId>,
-    /// The talk of the organisation the file went into (a preparation).
+    /// The talk of the organisation the file went into (a preparation, confirmation or
+    /// progress).
     pub talk: Option<TalkId>,
 }
