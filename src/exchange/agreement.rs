@@ -389,7 +389,8 @@ pub(crate) fn write_agreement(
 }
 
 /// The progress file for one participant: the status, effect and notes of their agreed
-/// actions as set at this store.
+/// actions as set at this store; refused with `noAgreement` before an agreement file went to
+/// them.
 pub(crate) fn write_progress(
     conn: &Connection,
     clock: &dyn Clock,
@@ -398,6 +399,13 @@ pub(crate) fn write_progress(
 ) -> Result<ExchangeFile> {
     talk::state_for_writing(conn, talk_id)?;
     let (exchange_id, fingerprint, age_public) = exchange_to(conn, talk_id, person)?;
+    // Progress is on the actions of an agreement they have: before one, there is nothing.
+    let agreed: bool = conn
+        .prepare_cached("SELECT agreement_sent_at IS NOT NULL AS sent FROM exchange WHERE id = ?1")?
+        .query_row([&exchange_id], |r| r.get("sent"))?;
+    if !agreed {
+        return Err(problem(ExchangeProblem::NoAgreement));
+    }
     let mut actions = Vec::new();
     for id in talk_actions(conn, talk_id, person)? {
         // Only actions that went into an agreement file: the other side knows no others.
@@ -527,7 +535,11 @@ pub(crate) fn open_confirmation(
     // While the talk is agreed, a confirmation from the person's own computer is their
     // signature (the last one signs the talk); a later disagreement withdraws it. Once signed,
     // the talk is locked: the confirmation is kept beside the signatures.
-    if state == TalkState::Agreed {
+    // A person taken off a group talk since keeps their confirmation, not a signature.
+    let party = talk::participants(conn, talk_id)?
+        .iter()
+        .any(|p| p.person_id == person);
+    if state == TalkState::Agreed && party {
         if signature.is_some() {
             let name = crate::people::full_name(conn, person)?;
             record::record_signature(

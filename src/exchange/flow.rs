@@ -611,7 +611,10 @@ mod tests {
             .conn()
             .query_row(
                 "SELECT (SELECT count(*) FROM own_talk) + (SELECT count(*) FROM imported_file)
-                      + (SELECT count(*) FROM peer_key) + (SELECT count(*) FROM preparation)",
+                      + (SELECT count(*) FROM peer_key) + (SELECT count(*) FROM preparation)
+                      + (SELECT count(*) FROM own_agreement) + (SELECT count(*) FROM own_action)
+                      + (SELECT count(*) FROM confirmation)
+                      + (SELECT count(*) FROM action_event)",
                 [],
                 |r| r.get(0),
             )
@@ -651,11 +654,17 @@ mod tests {
         fn a_signed_file_with_any_payload_never_panics_and_changes_nothing_when_refused(
             payload in proptest::collection::vec(any::<u8>(), 0..400),
             plain in any::<bool>(),
-            preparation in any::<bool>(),
+            kind in 0usize..5,
         ) {
             let sender = Store::open_in_memory().unwrap();
             let store = Store::open_in_memory().unwrap();
-            let kind = if preparation { ExchangeKind::Preparation } else { ExchangeKind::Invitation };
+            let kind = [
+                ExchangeKind::Invitation,
+                ExchangeKind::Preparation,
+                ExchangeKind::Agreement,
+                ExchangeKind::Confirmation,
+                ExchangeKind::Progress,
+            ][kind];
             let bytes = signed(&sender, &store, kind, plain, &payload);
             let before = rows(&store);
             if try_open(&store, &bytes).is_err() {

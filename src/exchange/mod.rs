@@ -85,7 +85,8 @@ pub enum ExchangeProblem {
     /// The confirmation is of an agreement that has changed since: a changed agreement needs
     /// a new agreement file and a new confirmation.
     AgreementChanged,
-    /// The own talk has no agreement yet to confirm or follow up.
+    /// No agreement has passed for this talk yet (none came to the own talk, or none was
+    /// written for the participant): nothing to confirm or follow up.
     NoAgreement,
 }
 

@@ -1065,3 +1065,43 @@ fn no_file_and_neither_store_holds_the_other_sides_private_text() {
 fn prepared_again(p: &mut Pair) -> Vec<u8> {
     p.employee.preparation_exchange(p.own).unwrap().bytes
 }
+
+#[test]
+fn a_progress_file_before_any_agreement_is_refused_on_both_sides() {
+    let mut p = invited();
+    let file = prepared(&mut p);
+    p.t.app.open_exchange(&file, false).unwrap();
+    let err = p.t.app.progress_exchange(p.talk, p.who).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::NoAgreement), "{err:?}");
+    let err = p.employee.own_progress_exchange(p.own).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::NoAgreement), "{err:?}");
+}
+
+#[test]
+fn the_access_export_holds_the_persons_disagreement_from_their_own_computer() {
+    let mut p = invited();
+    agreed(&mut p);
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    p.t.clock.advance(Duration::minutes(5));
+    let file = p
+        .employee
+        .confirmation_exchange(p.own, Some("Not what we said."))
+        .unwrap();
+    p.t.app.open_exchange(&file.bytes, false).unwrap();
+    let export =
+        p.t.app
+            .export_file(
+                &samtale::export::ExportRequest::PersonalData { person_id: p.who },
+                samtale::export::ExportFormat::Json,
+                None,
+            )
+            .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&export.bytes).unwrap();
+    let c = &value["talks"][0]["confirmations"][0];
+    assert_eq!(c["disagreement"], "Not what we said.");
+    assert_eq!(
+        c["key"],
+        p.employee.exchange_identity().unwrap().fingerprint.as_str()
+    );
+}
