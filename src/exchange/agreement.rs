@@ -1111,3 +1111,180 @@ pub(crate) fn open_progress(
         key_replaced,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::exchange::own;
+    use crate::store::Store;
+
+    fn clock() -> FixedClock {
+        FixedClock(chrono::DateTime::UNIX_EPOCH + chrono::Duration::days(20_000))
+    }
+
+    fn rows(store: &Store) -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM own_agreement) + (SELECT count(*) FROM own_action)
+                      + (SELECT count(*) FROM own_action_note)
+                      + (SELECT count(*) FROM imported_file)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    /// A manager's store and an employee's store holding an own talk from it, as an
+    /// invitation would have made it.
+    fn pair() -> (Store, Store) {
+        let manager = Store::open_in_memory().unwrap();
+        let employee = Store::open_in_memory().unwrap();
+        let me = identity::ensure(manager.conn(), &clock()).unwrap();
+        identity::ensure(employee.conn(), &clock()).unwrap();
+        let sign_public = data_encoding::BASE64
+            .decode(me.public.sign_public.as_bytes())
+            .unwrap();
+        let now = stamp(clock().now());
+        employee
+            .conn()
+            .execute(
+                "INSERT INTO peer_key (fingerprint, sign_public, age_public, first_seen_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                (
+                    &me.public.fingerprint,
+                    sign_public,
+                    &me.public.age_public,
+                    &now,
+                ),
+            )
+            .unwrap();
+        let guide =
+            crate::talks::template::builtin(TalkKind::Mus, crate::organisation::Language::Da)
+                .to_json();
+        employee
+            .conn()
+            .execute(
+                "INSERT INTO own_talk (exchange_id, kind, guide, guide_version, ics, manager_name,
+                     manager_key, invited_at, created_at, updated_at)
+                 VALUES ('EXCHANGE1', 'mus', ?1, 1, '', 'Mads Leder', ?2, ?3, ?3, ?3)",
+                (&guide, &me.public.fingerprint, &now),
+            )
+            .unwrap();
+        (manager, employee)
+    }
+
+    /// An agreement file from the manager's key to the employee's store, its payload as given.
+    fn sealed(manager: &Store, employee: &Store, kind: ExchangeKind, payload: &[u8]) -> Vec<u8> {
+        let me = identity::ensure(manager.conn(), &clock()).unwrap();
+        let them = identity::ensure(employee.conn(), &clock()).unwrap();
+        envelope::seal(
+            &me,
+            kind,
+            clock().now(),
+            Some(To {
+                fingerprint: &them.public.fingerprint,
+                age_public: &them.public.age_public,
+            }),
+            payload,
+        )
+        .unwrap()
+    }
+
+    fn try_open(store: &Store, bytes: &[u8]) -> Result<Landed> {
+        let tx = store.conn().unchecked_transaction().unwrap();
+        let out = flow::open(&tx, &clock(), bytes, false);
+        if out.is_ok() {
+            tx.commit().unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn an_agreement_whose_content_does_not_match_its_hash_is_refused_as_altered() {
+        let (manager, employee) = pair();
+        let content = "{\"talkKind\":\"mus\"}".to_owned();
+        let payload = AgreementPayload {
+            exchange_id: "EXCHANGE1".into(),
+            hash: hash(b"something else"),
+            content,
+            progress: Vec::new(),
+        };
+        let bytes = sealed(
+            &manager,
+            &employee,
+            ExchangeKind::Agreement,
+            &to_json(&payload).unwrap(),
+        );
+        let err = try_open(&employee, &bytes).err().unwrap();
+        assert!(
+            matches!(
+                err,
+                Error::Exchange {
+                    problem: ExchangeProblem::Altered
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(rows(&employee), 0);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn an_agreement_with_hostile_values_is_taken_in_checked_or_refused_without_a_panic(
+            summary in "\\PC{0,300}",
+            title in "\\PC{0,260}",
+            reference in prop_oneof!["[A-Z2-7]{1,30}", "\\PC{0,80}"],
+            owner in "\\PC{0,260}",
+            twice in any::<bool>(),
+            late in any::<bool>(),
+            note in "\\PC{0,100}",
+        ) {
+            let (manager, employee) = pair();
+            let action = AgreedAction {
+                reference: reference.clone(),
+                title,
+                theme: String::new(),
+                due_date: None,
+                owner_name: owner,
+            };
+            let content = AgreementContent {
+                talk_kind: TalkKind::Mus,
+                manager_name: "Mads Leder".into(),
+                participant_name: "Emil Ansat".into(),
+                summary,
+                disagreement: None,
+                actions: if twice { vec![action.clone(), action] } else { vec![action] },
+            };
+            let content = String::from_utf8(to_json(&content).unwrap()).unwrap();
+            let at = clock().now() + chrono::Duration::minutes(if late { 5 } else { -5 });
+            let payload = AgreementPayload {
+                exchange_id: "EXCHANGE1".into(),
+                hash: hash(content.as_bytes()),
+                content,
+                progress: vec![ActionProgress {
+                    reference,
+                    status: Some(Stamped { value: ActionStatus::Done, at }),
+                    effect: None,
+                    notes: vec![Note { text: note, at }],
+                }],
+            };
+            let bytes = sealed(&manager, &employee, ExchangeKind::Agreement, &to_json(&payload).unwrap());
+            match try_open(&employee, &bytes) {
+                Ok(landed) => {
+                    prop_assert!(!twice && !late);
+                    let own = own::get(employee.conn(), landed.opened.own_talk.unwrap()).unwrap();
+                    let agreement = own.agreement.unwrap();
+                    prop_assert_eq!(agreement.actions.len(), 1);
+                    prop_assert!(agreement.actions[0].title.chars().count() <= actions::MAX_TITLE as usize);
+                }
+                Err(_) => prop_assert_eq!(rows(&employee), 0),
+            }
+        }
+    }
+}
