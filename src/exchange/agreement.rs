@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::envelope::{self, Sealed, To};
-use super::flow::{self, Landed};
+use super::flow::{self, file_name, payload, to_json, Landed};
 use super::identity;
 use super::{ExchangeFile, ExchangeKind, ExchangeProblem, Opened};
 use crate::actions::{self, ActionStatus, Effect};
@@ -141,16 +141,6 @@ pub(crate) fn hash(bytes: &[u8]) -> String {
 /// agreement) and the agreement's hash.
 pub fn confirmation_message(exchange_id: &str, agreement_hash: &str) -> Vec<u8> {
     format!("SAMTALE-CONFIRMATION-1\n{exchange_id}\n{agreement_hash}").into_bytes()
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| Error::FileSystem {
-        detail: e.to_string(),
-    })
-}
-
-fn payload<T: for<'de> Deserialize<'de>>(plain: &[u8]) -> Result<T> {
-    serde_json::from_slice(plain).map_err(|_| problem(ExchangeProblem::Altered))
 }
 
 // The manager's side
@@ -324,15 +314,6 @@ fn action_progress(conn: &Connection, id: ActionId, reference: String) -> Result
         effect,
         notes,
     })
-}
-
-fn file_name(kind: ExchangeKind, at: DateTime<Utc>, exchange_id: &str) -> String {
-    let short: String = exchange_id.chars().take(8).collect();
-    format!(
-        "samtale-{}-{}-{short}.samtale",
-        kind.as_str(),
-        at.format("%Y-%m-%d")
-    )
 }
 
 /// The agreement file for one participant of an agreed (or signed) talk, encrypted to their

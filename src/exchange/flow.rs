@@ -1,4 +1,5 @@
-//! Writing each kind of exchange file from the store, and opening one into it.
+//! Writing the invitation and the preparation from the store, and opening any exchange file into
+//! it (the agreement, confirmation and progress are written and taken in by [`super::agreement`]).
 //!
 //! Invariants: every function here runs inside the caller's one transaction (`Samtale`
 //! wraps each in `BEGIN IMMEDIATE` with its audit entry), so a refused file changes nothing;
@@ -68,13 +69,13 @@ struct PreparationPayload {
     answers: Vec<Answer>,
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::FileSystem {
         detail: e.to_string(),
     })
 }
 
-fn file_name(kind: ExchangeKind, at: DateTime<Utc>, exchange_id: &str) -> String {
+pub(crate) fn file_name(kind: ExchangeKind, at: DateTime<Utc>, exchange_id: &str) -> String {
     let short: String = exchange_id.chars().take(8).collect();
     format!(
         "samtale-{}-{}-{short}.samtale",
@@ -437,7 +438,7 @@ pub(crate) fn open(
     }
 }
 
-fn payload<T: for<'de> Deserialize<'de>>(plain: &[u8]) -> Result<T> {
+pub(crate) fn payload<T: for<'de> Deserialize<'de>>(plain: &[u8]) -> Result<T> {
     serde_json::from_slice(plain).map_err(|_| problem(ExchangeProblem::Altered))
 }
 

@@ -5,7 +5,9 @@
 //! - [`envelope`]: the one file format (header, payload, signature) and its checks.
 //! - [`own`]: the other side of a talk, the person's **own talks** (they are the employee, a
 //!   group member or the leader), with their preparation and what of it they share.
-//! - [`flow`]: writing each kind of file from the store, and opening one into it.
+//! - [`flow`]: writing the invitation and preparation, and opening any file into the store.
+//! - [`agreement`]: the agreement (with the hash a confirmation signs), the confirmation, and
+//!   progress on the agreed actions.
 //!
 //! Invariants: every file is signed over its exact bytes and, but for a first invitation,
 //! encrypted to the one store it is for; opening a file is one transaction that either takes
