@@ -146,6 +146,15 @@ fn recipient_of(conn: &rusqlite::Connection, person: PersonId) -> Result<String>
         .unwrap_or_else(|| "plain".to_owned()))
 }
 
+/// The fingerprint of an own talk's manager, for an audit entry.
+fn manager_key_of(conn: &rusqlite::Connection, id: OwnTalkId) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT manager_key FROM own_talk WHERE id = ?1",
+        [id],
+        |r| r.get("manager_key"),
+    )?)
+}
+
 /// Longest accepted search text; a type-ahead never needs more.
 const MAX_QUERY: usize = 100;
 
@@ -978,6 +987,127 @@ impl Samtale {
                 Ok(
                     Event::new(AuditAction::ExchangeWritten, Entity::OwnTalk, id.0)
                         .detail(format!("preparation → {to}")),
+                )
+            },
+        )
+    }
+
+    /// The agreement file for one participant of an agreed or signed talk: the summary, their
+    /// agreed actions, the recorded disagreement and the hash a confirmation signs. Refused
+    /// with `exchange` / `keyNotKnown` until a file of theirs brought their key.
+    pub fn agreement_exchange(&mut self, id: TalkId, person: PersonId) -> Result<ExchangeFile> {
+        self.audited(
+            |tx, clock| exchange_files::agreement::write_agreement(tx, clock, id, person),
+            |tx, _| {
+                Ok(Event::new(AuditAction::ExchangeWritten, Entity::Talk, id.0)
+                    .about(Some(person))
+                    .detail(format!("agreement → {}", recipient_of(tx, person)?)))
+            },
+        )
+    }
+
+    /// The progress file for one participant: the status, follow-up notes and judged effect
+    /// of their agreed actions, as set at this store.
+    pub fn progress_exchange(&mut self, id: TalkId, person: PersonId) -> Result<ExchangeFile> {
+        self.audited(
+            |tx, clock| exchange_files::agreement::write_progress(tx, clock, id, person),
+            |tx, _| {
+                Ok(Event::new(AuditAction::ExchangeWritten, Entity::Talk, id.0)
+                    .about(Some(person))
+                    .detail(format!("progress → {}", recipient_of(tx, person)?)))
+            },
+        )
+    }
+
+    /// The person's answer to their own talk's agreement, as a confirmation file: confirmed
+    /// (signed by this store's key over the agreement's hash) or, with `disagreement`, their
+    /// text. Refused with `exchange` / `noAgreement` before an agreement came.
+    pub fn confirmation_exchange(
+        &mut self,
+        id: OwnTalkId,
+        disagreement: Option<&str>,
+    ) -> Result<ExchangeFile> {
+        let what = if disagreement.is_some() {
+            "disagreement"
+        } else {
+            "confirmation"
+        };
+        self.audited(
+            |tx, clock| exchange_files::agreement::write_confirmation(tx, clock, id, disagreement),
+            |tx, _| {
+                Ok(
+                    Event::new(AuditAction::ExchangeWritten, Entity::OwnTalk, id.0)
+                        .detail(format!("{what} → {}", manager_key_of(tx, id)?)),
+                )
+            },
+        )
+    }
+
+    /// The progress file of an own talk for its manager: what the person set on their actions.
+    pub fn own_progress_exchange(&mut self, id: OwnTalkId) -> Result<ExchangeFile> {
+        self.audited(
+            |tx, clock| exchange_files::agreement::write_own_progress(tx, clock, id),
+            |tx, _| {
+                Ok(
+                    Event::new(AuditAction::ExchangeWritten, Entity::OwnTalk, id.0)
+                        .detail(format!("progress → {}", manager_key_of(tx, id)?)),
+                )
+            },
+        )
+    }
+
+    /// The person sets the status of one of their own agreed actions (`reference`: the
+    /// action's `reference` in `OwnAgreement.actions`).
+    pub fn set_own_action_status(
+        &mut self,
+        id: OwnTalkId,
+        reference: &str,
+        status: ActionStatus,
+    ) -> Result<()> {
+        self.audited(
+            |tx, clock| own::set_action_status(tx, clock, id, reference, status),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::OwnActionChanged, Entity::OwnTalk, id.0)
+                        .detail(format!("status → {status}")),
+                )
+            },
+        )
+    }
+
+    /// The person judges the effect of one of their own actions.
+    pub fn judge_own_action(
+        &mut self,
+        id: OwnTalkId,
+        reference: &str,
+        result: Option<Effect>,
+        note: &str,
+    ) -> Result<()> {
+        self.audited(
+            |tx, clock| own::judge_action(tx, clock, id, reference, result, note),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::OwnActionChanged, Entity::OwnTalk, id.0).detail(
+                        format!("effect → {}", result.map_or("none", |r| r.as_str())),
+                    ),
+                )
+            },
+        )
+    }
+
+    /// The person adds a follow-up note to one of their own actions.
+    pub fn add_own_action_note(
+        &mut self,
+        id: OwnTalkId,
+        reference: &str,
+        text: &str,
+    ) -> Result<()> {
+        self.audited(
+            |tx, clock| own::add_action_note(tx, clock, id, reference, text),
+            |_, _| {
+                Ok(
+                    Event::new(AuditAction::OwnActionChanged, Entity::OwnTalk, id.0)
+                        .detail("follow-up"),
                 )
             },
         )

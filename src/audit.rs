@@ -57,6 +57,9 @@ pub enum AuditAction {
     ExchangeKeyConfirmed,
     /// The person's own preparation for their own talk.
     OwnPreparationSaved,
+    /// The person changed one of their own agreed actions (status, effect or a follow-up
+    /// note); the detail names the field, never a note's text.
+    OwnActionChanged,
 }
 
 /// One change to record.

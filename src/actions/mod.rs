@@ -188,6 +188,9 @@ pub struct ActionEvent {
     pub from: Option<ActionStatus>,
     pub to: ActionStatus,
     pub at: DateTime<Utc>,
+    /// The key of the progress file it came in (from the person's own computer); `None`: set
+    /// at this one.
+    pub from_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -195,6 +198,8 @@ pub struct ActionEvent {
 pub struct ActionNote {
     pub text: String,
     pub at: DateTime<Utc>,
+    /// The key of the progress file it came in; `None`: written at this computer.
+    pub from_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -327,22 +332,28 @@ pub fn detail(conn: &Connection, clock: &dyn Clock, id: ActionId) -> Result<Acti
     let action = get(conn, clock, id)?;
     let events = conn
         .prepare_cached(
-            "SELECT from_status, to_status, at FROM action_event WHERE action_id = ?1 ORDER BY id",
+            "SELECT from_status, to_status, at, from_fingerprint FROM action_event
+             WHERE action_id = ?1 ORDER BY id",
         )?
         .query_map([id], |r| {
             Ok(ActionEvent {
-                from: r.get(0)?,
-                to: r.get(1)?,
-                at: r.get(2)?,
+                from: r.get("from_status")?,
+                to: r.get("to_status")?,
+                at: r.get("at")?,
+                from_key: r.get("from_fingerprint")?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     let follow_ups = conn
-        .prepare_cached("SELECT text, at FROM action_follow_up WHERE action_id = ?1 ORDER BY id")?
+        .prepare_cached(
+            "SELECT text, at, from_fingerprint FROM action_follow_up WHERE action_id = ?1
+             ORDER BY at, id",
+        )?
         .query_map([id], |r| {
             Ok(ActionNote {
-                text: r.get(0)?,
-                at: r.get(1)?,
+                text: r.get("text")?,
+                at: r.get("at")?,
+                from_key: r.get("from_fingerprint")?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -596,7 +607,9 @@ pub fn judge(
     get(conn, clock, id)?;
     let note = validate::long_text(note.trim(), Field::ResultNote, MAX_RESULT_NOTE)?;
     conn.execute(
-        "UPDATE action SET result = ?2, result_note = ?3, updated_at = ?4 WHERE id = ?1",
+        "UPDATE action SET result = ?2, result_note = ?3, updated_at = ?4, result_at = ?4,
+             result_from = NULL
+         WHERE id = ?1",
         (
             id,
             result,

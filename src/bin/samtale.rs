@@ -281,6 +281,35 @@ enum ExchangeWhat {
         #[arg(long)]
         shared: bool,
     },
+    /// Your agreement of an own talk and your agreed actions, with each action's reference.
+    OwnActions {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        own_talk: i64,
+    },
+    /// Follow up one of your own agreed actions: its status, a note, and its judged effect.
+    OwnAction {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        own_talk: i64,
+        /// The action's reference (see `exchange own-actions`).
+        #[arg(long)]
+        action: String,
+        /// planned, ongoing, done or cancelled.
+        #[arg(long)]
+        status: Option<String>,
+        /// A follow-up note.
+        #[arg(long)]
+        follow_up: Option<String>,
+        /// Whether it had the effect meant: yes, partly or no.
+        #[arg(long)]
+        effect: Option<String>,
+        /// A note with the judged effect.
+        #[arg(long, default_value = "")]
+        effect_note: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -307,6 +336,45 @@ enum ExchangeWrite {
         db: Db,
         #[arg(long)]
         own_talk: i64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// The agreement of an agreed talk for one participant whose key is known (manager →
+    /// employee).
+    Agreement {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        talk: i64,
+        #[arg(long)]
+        person: i64,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Your answer to your own talk's agreement: confirmed with your key, or --disagree
+    /// (employee → manager).
+    Confirmation {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long)]
+        own_talk: i64,
+        /// Disagree with the agreement, with this text, instead of confirming it.
+        #[arg(long)]
+        disagree: Option<String>,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Progress on agreed actions: for one participant of a talk (--talk and --person), or
+    /// of your own talk (--own-talk).
+    Progress {
+        #[command(flatten)]
+        db: Db,
+        #[arg(long, requires = "person", conflicts_with = "own_talk")]
+        talk: Option<i64>,
+        #[arg(long)]
+        person: Option<i64>,
+        #[arg(long, required_unless_present = "talk")]
+        own_talk: Option<i64>,
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
@@ -897,6 +965,104 @@ fn exchange(what: ExchangeWhat) -> Result<(), String> {
                 .map_err(why)?;
             write_exchange(&out, &file)?;
         }
+        ExchangeWhat::Write(ExchangeWrite::Agreement {
+            db,
+            talk,
+            person,
+            out,
+        }) => {
+            let file = open(&db)?
+                .agreement_exchange(samtale::TalkId(talk), samtale::PersonId(person))
+                .map_err(why)?;
+            write_exchange(&out, &file)?;
+        }
+        ExchangeWhat::Write(ExchangeWrite::Confirmation {
+            db,
+            own_talk,
+            disagree,
+            out,
+        }) => {
+            let file = open(&db)?
+                .confirmation_exchange(samtale::OwnTalkId(own_talk), disagree.as_deref())
+                .map_err(why)?;
+            write_exchange(&out, &file)?;
+        }
+        ExchangeWhat::Write(ExchangeWrite::Progress {
+            db,
+            talk,
+            person,
+            own_talk,
+            out,
+        }) => {
+            let mut s = open(&db)?;
+            let file = match (talk, person, own_talk) {
+                (Some(talk), Some(person), _) => {
+                    s.progress_exchange(samtale::TalkId(talk), samtale::PersonId(person))
+                }
+                (_, _, Some(own)) => s.own_progress_exchange(samtale::OwnTalkId(own)),
+                _ => return Err("give --talk and --person, or --own-talk".into()),
+            }
+            .map_err(why)?;
+            write_exchange(&out, &file)?;
+        }
+        ExchangeWhat::OwnActions { db, own_talk } => {
+            let own = open(&db)?
+                .own_talk(samtale::OwnTalkId(own_talk))
+                .map_err(why)?;
+            let Some(a) = own.agreement else {
+                out!("no agreement yet");
+                return Ok(());
+            };
+            out!(
+                "agreement {} ({})",
+                a.hash,
+                match (a.confirmed_at, &a.disagreement) {
+                    (Some(at), _) => format!("confirmed {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    (None, Some(_)) => "disagreed".into(),
+                    (None, None) => "not answered".into(),
+                }
+            );
+            for action in a.actions {
+                out!(
+                    "{}  {:<11} {}  (due {}, {})",
+                    action.reference,
+                    action.status.as_str(),
+                    action.title,
+                    action
+                        .due_date
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    action.owner_name
+                );
+            }
+        }
+        ExchangeWhat::OwnAction {
+            db,
+            own_talk,
+            action,
+            status,
+            follow_up,
+            effect,
+            effect_note,
+        } => {
+            let mut s = open(&db)?;
+            let id = samtale::OwnTalkId(own_talk);
+            if let Some(status) = status {
+                let status = samtale::actions::ActionStatus::parse(&status)
+                    .ok_or_else(|| format!("unknown status {status}"))?;
+                s.set_own_action_status(id, &action, status).map_err(why)?;
+            }
+            if let Some(text) = follow_up {
+                s.add_own_action_note(id, &action, &text).map_err(why)?;
+            }
+            if let Some(effect) = effect {
+                let effect = samtale::actions::Effect::parse(&effect)
+                    .ok_or_else(|| format!("unknown effect {effect}"))?;
+                s.judge_own_action(id, &action, Some(effect), &effect_note)
+                    .map_err(why)?;
+            }
+            out!("saved");
+        }
         ExchangeWhat::Open {
             db,
             file,
@@ -1005,6 +1171,13 @@ fn why(e: samtale::Error) -> String {
                 }
                 P::UnknownExchange => "it is about a talk this store knows nothing of",
                 P::Unsupported => "this Samtale does not open files of its kind yet",
+                P::KeyNotKnown => {
+                    "their key is not known yet: open a file of theirs (their preparation) first"
+                }
+                P::AgreementChanged => {
+                    "the agreement changed since the file they answered: send them the new one"
+                }
+                P::NoAgreement => "no agreement has come for this talk yet",
             };
             format!("the file was refused, nothing changed: {why}")
         }

@@ -1,4 +1,5 @@
-//! Writing each kind of exchange file from the store, and opening one into it.
+//! Writing the invitation and the preparation from the store, and opening any exchange file into
+//! it (the agreement, confirmation and progress are written and taken in by [`super::agreement`]).
 //!
 //! Invariants: every function here runs inside the caller's one transaction (`Samtale`
 //! wraps each in `BEGIN IMMEDIATE` with its audit entry), so a refused file changes nothing;
@@ -16,7 +17,7 @@ use specta::Type;
 
 use super::envelope::{self, Sealed, To};
 use super::identity;
-use super::{own, ExchangeFile, ExchangeKind, ExchangeProblem, Opened};
+use super::{agreement, own, ExchangeFile, ExchangeKind, ExchangeProblem, Opened};
 use crate::clock::{stamp, Clock};
 use crate::error::{Entity, Error, Field, Result};
 use crate::ids::{OwnTalkId, PersonId, TalkId};
@@ -68,13 +69,13 @@ struct PreparationPayload {
     answers: Vec<Answer>,
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| Error::FileSystem {
         detail: e.to_string(),
     })
 }
 
-fn file_name(kind: ExchangeKind, at: DateTime<Utc>, exchange_id: &str) -> String {
+pub(crate) fn file_name(kind: ExchangeKind, at: DateTime<Utc>, exchange_id: &str) -> String {
     let short: String = exchange_id.chars().take(8).collect();
     format!(
         "samtale-{}-{}-{short}.samtale",
@@ -107,7 +108,7 @@ fn exchange_id(
 }
 
 /// The key pinned for a person of the organisation, with its X25519 recipient.
-fn person_key(conn: &Connection, person: PersonId) -> Result<Option<(String, String)>> {
+pub(crate) fn person_key(conn: &Connection, person: PersonId) -> Result<Option<(String, String)>> {
     Ok(conn
         .prepare_cached(
             "SELECT k.fingerprint, p.age_public FROM person_key k
@@ -265,7 +266,7 @@ pub(crate) struct Landed {
 
 /// Whether a key differs from the one pinned for the same sender: refused unless the person
 /// confirmed the new one. True when the confirmed new key replaces the pinned one.
-fn check_pin(known: Option<&str>, found: &str, confirm_new_key: bool) -> Result<bool> {
+pub(crate) fn check_pin(known: Option<&str>, found: &str, confirm_new_key: bool) -> Result<bool> {
     match known {
         Some(known) if known != found => {
             if confirm_new_key {
@@ -282,7 +283,7 @@ fn check_pin(known: Option<&str>, found: &str, confirm_new_key: bool) -> Result<
 }
 
 /// Remembers the sender's keys; true when this store had not seen them before.
-fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Result<bool> {
+pub(crate) fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Result<bool> {
     let added = conn
         .prepare_cached(
             "INSERT INTO peer_key (fingerprint, sign_public, age_public, first_seen_at)
@@ -297,8 +298,25 @@ fn remember_peer(conn: &Connection, clock: &dyn Clock, sealed: &Sealed) -> Resul
     Ok(added == 1)
 }
 
+/// Pins (or, after the person confirmed a new key, re-pins) the key a person's file came with.
+pub(crate) fn pin_person(
+    conn: &Connection,
+    clock: &dyn Clock,
+    person: PersonId,
+    fingerprint: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO person_key (person_id, fingerprint, pinned_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO UPDATE SET fingerprint = excluded.fingerprint,
+                                   pinned_at = excluded.pinned_at
+         WHERE fingerprint <> excluded.fingerprint",
+    )?
+    .execute((person, fingerprint, stamp(clock.now())))?;
+    Ok(())
+}
+
 /// An exchange or file id as this app makes them: letters and digits, short.
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > MAX_EXCHANGE_ID || !id.chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Err(problem(ExchangeProblem::Altered));
@@ -308,7 +326,7 @@ fn check_id(id: &str) -> Result<()> {
 
 /// Refuses a file older than one of its kind already opened for the same talk: an old file
 /// sent again must not undo a newer one.
-fn check_fresh(conn: &Connection, exchange_id: &str, sealed: &Sealed) -> Result<()> {
+pub(crate) fn check_fresh(conn: &Connection, exchange_id: &str, sealed: &Sealed) -> Result<()> {
     let newer: bool = conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM imported_file
@@ -328,7 +346,7 @@ fn check_fresh(conn: &Connection, exchange_id: &str, sealed: &Sealed) -> Result<
     Ok(())
 }
 
-fn remember_file(
+pub(crate) fn remember_file(
     conn: &Connection,
     clock: &dyn Clock,
     exchange_id: &str,
@@ -408,11 +426,19 @@ pub(crate) fn open(
         ExchangeKind::Preparation => {
             open_preparation(conn, clock, &sealed, &plain, confirm_new_key)
         }
-        _ => Err(problem(ExchangeProblem::Unsupported)),
+        ExchangeKind::Agreement => {
+            agreement::open_agreement(conn, clock, &sealed, &plain, confirm_new_key)
+        }
+        ExchangeKind::Confirmation => {
+            agreement::open_confirmation(conn, clock, &sealed, &plain, confirm_new_key)
+        }
+        ExchangeKind::Progress => {
+            agreement::open_progress(conn, clock, &sealed, &plain, confirm_new_key)
+        }
     }
 }
 
-fn payload<T: for<'de> Deserialize<'de>>(plain: &[u8]) -> Result<T> {
+pub(crate) fn payload<T: for<'de> Deserialize<'de>>(plain: &[u8]) -> Result<T> {
     serde_json::from_slice(plain).map_err(|_| problem(ExchangeProblem::Altered))
 }
 
@@ -541,13 +567,7 @@ fn open_preparation(
     )?;
     check_fresh(conn, &p.exchange_id, sealed)?;
     let new_key = remember_peer(conn, clock, sealed)?;
-    conn.prepare_cached(
-        "INSERT INTO person_key (person_id, fingerprint, pinned_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO UPDATE SET fingerprint = excluded.fingerprint,
-                                   pinned_at = excluded.pinned_at
-         WHERE fingerprint <> excluded.fingerprint",
-    )?
-    .execute((person, sender, stamp(clock.now())))?;
+    pin_person(conn, clock, person, sender)?;
     // The talk's own rules apply as if the person had typed it here: a signed talk is locked,
     // a cleared one takes nothing, and preparing ends when the talk is held.
     for answer in &p.answers {
@@ -592,7 +612,10 @@ mod tests {
             .conn()
             .query_row(
                 "SELECT (SELECT count(*) FROM own_talk) + (SELECT count(*) FROM imported_file)
-                      + (SELECT count(*) FROM peer_key) + (SELECT count(*) FROM preparation)",
+                      + (SELECT count(*) FROM peer_key) + (SELECT count(*) FROM preparation)
+                      + (SELECT count(*) FROM own_agreement) + (SELECT count(*) FROM own_action)
+                      + (SELECT count(*) FROM confirmation)
+                      + (SELECT count(*) FROM action_event)",
                 [],
                 |r| r.get(0),
             )
@@ -632,11 +655,17 @@ mod tests {
         fn a_signed_file_with_any_payload_never_panics_and_changes_nothing_when_refused(
             payload in proptest::collection::vec(any::<u8>(), 0..400),
             plain in any::<bool>(),
-            preparation in any::<bool>(),
+            kind in 0usize..5,
         ) {
             let sender = Store::open_in_memory().unwrap();
             let store = Store::open_in_memory().unwrap();
-            let kind = if preparation { ExchangeKind::Preparation } else { ExchangeKind::Invitation };
+            let kind = [
+                ExchangeKind::Invitation,
+                ExchangeKind::Preparation,
+                ExchangeKind::Agreement,
+                ExchangeKind::Confirmation,
+                ExchangeKind::Progress,
+            ][kind];
             let bytes = signed(&sender, &store, kind, plain, &payload);
             let before = rows(&store);
             if try_open(&store, &bytes).is_err() {

@@ -5,7 +5,9 @@
 //! - [`envelope`]: the one file format (header, payload, signature) and its checks.
 //! - [`own`]: the other side of a talk, the person's **own talks** (they are the employee, a
 //!   group member or the leader), with their preparation and what of it they share.
-//! - [`flow`]: writing each kind of file from the store, and opening one into it.
+//! - [`flow`]: writing the invitation and preparation, and opening any file into the store.
+//! - [`agreement`]: the agreement (with the hash a confirmation signs), the confirmation, and
+//!   progress on the agreed actions.
 //!
 //! Invariants: every file is signed over its exact bytes and, but for a first invitation,
 //! encrypted to the one store it is for; opening a file is one transaction that either takes
@@ -14,6 +16,7 @@
 //! person confirms the new key; an unshared answer of the person's own preparation is never
 //! put in any file.
 
+pub mod agreement;
 pub mod envelope;
 pub mod flow;
 pub mod identity;
@@ -32,11 +35,12 @@ pub enum ExchangeKind {
     Invitation,
     /// Employee → manager: the answers the employee chose to share.
     Preparation,
-    /// Manager → employee: the agreed summary and actions (not written yet).
+    /// Manager → employee: the agreed summary and actions, with the hash a confirmation signs.
     Agreement,
-    /// Employee → manager: the employee's signature over the agreement (not written yet).
+    /// Employee → manager: the employee's signature over the agreement's hash, or their
+    /// disagreement.
     Confirmation,
-    /// Either way: an action's status, follow-up and effect (not written yet).
+    /// Either way: an action's status, follow-up notes and judged effect, each with its time.
     Progress,
 }
 
@@ -77,6 +81,15 @@ pub enum ExchangeProblem {
     UnknownExchange,
     /// A kind this app does not open yet.
     Unsupported,
+    /// The participant's key is not known yet: an agreement or progress file is always
+    /// encrypted to them, so a file of theirs (their preparation) must come first.
+    KeyNotKnown,
+    /// The confirmation is of an agreement that has changed since: a changed agreement needs
+    /// a new agreement file and a new confirmation.
+    AgreementChanged,
+    /// No agreement has passed for this talk yet (none came to the own talk, or none was
+    /// written for the participant): nothing to confirm or follow up.
+    NoAgreement,
 }
 
 /// A file written for another store: its bytes, and the file name to suggest (it names no
@@ -99,8 +112,9 @@ pub struct Opened {
     /// The sender's key was seen here for the first time and is now pinned: compare its
     /// fingerprint with them once.
     pub new_key: bool,
-    /// The own talk the file made or changed (an invitation).
+    /// The own talk the file made or changed (an invitation, agreement or progress).
     pub own_talk: Option<OwnTalkId>,
-    /// The talk of the organisation the file went into (a preparation).
+    /// The talk of the organisation the file went into (a preparation, confirmation or
+    /// progress).
     pub talk: Option<TalkId>,
 }

@@ -8,17 +8,19 @@
 //! answers are read by [`shared_answers`], the one query a preparation file is written from;
 //! answers are checked against the guide the invitation carried.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 use specta::Type;
 
+use crate::actions::{self, ActionStatus, Effect};
 use crate::clock::{stamp, Clock};
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Field, Result};
 use crate::ids::OwnTalkId;
 use crate::talks::record::{self, Answer, QuestionRef};
 use crate::talks::template::{self, Template};
 use crate::talks::TalkKind;
+use crate::validate;
 
 /// An own talk, as the list of the person's own talks shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -56,6 +58,60 @@ pub struct OwnTalkDetail {
     /// The invitation's calendar file (RFC 5545), to add to a calendar.
     pub ics: String,
     pub answers: Vec<OwnAnswer>,
+    /// The agreement the newest agreement file brought, with the person's actions; `None`
+    /// before one came.
+    pub agreement: Option<OwnAgreement>,
+}
+
+/// The agreement of an own talk, as the manager's agreement file carried it.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnAgreement {
+    pub summary: String,
+    /// A disagreement the manager recorded with the agreement.
+    pub recorded_disagreement: Option<String>,
+    pub actions: Vec<OwnAction>,
+    /// SHA-256 (hex) of the agreement's exact content: what a confirmation signs.
+    pub hash: String,
+    /// When the manager wrote the file (their clock), and when it was opened here.
+    pub written_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    /// When the person confirmed this agreement; `None`: not confirmed (or disagreed).
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The person's own disagreement, as their confirmation file sent it.
+    pub disagreement: Option<String>,
+    /// When they answered it (confirmed or disagreed); `None`: not yet. A newer, changed
+    /// agreement clears the answer: it needs a new one.
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// One agreed action in the person's own view, with its progress. `*_from`: the fingerprint
+/// of the manager's key when the value came in a file; `None` when set here.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnAction {
+    /// The action's reference in exchange files: how the commands name it.
+    pub reference: String,
+    pub title: String,
+    pub theme: String,
+    pub owner_name: String,
+    pub due_date: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub status_at: Option<DateTime<Utc>>,
+    pub status_from: Option<String>,
+    pub result: Option<Effect>,
+    pub result_note: Option<String>,
+    pub result_at: Option<DateTime<Utc>>,
+    pub result_from: Option<String>,
+    pub notes: Vec<OwnActionNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnActionNote {
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub from_key: Option<String>,
 }
 
 const SELECT: &str = "SELECT id, kind, starts_at, duration_minutes, place, manager_name,
@@ -135,7 +191,185 @@ pub fn get(conn: &Connection, id: OwnTalkId) -> Result<OwnTalkDetail> {
         guide_version,
         ics,
         answers,
+        agreement: agreement(conn, id)?,
     })
+}
+
+fn agreement(conn: &Connection, id: OwnTalkId) -> Result<Option<OwnAgreement>> {
+    type Row = (
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        Option<String>,
+        Option<DateTime<Utc>>,
+    );
+    let row: Option<Row> = conn
+        .prepare_cached(
+            "SELECT content, hash, written_at, received_at, confirmed_at, disagreement,
+                    answered_at
+             FROM own_agreement WHERE own_talk_id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get("content")?,
+                r.get("hash")?,
+                r.get("written_at")?,
+                r.get("received_at")?,
+                r.get("confirmed_at")?,
+                r.get("disagreement")?,
+                r.get("answered_at")?,
+            ))
+        })
+        .optional()?;
+    let Some((content, hash, written_at, received_at, confirmed_at, disagreement, answered_at)) =
+        row
+    else {
+        return Ok(None);
+    };
+    // Checked when the file was opened; content that no longer parses is damage.
+    let content = super::agreement::parse_content(&content).map_err(|_| Error::StoreCorrupt {
+        detail: format!("own talk {id} holds an agreement that does not parse"),
+    })?;
+    let mut notes = conn.prepare_cached(
+        "SELECT text, at, from_fingerprint FROM own_action_note
+         WHERE own_talk_id = ?1 AND ref = ?2 ORDER BY at, id",
+    )?;
+    let mut actions = Vec::new();
+    // In the agreement's order.
+    for a in &content.actions {
+        let action = conn
+            .prepare_cached("SELECT * FROM own_action WHERE own_talk_id = ?1 AND ref = ?2")?
+            .query_row((id, &a.reference), |r| {
+                Ok(OwnAction {
+                    reference: r.get("ref")?,
+                    title: r.get("title")?,
+                    theme: r.get("theme")?,
+                    owner_name: r.get("owner_name")?,
+                    due_date: r.get("due_date")?,
+                    status: r.get("status")?,
+                    status_at: r.get("status_at")?,
+                    status_from: r.get("status_from")?,
+                    result: r.get("result")?,
+                    result_note: r.get("result_note")?,
+                    result_at: r.get("result_at")?,
+                    result_from: r.get("result_from")?,
+                    notes: Vec::new(),
+                })
+            })
+            .optional()?;
+        if let Some(mut action) = action {
+            action.notes = notes
+                .query_map((id, &a.reference), |r| {
+                    Ok(OwnActionNote {
+                        text: r.get("text")?,
+                        at: r.get("at")?,
+                        from_key: r.get("from_fingerprint")?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            actions.push(action);
+        }
+    }
+    Ok(Some(OwnAgreement {
+        summary: content.summary,
+        recorded_disagreement: content.disagreement,
+        actions,
+        hash,
+        written_at,
+        received_at,
+        confirmed_at,
+        disagreement,
+        answered_at,
+    }))
+}
+
+/// Checks that an own talk's agreement has the action.
+fn check_action(conn: &Connection, id: OwnTalkId, reference: &str) -> Result<()> {
+    let found: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM own_action WHERE own_talk_id = ?1 AND ref = ?2)",
+        )?
+        .query_row((id, reference), |r| r.get(0))?;
+    if !found {
+        guide(conn, id)?;
+        return Err(Error::Invalid {
+            field: Field::ActionTitle,
+        });
+    }
+    Ok(())
+}
+
+/// The person sets the status of one of their agreed actions (carried over is the plan's,
+/// set only when the manager rolls it).
+pub fn set_action_status(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: OwnTalkId,
+    reference: &str,
+    status: ActionStatus,
+) -> Result<()> {
+    check_action(conn, id, reference)?;
+    let from: ActionStatus = conn
+        .prepare_cached("SELECT status FROM own_action WHERE own_talk_id = ?1 AND ref = ?2")?
+        .query_row((id, reference), |r| r.get("status"))?;
+    if !from.can_step(status) {
+        return Err(Error::IllegalActionStep { from, to: status });
+    }
+    conn.prepare_cached(
+        "UPDATE own_action SET status = ?3, status_at = ?4, status_from = NULL
+         WHERE own_talk_id = ?1 AND ref = ?2",
+    )?
+    .execute((id, reference, status, stamp(clock.now())))?;
+    Ok(())
+}
+
+/// The person judges whether one of their actions had the effect it was meant to have.
+pub fn judge_action(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: OwnTalkId,
+    reference: &str,
+    result: Option<Effect>,
+    note: &str,
+) -> Result<()> {
+    check_action(conn, id, reference)?;
+    let note = validate::long_text(note.trim(), Field::ResultNote, actions::MAX_RESULT_NOTE)?;
+    conn.prepare_cached(
+        "UPDATE own_action SET result = ?3, result_note = ?4, result_at = ?5, result_from = NULL
+         WHERE own_talk_id = ?1 AND ref = ?2",
+    )?
+    .execute((
+        id,
+        reference,
+        result,
+        (!note.is_empty()).then_some(note),
+        stamp(clock.now()),
+    ))?;
+    Ok(())
+}
+
+/// The person adds a follow-up note to one of their actions.
+pub fn add_action_note(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: OwnTalkId,
+    reference: &str,
+    text: &str,
+) -> Result<()> {
+    check_action(conn, id, reference)?;
+    let text = validate::long_text(text.trim(), Field::FollowUp, actions::MAX_FOLLOW_UP)?;
+    if text.is_empty() {
+        return Err(Error::Empty {
+            field: Field::FollowUp,
+        });
+    }
+    conn.prepare_cached(
+        "INSERT INTO own_action_note (own_talk_id, ref, text, at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute((id, reference, text, stamp(clock.now())))?;
+    Ok(())
 }
 
 /// Saves the person's answer to one question; a new answer starts unshared, a changed one
@@ -182,9 +416,7 @@ pub fn set_shared(
     if changed == 0 {
         // No answer to that question yet: there is nothing to share.
         guide(conn, id)?;
-        return Err(Error::Invalid {
-            field: crate::error::Field::Note,
-        });
+        return Err(Error::Invalid { field: Field::Note });
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ use crate::export::{export_error, ExportFormat, ExportProblem};
 use crate::ids::{ActionId, PersonId, TalkId};
 use crate::organisation::{self, Language};
 use crate::people::{self, Person};
-use crate::talks::record::{self, FollowUp, Signature};
+use crate::talks::record::{self, Confirmation, FollowUp, Signature};
 use crate::talks::talk::{TalkEvent, TalkSummary};
 use crate::talks::template::QuestionKind;
 use crate::talks::TalkKind;
@@ -67,6 +67,9 @@ pub struct TalkData {
     pub leader_notes: Vec<Answered>,
     pub preparations: Vec<PreparationData>,
     pub signatures: Vec<Signature>,
+    /// Their own answer to the agreement from their computer (a confirmation file); the
+    /// other participants' answers are those participants' data.
+    pub confirmations: Vec<Confirmation>,
     pub follow_ups: Vec<FollowUp>,
     pub events: Vec<TalkEvent>,
     /// When retention or an erasure removed the talk's texts.
@@ -220,6 +223,12 @@ fn talk(
             .collect(),
         preparations,
         signatures: detail.signatures.clone(),
+        confirmations: detail
+            .confirmations
+            .iter()
+            .filter(|c| c.person.person_id == person)
+            .cloned()
+            .collect(),
         follow_ups: detail.follow_ups.clone(),
         events: detail.events.clone(),
         cleared_at: detail.cleared_at,

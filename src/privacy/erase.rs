@@ -105,6 +105,9 @@ pub(crate) fn clear_talks(conn: &Connection, clock: &dyn Clock) -> Result<u32> {
          WHERE reason IS NOT NULL AND talk_id IN (SELECT id FROM temp.clear_talk)",
         "UPDATE signature SET typed_name = ''
          WHERE talk_id IN (SELECT id FROM temp.clear_talk)",
+        // A confirmation may hold a disagreement's text; that the talk was signed stays in
+        // `signature`.
+        "DELETE FROM confirmation WHERE talk_id IN (SELECT id FROM temp.clear_talk)",
     ] {
         conn.execute(sql, [])?;
     }
@@ -218,6 +221,12 @@ pub(crate) fn erase_left(conn: &Connection, clock: &dyn Clock, ids: &[PersonId])
         // and a later file from them must find no talk to go into.
         "DELETE FROM person_key WHERE person_id IN (SELECT id FROM temp.erase_person)",
         "DELETE FROM exchange WHERE person_id IN (SELECT id FROM temp.erase_person)",
+        "DELETE FROM confirmation WHERE person_id IN (SELECT id FROM temp.erase_person)",
+        "UPDATE signature SET from_fingerprint = NULL
+         WHERE person_id IN (SELECT id FROM temp.erase_person)",
+        "UPDATE action_event SET from_fingerprint = NULL WHERE from_fingerprint IS NOT NULL
+           AND action_id IN (SELECT id FROM action
+                             WHERE person_id IN (SELECT id FROM temp.erase_person))",
     ] {
         conn.execute(sql, [])?;
     }

@@ -67,6 +67,30 @@ pub struct Signature {
     pub person: talk::Party,
     pub typed_name: String,
     pub at: DateTime<Utc>,
+    /// The fingerprint of the key the person confirmed with on their own computer (a
+    /// confirmation file); `None`: their name typed at this laptop, the fallback.
+    pub from_key: Option<String>,
+}
+
+/// A participant's answer to the agreement from their own computer (a confirmation file):
+/// "confirmed by <name> on their own computer, key <fingerprint>, <time>", or their
+/// disagreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Confirmation {
+    pub person: talk::Party,
+    /// The fingerprint of the key that signed it.
+    pub key: String,
+    /// When they answered (the file's time, by their clock).
+    pub at: DateTime<Utc>,
+    /// True: a signature by their key over the agreement's hash; false: they disagree.
+    pub confirmed: bool,
+    pub disagreement: Option<String>,
+    /// The agreement's hash they answered (SHA-256, hex).
+    pub agreement_hash: String,
+    /// The agreement is still the one they answered; false once it changed (a changed
+    /// agreement needs a new confirmation).
+    pub current: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
@@ -100,6 +124,8 @@ pub struct TalkDetail {
     pub summary: String,
     pub disagreement: Option<String>,
     pub signatures: Vec<Signature>,
+    /// Answers from the participants' own computers, one (the last) per participant.
+    pub confirmations: Vec<Confirmation>,
     pub follow_ups: Vec<FollowUp>,
     pub events: Vec<TalkEvent>,
     pub allowed_steps: Vec<TalkState>,
@@ -409,10 +435,27 @@ pub fn sign(
             field: Field::TypedName,
         });
     }
+    record_signature(conn, clock, id, person, &typed, None, clock.now())
+}
+
+/// Records one party's signature of an agreed talk (typed here, or `from` the key of a
+/// confirmation from their own computer) and signs the talk once every party has signed.
+/// A confirmation marks a typed signature as also confirmed from their computer.
+pub(crate) fn record_signature(
+    conn: &Connection,
+    clock: &dyn Clock,
+    id: TalkId,
+    person: PersonId,
+    typed: &str,
+    from: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<TalkState> {
     conn.execute(
-        "INSERT INTO signature (talk_id, person_id, typed_name, at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT DO NOTHING",
-        (id, person, &typed, stamp(clock.now())),
+        "INSERT INTO signature (talk_id, person_id, typed_name, at, from_fingerprint)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT DO UPDATE SET from_fingerprint = coalesce(excluded.from_fingerprint,
+                                                                from_fingerprint)",
+        (id, person, typed, stamp(at), from),
     )?;
     let missing: u32 = conn.query_row(
         "SELECT (SELECT count(*) FROM talk_participant WHERE talk_id = ?1) + 1
@@ -423,7 +466,7 @@ pub fn sign(
     if missing == 0 {
         talk::step(conn, clock, id, TalkState::Signed, None)
     } else {
-        Ok(state)
+        Ok(TalkState::Agreed)
     }
 }
 
@@ -466,7 +509,8 @@ fn follow_ups(conn: &Connection, id: TalkId) -> Result<Vec<FollowUp>> {
 
 fn signatures(conn: &Connection, id: TalkId) -> Result<Vec<Signature>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT s.person_id, p.given_name || ' ' || p.family_name AS name, s.typed_name, s.at
+        "SELECT s.person_id, p.given_name || ' ' || p.family_name AS name, s.typed_name, s.at,
+                s.from_fingerprint
          FROM signature s JOIN person p ON p.id = s.person_id WHERE s.talk_id = ?1 ORDER BY s.at",
     )?;
     let rows = stmt
@@ -478,9 +522,41 @@ fn signatures(conn: &Connection, id: TalkId) -> Result<Vec<Signature>> {
                 },
                 typed_name: r.get("typed_name")?,
                 at: r.get("at")?,
+                from_key: r.get("from_fingerprint")?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+fn confirmations(conn: &Connection, clock: &dyn Clock, id: TalkId) -> Result<Vec<Confirmation>> {
+    let mut rows: Vec<Confirmation> = conn
+        .prepare_cached(
+            "SELECT c.person_id, p.given_name || ' ' || p.family_name AS name, c.fingerprint,
+                    c.written_at, c.signature IS NOT NULL AS confirmed, c.disagreement,
+                    c.agreement_hash
+             FROM confirmation c JOIN person p ON p.id = c.person_id
+             WHERE c.talk_id = ?1 ORDER BY c.written_at",
+        )?
+        .query_map([id], |r| {
+            Ok(Confirmation {
+                person: talk::Party {
+                    person_id: r.get("person_id")?,
+                    name: r.get("name")?,
+                },
+                key: r.get("fingerprint")?,
+                at: r.get("written_at")?,
+                confirmed: r.get("confirmed")?,
+                disagreement: r.get("disagreement")?,
+                agreement_hash: r.get("agreement_hash")?,
+                current: false,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for c in &mut rows {
+        c.current = crate::exchange::agreement::current_hash(conn, clock, id, c.person.person_id)?
+            .is_some_and(|h| h == c.agreement_hash);
+    }
     Ok(rows)
 }
 
@@ -540,6 +616,7 @@ pub fn detail(conn: &Connection, clock: &dyn Clock, id: TalkId) -> Result<TalkDe
         summary,
         disagreement,
         signatures: signatures(conn, id)?,
+        confirmations: confirmations(conn, clock, id)?,
         follow_ups: follow_ups(conn, id)?,
         events: talk::events(conn, id)?,
         allowed_steps: talk.state.allowed_steps(),

@@ -402,3 +402,163 @@ fn an_invitation_and_a_preparation_pass_between_two_stores_from_the_command_line
     assert_eq!(prep.answers[0].text, "Shared by the CLI");
     assert!(prep.from_key.is_some());
 }
+
+#[test]
+fn an_agreement_its_confirmation_and_progress_pass_between_two_stores_from_the_command_line() {
+    let mut t = crate::common::team(1);
+    let who = t.employees[0];
+    let manager_person = t.manager;
+    let unit = t.unit;
+    let talk = crate::common::scheduled_mus(&mut t, who, "Room 3");
+    let manager_db = t.dir.path().join("samtale.sqlite3");
+    drop(t.app);
+    let dir = t.dir.path();
+    let manager = manager_db.to_str().unwrap();
+    let employee_db = dir.join("employee.sqlite3");
+    let employee = employee_db.to_str().unwrap();
+    let files = dir.join("files");
+    std::fs::create_dir(&files).unwrap();
+    let files_arg = files.to_str().unwrap();
+    let talk_arg = talk.0.to_string();
+    let who_arg = who.0.to_string();
+    let write = |what: &str, db: &str, extra: &[&str]| -> String {
+        let mut args = vec!["exchange", "write", what, "--db", db, "--out", files_arg];
+        args.extend_from_slice(extra);
+        let (code, out, err) = samtale(&args);
+        assert_eq!(code, 0, "{what}: {err}");
+        out.trim().to_owned()
+    };
+    let open = |db: &str, file: &str| -> String {
+        let (code, out, err) = samtale(&["exchange", "open", "--db", db, file]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+
+    let invitation = write(
+        "invitation",
+        manager,
+        &["--talk", &talk_arg, "--person", &who_arg],
+    );
+    open(employee, &invitation);
+    let (_, list, _) = samtale(&["exchange", "own-talks", "--db", employee]);
+    let own = list.split_whitespace().next().unwrap().to_owned();
+
+    let preparation = write("preparation", employee, &["--own-talk", &own]);
+    open(manager, &preparation);
+
+    // The talk is held and agreed at the manager's laptop, with one action; the manager signs.
+    {
+        let mut app = samtale::Samtale::open(
+            &manager_db,
+            Box::new(samtale::SystemClock),
+            &crate::common::key(),
+        )
+        .unwrap();
+        // The preparation carried no answers, so the talk is still invited.
+        app.step_talk(talk, samtale::talks::lifecycle::TalkState::Preparing, None)
+            .unwrap();
+        app.step_talk(talk, samtale::talks::lifecycle::TalkState::Held, None)
+            .unwrap();
+        app.save_summary(talk, "A course this spring.").unwrap();
+        app.create_action(&samtale::actions::ActionInput {
+            unit_id: unit,
+            year: 2026,
+            scope: samtale::actions::ActionScope::Individual,
+            talk_id: Some(talk),
+            person_id: Some(who),
+            title: "Spring course".into(),
+            theme: String::new(),
+            competence_ids: Vec::new(),
+            kind: samtale::actions::ActionKind::Course,
+            owner_id: Some(manager_person),
+            due_date: None,
+            planned_cost: None,
+            planned_hours: None,
+            actual_cost: None,
+            actual_hours: None,
+            confidential: false,
+        })
+        .unwrap();
+        app.step_talk(talk, samtale::talks::lifecycle::TalkState::Agreed, None)
+            .unwrap();
+        app.sign_talk(talk, manager_person, "Mads Leder").unwrap();
+    }
+
+    let agreement = write(
+        "agreement",
+        manager,
+        &["--talk", &talk_arg, "--person", &who_arg],
+    );
+    let out = open(employee, &agreement);
+    assert!(out.starts_with("agreement from "), "{out}");
+    let (code, actions, err) = samtale(&[
+        "exchange",
+        "own-actions",
+        "--db",
+        employee,
+        "--own-talk",
+        &own,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(actions.contains("not answered"), "{actions}");
+    assert!(actions.contains("Spring course"), "{actions}");
+    let reference = actions
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let confirmation = write("confirmation", employee, &["--own-talk", &own]);
+    let out = open(manager, &confirmation);
+    assert!(out.starts_with("confirmation from "), "{out}");
+
+    let (code, _, err) = samtale(&[
+        "exchange",
+        "own-action",
+        "--db",
+        employee,
+        "--own-talk",
+        &own,
+        "--action",
+        &reference,
+        "--status",
+        "done",
+        "--effect",
+        "yes",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let progress = write("progress", employee, &["--own-talk", &own]);
+    let out = open(manager, &progress);
+    assert!(out.starts_with("progress from "), "{out}");
+    let back = write(
+        "progress",
+        manager,
+        &["--talk", &talk_arg, "--person", &who_arg],
+    );
+    open(employee, &back);
+
+    let app = samtale::Samtale::open(
+        &manager_db,
+        Box::new(crate::common::clock()),
+        &crate::common::key(),
+    )
+    .unwrap();
+    let detail = app.talk(talk).unwrap();
+    assert_eq!(
+        detail.talk.state,
+        samtale::talks::lifecycle::TalkState::Signed
+    );
+    assert!(detail.confirmations[0].confirmed);
+    let id = app
+        .actions(&samtale::actions::ActionFilter::default())
+        .unwrap()
+        .actions[0]
+        .id;
+    let action = app.action(id).unwrap();
+    assert_eq!(action.action.status, samtale::actions::ActionStatus::Done);
+    assert_eq!(action.action.result, Some(samtale::actions::Effect::Yes));
+    assert!(action.events.last().unwrap().from_key.is_some());
+}

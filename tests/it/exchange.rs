@@ -691,3 +691,417 @@ fn the_access_export_names_the_persons_key_and_where_their_preparation_came_from
         employee_fp.as_str()
     );
 }
+
+// Agreement, confirmation and progress
+
+/// Typed into the manager's private notes: it must be in no file and nowhere in the
+/// employee's store.
+const LEADER_ONLY: &str = "SENTINEL-leader-note-91c2";
+
+/// The pair after the preparation came back: the talk held with a private leader note, one
+/// agreed action for the employee, and agreed; the manager has signed by typed name.
+fn agreed(p: &mut Pair) -> samtale::ActionId {
+    let file = prepared(p);
+    let t = &mut p.t;
+    t.app.open_exchange(&file, false).unwrap();
+    t.app.step_talk(p.talk, TalkState::Held, None).unwrap();
+    t.app
+        .save_note(
+            p.talk,
+            samtale::talks::record::NoteLayer::Private,
+            &answer(0, 0, LEADER_ONLY),
+        )
+        .unwrap();
+    t.app
+        .save_summary(p.talk, "We agree on a course in conflict handling.")
+        .unwrap();
+    let action = t
+        .app
+        .create_action(&samtale::actions::ActionInput {
+            unit_id: t.unit,
+            year: 2026,
+            scope: samtale::actions::ActionScope::Individual,
+            talk_id: Some(p.talk),
+            person_id: Some(p.who),
+            title: "Course in conflict handling".into(),
+            theme: "Collaboration".into(),
+            competence_ids: Vec::new(),
+            kind: samtale::actions::ActionKind::Course,
+            owner_id: Some(t.manager),
+            due_date: None,
+            planned_cost: None,
+            planned_hours: None,
+            actual_cost: None,
+            actual_hours: None,
+            confidential: false,
+        })
+        .unwrap()
+        .id;
+    t.app.step_talk(p.talk, TalkState::Agreed, None).unwrap();
+    t.app.sign_talk(p.talk, t.manager, "Mads Leder").unwrap();
+    action
+}
+
+#[test]
+fn an_agreement_for_a_participant_whose_key_is_not_known_is_refused() {
+    let mut p = invited();
+    let t = &mut p.t;
+    t.app.step_talk(p.talk, TalkState::Preparing, None).unwrap();
+    t.app.step_talk(p.talk, TalkState::Held, None).unwrap();
+    t.app.save_summary(p.talk, "Agreed.").unwrap();
+    t.app.step_talk(p.talk, TalkState::Agreed, None).unwrap();
+    let err = t.app.agreement_exchange(p.talk, p.who).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::KeyNotKnown), "{err:?}");
+}
+
+#[test]
+fn an_agreement_before_the_talk_is_agreed_is_refused() {
+    let mut p = invited();
+    let file = prepared(&mut p);
+    p.t.app.open_exchange(&file, false).unwrap();
+    let err = p.t.app.agreement_exchange(p.talk, p.who).unwrap_err();
+    assert!(matches!(err, Error::WrongState { .. }), "{err:?}");
+}
+
+#[test]
+fn the_employee_confirms_the_agreement_with_their_key_and_it_signs_the_talk() {
+    let mut p = invited();
+    agreed(&mut p);
+    p.t.clock.advance(Duration::minutes(5));
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    let opened = p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    assert_eq!(opened.kind, ExchangeKind::Agreement);
+    assert_eq!(opened.own_talk, Some(p.own));
+    let own = p.employee.own_talk(p.own).unwrap().agreement.unwrap();
+    assert_eq!(own.summary, "We agree on a course in conflict handling.");
+    assert_eq!(own.actions.len(), 1);
+    assert_eq!(own.actions[0].title, "Course in conflict handling");
+    assert_eq!(own.actions[0].owner_name, "Mads Leder");
+    assert_eq!(own.hash.len(), 64);
+    assert!(own.answered_at.is_none());
+
+    p.t.clock.advance(Duration::minutes(5));
+    let confirmation = p.employee.confirmation_exchange(p.own, None).unwrap();
+    let own = p.employee.own_talk(p.own).unwrap().agreement.unwrap();
+    assert!(own.confirmed_at.is_some());
+    let opened = p.t.app.open_exchange(&confirmation.bytes, false).unwrap();
+    assert_eq!(opened.kind, ExchangeKind::Confirmation);
+    let fp = p.employee.exchange_identity().unwrap().fingerprint;
+    let detail = p.t.app.talk(p.talk).unwrap();
+    assert_eq!(
+        detail.talk.state,
+        TalkState::Signed,
+        "the last signature signs it"
+    );
+    let theirs = detail
+        .signatures
+        .iter()
+        .find(|s| s.person.person_id == p.who)
+        .unwrap();
+    assert_eq!(theirs.from_key.as_deref(), Some(fp.as_str()));
+    let mine = detail
+        .signatures
+        .iter()
+        .find(|s| s.person.person_id == p.t.manager)
+        .unwrap();
+    assert_eq!(mine.from_key, None, "typed at the laptop");
+    assert_eq!(detail.confirmations.len(), 1);
+    let c = &detail.confirmations[0];
+    assert!(c.confirmed && c.current);
+    assert_eq!(c.key, fp);
+    assert_eq!(c.agreement_hash, own.hash);
+    // The same confirmation again changes nothing.
+    let before = counts(&p.t.app);
+    assert!(
+        p.t.app
+            .open_exchange(&confirmation.bytes, false)
+            .unwrap()
+            .already_opened
+    );
+    assert_eq!(counts(&p.t.app), before);
+}
+
+#[test]
+fn a_confirmation_of_an_agreement_that_changed_since_is_refused_and_a_new_one_is_taken() {
+    let mut p = invited();
+    agreed(&mut p);
+    // The manager's typed signature would lock the talk with the employee's: reopen-free, the
+    // summary can still change while agreed.
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    p.t.clock.advance(Duration::minutes(5));
+    let confirmation = p.employee.confirmation_exchange(p.own, None).unwrap();
+    p.t.app
+        .save_summary(p.talk, "We agree on a course and a mentor.")
+        .unwrap();
+    let before = counts(&p.t.app);
+    let err =
+        p.t.app
+            .open_exchange(&confirmation.bytes, false)
+            .unwrap_err();
+    assert_eq!(
+        problem(&err),
+        Some(ExchangeProblem::AgreementChanged),
+        "{err:?}"
+    );
+    assert_eq!(counts(&p.t.app), before);
+    assert_eq!(p.t.app.talk(p.talk).unwrap().talk.state, TalkState::Agreed);
+
+    p.t.clock.advance(Duration::minutes(5));
+    let newer = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&newer.bytes, false).unwrap();
+    let own = p.employee.own_talk(p.own).unwrap().agreement.unwrap();
+    assert_eq!(own.summary, "We agree on a course and a mentor.");
+    assert!(
+        own.answered_at.is_none(),
+        "a changed agreement needs a new answer"
+    );
+    // The older agreement sent again cannot undo the newer one.
+    let err = p.employee.open_exchange(&agreement.bytes, false);
+    assert!(
+        matches!(&err, Ok(o) if o.already_opened),
+        "opened before: nothing changes"
+    );
+    p.t.clock.advance(Duration::minutes(5));
+    let again = p.employee.confirmation_exchange(p.own, None).unwrap();
+    p.t.app.open_exchange(&again.bytes, false).unwrap();
+    assert_eq!(p.t.app.talk(p.talk).unwrap().talk.state, TalkState::Signed);
+}
+
+#[test]
+fn a_disagreement_from_the_employee_is_recorded_and_does_not_sign() {
+    let mut p = invited();
+    agreed(&mut p);
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    p.t.clock.advance(Duration::minutes(5));
+    let err = p
+        .employee
+        .confirmation_exchange(p.own, Some("   "))
+        .unwrap_err();
+    assert!(matches!(err, Error::Empty { .. }), "{err:?}");
+    let file = p
+        .employee
+        .confirmation_exchange(p.own, Some("The course was my idea, not the mentor."))
+        .unwrap();
+    p.t.app.open_exchange(&file.bytes, false).unwrap();
+    let detail = p.t.app.talk(p.talk).unwrap();
+    assert_eq!(detail.talk.state, TalkState::Agreed);
+    let c = &detail.confirmations[0];
+    assert!(!c.confirmed);
+    assert_eq!(
+        c.disagreement.as_deref(),
+        Some("The course was my idea, not the mentor.")
+    );
+    assert!(!detail
+        .signatures
+        .iter()
+        .any(|s| s.person.person_id == p.who));
+}
+
+#[test]
+fn a_confirmation_without_an_agreement_is_refused() {
+    let mut p = invited();
+    let err = p.employee.confirmation_exchange(p.own, None).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::NoAgreement), "{err:?}");
+}
+
+#[test]
+fn progress_merges_per_field_by_time_both_ways_and_never_changes_what_was_agreed() {
+    use samtale::actions::{ActionStatus, Effect};
+    let mut p = invited();
+    let action = agreed(&mut p);
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    p.t.clock.advance(Duration::minutes(5));
+    let confirmation = p.employee.confirmation_exchange(p.own, None).unwrap();
+    p.t.app.open_exchange(&confirmation.bytes, false).unwrap();
+    let reference = p
+        .employee
+        .own_talk(p.own)
+        .unwrap()
+        .agreement
+        .unwrap()
+        .actions[0]
+        .reference
+        .clone();
+
+    // The employee: ongoing, a note, then done with an effect.
+    p.t.clock.advance(Duration::days(30));
+    p.employee
+        .set_own_action_status(p.own, &reference, ActionStatus::Ongoing)
+        .unwrap();
+    p.employee
+        .add_own_action_note(p.own, &reference, "First two days held.")
+        .unwrap();
+    let early = p.employee.own_progress_exchange(p.own).unwrap();
+    p.t.clock.advance(Duration::days(30));
+    p.employee
+        .set_own_action_status(p.own, &reference, ActionStatus::Done)
+        .unwrap();
+    p.employee
+        .judge_own_action(p.own, &reference, Some(Effect::Yes), "Fewer conflicts.")
+        .unwrap();
+    let late = p.employee.own_progress_exchange(p.own).unwrap();
+
+    let fp = p.employee.exchange_identity().unwrap().fingerprint;
+    p.t.app.open_exchange(&late.bytes, false).unwrap();
+    let d = p.t.app.action(action).unwrap();
+    assert_eq!(d.action.status, ActionStatus::Done);
+    assert_eq!(d.action.result, Some(Effect::Yes));
+    assert_eq!(d.action.result_note.as_deref(), Some("Fewer conflicts."));
+    assert_eq!(
+        d.action.title, "Course in conflict handling",
+        "the agreement stays"
+    );
+    let last = d.events.last().unwrap();
+    assert_eq!(last.to, ActionStatus::Done);
+    assert_eq!(last.from_key.as_deref(), Some(fp.as_str()));
+    assert_eq!(d.follow_ups.len(), 1);
+    assert_eq!(d.follow_ups[0].from_key.as_deref(), Some(fp.as_str()));
+    // The older file, opened after: its status is older than the one taken in, its note is
+    // already there.
+    p.t.app.open_exchange(&early.bytes, false).unwrap();
+    let again = p.t.app.action(action).unwrap();
+    assert_eq!(again.action.status, ActionStatus::Done);
+    assert_eq!(again.events.len(), d.events.len());
+    assert_eq!(again.follow_ups.len(), 1);
+    // The same file twice changes nothing.
+    assert!(
+        p.t.app
+            .open_exchange(&late.bytes, false)
+            .unwrap()
+            .already_opened
+    );
+
+    // The manager's newer judgement goes back to the employee; the employee's status stays.
+    p.t.clock.advance(Duration::days(1));
+    p.t.app
+        .judge_action(action, Some(Effect::Partly), "Some conflicts remain.")
+        .unwrap();
+    let back = p.t.app.progress_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&back.bytes, false).unwrap();
+    let mine = &p
+        .employee
+        .own_talk(p.own)
+        .unwrap()
+        .agreement
+        .unwrap()
+        .actions[0];
+    assert_eq!(mine.result, Some(Effect::Partly));
+    assert_eq!(mine.status, ActionStatus::Done);
+    assert_eq!(mine.status_from, None, "set by the employee");
+    assert!(mine.result_from.is_some());
+    assert_eq!(mine.notes.len(), 1);
+}
+
+#[test]
+fn no_file_and_neither_store_holds_the_other_sides_private_text() {
+    use samtale::actions::{ActionStatus, Effect};
+    let mut p = invited();
+    agreed(&mut p);
+    let mut files = vec![prepared_again(&mut p)];
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    files.push(agreement.bytes);
+    p.t.clock.advance(Duration::minutes(5));
+    let confirmation = p.employee.confirmation_exchange(p.own, None).unwrap();
+    p.t.app.open_exchange(&confirmation.bytes, false).unwrap();
+    files.push(confirmation.bytes);
+    let reference = p
+        .employee
+        .own_talk(p.own)
+        .unwrap()
+        .agreement
+        .unwrap()
+        .actions[0]
+        .reference
+        .clone();
+    p.t.clock.advance(Duration::days(3));
+    p.employee
+        .set_own_action_status(p.own, &reference, ActionStatus::Done)
+        .unwrap();
+    p.employee
+        .judge_own_action(p.own, &reference, Some(Effect::Yes), "")
+        .unwrap();
+    let progress = p.employee.own_progress_exchange(p.own).unwrap();
+    p.t.app.open_exchange(&progress.bytes, false).unwrap();
+    files.push(progress.bytes);
+    let back = p.t.app.progress_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&back.bytes, false).unwrap();
+    files.push(back.bytes);
+    for f in &files {
+        assert!(!contains(f, UNSHARED) && !contains(f, LEADER_ONLY));
+    }
+    assert!(!every_value(&p.employee).contains(LEADER_ONLY));
+    assert!(!every_value(&p.t.app).contains(UNSHARED));
+    // The audit trail names each file, its kind and the other side, never its text.
+    let own = p
+        .employee
+        .audit_trail(&AuditFilter {
+            person: None,
+            before: None,
+            limit: 100,
+        })
+        .unwrap();
+    let manager_fp = p.t.app.exchange_identity().unwrap().fingerprint;
+    for d in [
+        format!("agreement ← {manager_fp}"),
+        format!("confirmation → {manager_fp}"),
+        format!("progress → {manager_fp}"),
+        format!("progress ← {manager_fp}"),
+    ] {
+        assert!(own.iter().any(|e| e.detail == d), "{d}");
+    }
+    assert!(own
+        .iter()
+        .any(|e| e.action == AuditAction::OwnActionChanged));
+    for e in &own {
+        assert!(!e.detail.contains("conflict"), "{}", e.detail);
+    }
+}
+
+/// The preparation file the pair's employee wrote, written once more (for the sweep).
+fn prepared_again(p: &mut Pair) -> Vec<u8> {
+    p.employee.preparation_exchange(p.own).unwrap().bytes
+}
+
+#[test]
+fn a_progress_file_before_any_agreement_is_refused_on_both_sides() {
+    let mut p = invited();
+    let file = prepared(&mut p);
+    p.t.app.open_exchange(&file, false).unwrap();
+    let err = p.t.app.progress_exchange(p.talk, p.who).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::NoAgreement), "{err:?}");
+    let err = p.employee.own_progress_exchange(p.own).unwrap_err();
+    assert_eq!(problem(&err), Some(ExchangeProblem::NoAgreement), "{err:?}");
+}
+
+#[test]
+fn the_access_export_holds_the_persons_disagreement_from_their_own_computer() {
+    let mut p = invited();
+    agreed(&mut p);
+    let agreement = p.t.app.agreement_exchange(p.talk, p.who).unwrap();
+    p.employee.open_exchange(&agreement.bytes, false).unwrap();
+    p.t.clock.advance(Duration::minutes(5));
+    let file = p
+        .employee
+        .confirmation_exchange(p.own, Some("Not what we said."))
+        .unwrap();
+    p.t.app.open_exchange(&file.bytes, false).unwrap();
+    let export =
+        p.t.app
+            .export_file(
+                &samtale::export::ExportRequest::PersonalData { person_id: p.who },
+                samtale::export::ExportFormat::Json,
+                None,
+            )
+            .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&export.bytes).unwrap();
+    let c = &value["talks"][0]["confirmations"][0];
+    assert_eq!(c["disagreement"], "Not what we said.");
+    assert_eq!(
+        c["key"],
+        p.employee.exchange_identity().unwrap().fingerprint.as_str()
+    );
+}

@@ -98,3 +98,85 @@ CREATE TABLE imported_file (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX imported_by_exchange ON imported_file (exchange_id, kind, created_at);
+
+-- The manager's side: what the agreement file last written for an exchange carried (the
+-- SHA-256 of its content, hex) and when; a confirmation is checked against the agreement as it
+-- stands, not against this, so a changed agreement needs a new confirmation.
+ALTER TABLE exchange ADD COLUMN agreement_hash TEXT;
+ALTER TABLE exchange ADD COLUMN agreement_sent_at TEXT;
+
+-- An action's reference in exchange files: random, made when it first goes into an
+-- agreement file, so no row id leaves the store.
+ALTER TABLE action ADD COLUMN exchange_ref TEXT;
+CREATE UNIQUE INDEX action_by_exchange_ref ON action (exchange_ref) WHERE exchange_ref IS NOT NULL;
+-- When the judged effect was last set, and from which key (NULL: at this computer): a
+-- progress file's older effect does not overwrite a newer one.
+ALTER TABLE action ADD COLUMN result_at TEXT;
+ALTER TABLE action ADD COLUMN result_from TEXT;
+-- Which key a status change or follow-up note came from (NULL: at this computer).
+ALTER TABLE action_event ADD COLUMN from_fingerprint TEXT;
+ALTER TABLE action_follow_up ADD COLUMN from_fingerprint TEXT;
+
+-- A typed-name signature (NULL) or one that is a confirmation from the person's own computer,
+-- signed by this key.
+ALTER TABLE signature ADD COLUMN from_fingerprint TEXT;
+
+-- The manager's side: the last confirmation (or disagreement) from a participant, from their
+-- own computer. `signature`: Ed25519 by their key over the agreement's content hash (see
+-- docs/EXCHANGE.md); NULL when they disagreed, and `disagreement` holds their text.
+CREATE TABLE confirmation (
+    talk_id         INTEGER NOT NULL REFERENCES talk (id),
+    person_id       INTEGER NOT NULL REFERENCES person (id),
+    agreement_hash  TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL REFERENCES peer_key (fingerprint),
+    signature       BLOB CHECK (signature IS NULL OR length(signature) = 64),
+    disagreement    TEXT,
+    written_at      TEXT NOT NULL,
+    opened_at       TEXT NOT NULL,
+    CHECK ((signature IS NULL) <> (disagreement IS NULL)),
+    PRIMARY KEY (talk_id, person_id)
+) STRICT, WITHOUT ROWID;
+
+-- The employee's side: the agreement of an own talk as the newest agreement file carried it.
+-- `content` is the exact canonical JSON the hash was taken over (kept, never re-serialised).
+CREATE TABLE own_agreement (
+    own_talk_id    INTEGER PRIMARY KEY REFERENCES own_talk (id),
+    content        TEXT NOT NULL,
+    hash           TEXT NOT NULL,
+    written_at     TEXT NOT NULL,
+    received_at    TEXT NOT NULL,
+    -- The person's answer to this agreement, once given: confirmed, or disagreed with a text.
+    confirmed_at   TEXT,
+    disagreement   TEXT,
+    answered_at    TEXT
+) STRICT;
+
+-- The employee's side: the actions of their agreement, with their progress per field (the
+-- value, when it was set, and by whom: NULL is this store, else the manager's fingerprint).
+CREATE TABLE own_action (
+    own_talk_id   INTEGER NOT NULL REFERENCES own_talk (id),
+    ref           TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    theme         TEXT NOT NULL,
+    owner_name    TEXT NOT NULL,
+    due_date      TEXT,
+    status        TEXT NOT NULL,
+    -- NULL: as the agreement made it, before any change came.
+    status_at     TEXT,
+    status_from   TEXT,
+    result        TEXT,
+    result_note   TEXT,
+    result_at     TEXT,
+    result_from   TEXT,
+    PRIMARY KEY (own_talk_id, ref)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE own_action_note (
+    id            INTEGER PRIMARY KEY,
+    own_talk_id   INTEGER NOT NULL,
+    ref           TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    from_fingerprint TEXT,
+    FOREIGN KEY (own_talk_id, ref) REFERENCES own_action (own_talk_id, ref)
+) STRICT;
