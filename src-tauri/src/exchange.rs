@@ -7,9 +7,11 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use samtale::actions::{ActionStatus, Effect};
 use samtale::exchange::flow::ParticipantExchange;
 use samtale::exchange::identity::PublicIdentity;
 use samtale::exchange::own::{OwnTalkDetail, OwnTalkSummary};
+use samtale::exchange::ExchangeFile;
 use samtale::exchange::Opened;
 use samtale::export::Exported;
 use samtale::talks::record::{Answer, QuestionRef};
@@ -56,7 +58,92 @@ pub async fn write_invitation_exchange(
     let file = core
         .run(move |s| s.invitation_exchange(id, person, &title))
         .await?;
-    let to = SaveAs::new(&dir, dialog_title, file.name, FILTER, EXTENSION);
+    save_exchange(app, &dir, dialog_title, file).await
+}
+
+/// The manager's agreement (or, during the year, progress) file for one participant, where
+/// the user chooses; `None` when the dialog is closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn write_agreement_exchange(
+    app: tauri::AppHandle,
+    core: State<'_, Core>,
+    dir: State<'_, ExportDir>,
+    id: TalkId,
+    person: PersonId,
+    progress: bool,
+    dialog_title: String,
+) -> Result<Option<Exported>> {
+    let file = core
+        .run(move |s| {
+            if progress {
+                s.progress_exchange(id, person)
+            } else {
+                s.agreement_exchange(id, person)
+            }
+        })
+        .await?;
+    save_exchange(app, &dir, dialog_title, file).await
+}
+
+/// The employee's confirmation of the agreement (`disagreement`: `None` confirms it), or their
+/// progress on its actions (`progress`), where the user chooses; `None` when the dialog is
+/// closed.
+#[tauri::command]
+#[specta::specta]
+pub async fn write_own_exchange(
+    app: tauri::AppHandle,
+    core: State<'_, Core>,
+    dir: State<'_, ExportDir>,
+    id: OwnTalkId,
+    progress: bool,
+    disagreement: Option<String>,
+    dialog_title: String,
+) -> Result<Option<Exported>> {
+    let file = core
+        .run(move |s| {
+            if progress {
+                s.own_progress_exchange(id)
+            } else {
+                s.confirmation_exchange(id, disagreement.as_deref())
+            }
+        })
+        .await?;
+    save_exchange(app, &dir, dialog_title, file).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_own_action_status(
+    core: State<'_, Core>,
+    id: OwnTalkId,
+    reference: String,
+    status: ActionStatus,
+) -> Result<()> {
+    core.run(move |s| s.set_own_action_status(id, &reference, status))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn judge_own_action(
+    core: State<'_, Core>,
+    id: OwnTalkId,
+    reference: String,
+    result: Option<Effect>,
+    note: String,
+) -> Result<()> {
+    core.run(move |s| s.judge_own_action(id, &reference, result, &note))
+        .await
+}
+
+async fn save_exchange(
+    app: tauri::AppHandle,
+    dir: &ExportDir,
+    dialog_title: String,
+    file: ExchangeFile,
+) -> Result<Option<Exported>> {
+    let to = SaveAs::new(dir, dialog_title, file.name, FILTER, EXTENSION);
     save_through_dialog(app, to, file.bytes).await
 }
 
@@ -72,8 +159,7 @@ pub async fn write_preparation_exchange(
     dialog_title: String,
 ) -> Result<Option<Exported>> {
     let file = core.run(move |s| s.preparation_exchange(id)).await?;
-    let to = SaveAs::new(&dir, dialog_title, file.name, FILTER, EXTENSION);
-    save_through_dialog(app, to, file.bytes).await
+    save_exchange(app, &dir, dialog_title, file).await
 }
 
 /// Opens the system's file dialog and opens the chosen exchange file; `None` when the user

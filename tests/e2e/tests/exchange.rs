@@ -1,6 +1,6 @@
 //! Two real apps, two real stores: the manager's laptop and the employee's own computer pass a
 //! talk between them as files through the system's dialogs, one app at a time (each its own
-//! profile).
+//! profile): invitation, preparation (one answer shared, one kept), agreement, confirmation.
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use super::talks::{open_unit, seed};
 /// manager's store.
 const SENTINEL: &str = "SENTINEL-unshared-7f3a";
 const SHARED: &str = "I would like the course in conflict handling";
+const AGREED: &str = "A course in conflict handling in the spring.";
 
 async fn open_talk(app: &App, unit: samtale::UnitId, employee: samtale::PersonId) {
     open_unit(app, unit).await;
@@ -25,8 +26,8 @@ async fn open_talk(app: &App, unit: samtale::UnitId, employee: samtale::PersonId
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_reaches_the_manager()
-{
+async fn an_employee_prepares_and_confirms_on_their_own_computer_and_only_what_they_share_reaches_the_manager(
+) {
     let manager = Profile::new();
     let org = seed(&manager, 1, false);
     let employee = org.employees[0];
@@ -57,6 +58,8 @@ async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_r
     let invitation = carried.path().join("invitation.samtale");
     let preparation = carried.path().join("preparation.samtale");
     let altered = carried.path().join("altered.samtale");
+    let agreement = carried.path().join("agreement.samtale");
+    let confirmation = carried.path().join("confirmation.samtale");
 
     // The manager writes the invitation file for the employee.
     {
@@ -154,6 +157,55 @@ async fn an_employee_prepares_on_their_own_computer_and_only_the_shared_answer_r
         app.wait_for_text("prep-from-key", &fingerprint).await;
         assert!(!app.text("the-talk").await.contains(SENTINEL));
         app.shot("manager-sees-shared.png").await;
+        // Agreed, and the agreement to the employee's computer (their key is known now).
+        app.type_into("summary", AGREED).await;
+        app.click("talk-state").await; // leaves the field: saved at once
+                                       // A step within a moment of the last one is taken for a double click.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        app.click("step-agreed").await;
+        app.wait_for_attr("talk-state", "data-state", "agreed")
+            .await;
+        app.click(&format!("write-agreement-file-{employee}")).await;
+        save_file("Save the agreement file", &agreement).await;
+        app.wait_for("agreement-file-written").await;
+        app.quit().await;
+    }
+
+    // The employee reads the agreement on their own computer and confirms it.
+    {
+        let driver = Driver::start(&own);
+        let app = driver.launch().await;
+        app.wait_for("mine-page").await;
+        app.click("open-exchange").await;
+        pick_file("Open a Samtale file", &agreement).await;
+        // The talk the file was for opens, with the agreement in it.
+        app.wait_for_text("own-agreement-summary", AGREED).await;
+        app.click("confirm-agreement").await;
+        save_file("Save the confirmation file", &confirmation).await;
+        app.wait_for("answer-written").await;
+        app.wait_for_attr("own-answered", "data-confirmed", "true")
+            .await;
+        app.quit().await;
+    }
+
+    // The manager sees the confirmation from the employee's computer, with their key.
+    {
+        let driver = Driver::start(&manager);
+        let app = driver.launch().await;
+        open_unit(&app, org.unit).await;
+        app.click(&format!(
+            "[data-testid=\"cycle-person-{employee}\"] [data-testid=\"open-talk\"]"
+        ))
+        .await;
+        app.wait_for("agreement-files").await;
+        app.click("open-exchange").await;
+        pick_file("Open a Samtale file", &confirmation).await;
+        app.wait_for_attr("exchange-opened", "data-kind", "confirmation")
+            .await;
+        app.wait_for_attr("confirmation", "data-confirmed", "true")
+            .await;
+        app.wait_for_text("confirmation", &fingerprint).await;
+        app.shot("manager-sees-confirmation.png").await;
         app.quit().await;
     }
     let store = manager.store_path();

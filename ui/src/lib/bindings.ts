@@ -22,6 +22,19 @@ export const commands = {
 	 */
 	writePreparationExchange: (id: OwnTalkId, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_preparation_exchange", { id, dialogTitle })),
 	/**
+	 *  The manager's agreement (or, during the year, progress) file for one participant, where
+	 *  the user chooses; `None` when the dialog is closed.
+	 */
+	writeAgreementExchange: (id: TalkId, person: PersonId, progress: boolean, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_agreement_exchange", { id, person, progress, dialogTitle })),
+	/**
+	 *  The employee's confirmation of the agreement (`disagreement`: `None` confirms it), or their
+	 *  progress on its actions (`progress`), where the user chooses; `None` when the dialog is
+	 *  closed.
+	 */
+	writeOwnExchange: (id: OwnTalkId, progress: boolean, disagreement: string | null, dialogTitle: string) => typedError<Exported | null, Error>(__TAURI_INVOKE("write_own_exchange", { id, progress, disagreement, dialogTitle })),
+	setOwnActionStatus: (id: OwnTalkId, reference: string, status: ActionStatus) => typedError<null, Error>(__TAURI_INVOKE("set_own_action_status", { id, reference, status })),
+	judgeOwnAction: (id: OwnTalkId, reference: string, result: Effect | null, note: string) => typedError<null, Error>(__TAURI_INVOKE("judge_own_action", { id, reference, result, note })),
+	/**
 	 *  Opens the system's file dialog and opens the chosen exchange file; `None` when the user
 	 *  closes the dialog.
 	 */
@@ -229,6 +242,11 @@ export type ActionEvent = {
 	from: ActionStatus | null,
 	to: ActionStatus,
 	at: string,
+	/**
+	 *  The key of the progress file it came in (from the person's own computer); `None`: set
+	 *  at this one.
+	 */
+	fromKey: string | null,
 };
 
 /**  Which actions the board shows; every given condition must hold. */
@@ -276,6 +294,8 @@ export type ActionKind = "course" | "training" | "mentoring" | "rotation" | "net
 export type ActionNote = {
 	text: string,
 	at: string,
+	/**  The key of the progress file it came in; `None`: written at this computer. */
+	fromKey: string | null,
 };
 
 /**  Whom an action develops: one person, a group (from a GRUS), or the whole unit. */
@@ -371,7 +391,12 @@ export type AuditAction = "personCreated" | "personUpdated" | "personMoved" | "p
 /**  A key of another store confirmed in place of the one pinned before. */
 "exchangeKeyConfirmed" | 
 /**  The person's own preparation for their own talk. */
-"ownPreparationSaved";
+"ownPreparationSaved" | 
+/**
+ *  The person changed one of their own agreed actions (status, effect or a follow-up
+ *  note); the detail names the field, never a note's text.
+ */
+"ownActionChanged";
 
 /**  One entry, as the audit page and its export show it. */
 export type AuditEntry = {
@@ -476,6 +501,29 @@ export type CompetenceRef = {
 	id: CompetenceId,
 	name: string,
 	category: Category,
+};
+
+/**
+ *  A participant's answer to the agreement from their own computer (a confirmation file):
+ *  "confirmed by <name> on their own computer, key <fingerprint>, <time>", or their
+ *  disagreement.
+ */
+export type Confirmation = {
+	person: Party,
+	/**  The fingerprint of the key that signed it. */
+	key: string,
+	/**  When they answered (the file's time, by their clock). */
+	at: string,
+	/**  True: a signature by their key over the agreement's hash; false: they disagree. */
+	confirmed: boolean,
+	disagreement: string | null,
+	/**  The agreement's hash they answered (SHA-256, hex). */
+	agreementHash: string,
+	/**
+	 *  The agreement is still the one they answered; false once it changed (a changed
+	 *  agreement needs a new confirmation).
+	 */
+	current: boolean,
 };
 
 export type Country = "DK" | "SE" | "NO";
@@ -642,11 +690,14 @@ export type ExchangeKind =
 "invitation" | 
 /**  Employee → manager: the answers the employee chose to share. */
 "preparation" | 
-/**  Manager → employee: the agreed summary and actions (not written yet). */
+/**  Manager → employee: the agreed summary and actions, with the hash a confirmation signs. */
 "agreement" | 
-/**  Employee → manager: the employee's signature over the agreement (not written yet). */
+/**
+ *  Employee → manager: the employee's signature over the agreement's hash, or their
+ *  disagreement.
+ */
 "confirmation" | 
-/**  Either way: an action's status, follow-up and effect (not written yet). */
+/**  Either way: an action's status, follow-up notes and judged effect, each with its time. */
 "progress";
 
 /**  Why an exchange file was refused; nothing was changed. */
@@ -673,7 +724,22 @@ export type ExchangeProblem =
 /**  About a talk this store knows nothing of (an invitation must come first). */
 "unknownExchange" | 
 /**  A kind this app does not open yet. */
-"unsupported";
+"unsupported" | 
+/**
+ *  The participant's key is not known yet: an agreement or progress file is always
+ *  encrypted to them, so a file of theirs (their preparation) must come first.
+ */
+"keyNotKnown" | 
+/**
+ *  The confirmation is of an agreement that has changed since: a changed agreement needs
+ *  a new agreement file and a new confirmation.
+ */
+"agreementChanged" | 
+/**
+ *  No agreement has passed for this talk yet (none came to the own talk, or none was
+ *  written for the participant): nothing to confirm or follow up.
+ */
+"noAgreement";
 
 /**  The file formats of exports. */
 export type ExportFormat = "pdf" | "xlsx" | "csv" | 
@@ -957,9 +1023,12 @@ export type Opened = {
 	 *  fingerprint with them once.
 	 */
 	newKey: boolean,
-	/**  The own talk the file made or changed (an invitation). */
+	/**  The own talk the file made or changed (an invitation, agreement or progress). */
 	ownTalk: OwnTalkId | null,
-	/**  The talk of the organisation the file went into (a preparation). */
+	/**
+	 *  The talk of the organisation the file went into (a preparation, confirmation or
+	 *  progress).
+	 */
 	talk: TalkId | null,
 };
 
@@ -987,6 +1056,55 @@ export type Overview = {
 	unitsWithoutManager: number,
 };
 
+/**
+ *  One agreed action in the person's own view, with its progress. `*_from`: the fingerprint
+ *  of the manager's key when the value came in a file; `None` when set here.
+ */
+export type OwnAction = {
+	/**  The action's reference in exchange files: how the commands name it. */
+	reference: string,
+	title: string,
+	theme: string,
+	ownerName: string,
+	dueDate: string | null,
+	status: ActionStatus,
+	statusAt: string | null,
+	statusFrom: string | null,
+	result: Effect | null,
+	resultNote: string | null,
+	resultAt: string | null,
+	resultFrom: string | null,
+	notes: OwnActionNote[],
+};
+
+export type OwnActionNote = {
+	text: string,
+	at: string,
+	fromKey: string | null,
+};
+
+/**  The agreement of an own talk, as the manager's agreement file carried it. */
+export type OwnAgreement = {
+	summary: string,
+	/**  A disagreement the manager recorded with the agreement. */
+	recordedDisagreement: string | null,
+	actions: OwnAction[],
+	/**  SHA-256 (hex) of the agreement's exact content: what a confirmation signs. */
+	hash: string,
+	/**  When the manager wrote the file (their clock), and when it was opened here. */
+	writtenAt: string,
+	receivedAt: string,
+	/**  When the person confirmed this agreement; `None`: not confirmed (or disagreed). */
+	confirmedAt: string | null,
+	/**  The person's own disagreement, as their confirmation file sent it. */
+	disagreement: string | null,
+	/**
+	 *  When they answered it (confirmed or disagreed); `None`: not yet. A newer, changed
+	 *  agreement clears the answer: it needs a new one.
+	 */
+	answeredAt: string | null,
+};
+
 /**  One answer of the person's own preparation, with whether it goes to the manager. */
 export type OwnAnswer = {
 	answer: Answer,
@@ -1001,6 +1119,11 @@ export type OwnTalkDetail = {
 	/**  The invitation's calendar file (RFC 5545), to add to a calendar. */
 	ics: string,
 	answers: OwnAnswer[],
+	/**
+	 *  The agreement the newest agreement file brought, with the person's actions; `None`
+	 *  before one came.
+	 */
+	agreement: OwnAgreement | null,
 };
 
 /**  A talk of the person using this store, as their invitation brought it (`own_talk`). */
@@ -1350,6 +1473,11 @@ export type Signature = {
 	person: Party,
 	typedName: string,
 	at: string,
+	/**
+	 *  The fingerprint of the key the person confirmed with on their own computer (a
+	 *  confirmation file); `None`: their name typed at this laptop, the fallback.
+	 */
+	fromKey: string | null,
 };
 
 /**  One view of the summary as the screen shows it: a sheet of the export. */
@@ -1381,6 +1509,8 @@ export type TalkDetail = {
 	summary: string,
 	disagreement: string | null,
 	signatures: Signature[],
+	/**  Answers from the participants' own computers, one (the last) per participant. */
+	confirmations: Confirmation[],
 	followUps: FollowUp[],
 	events: TalkEvent[],
 	allowedSteps: TalkState[],

@@ -98,7 +98,7 @@ describe('ActionsPage', () => {
 		vi.mocked(commands.getAction).mockImplementation((id) =>
 			ok({
 				action: action(id),
-				events: [{ from: null, to: 'planned' as const, at: '2026-01-10T09:00:00Z' }],
+				events: [{ from: null, to: 'planned' as const, at: '2026-01-10T09:00:00Z', fromKey: null }],
 				followUps: [],
 				carriedTo: null
 			})

@@ -12,7 +12,9 @@ vi.mock('$lib/bindings', () => ({
 		openExchangeConfirmingKey: vi.fn(),
 		saveOwnAnswer: vi.fn(),
 		shareOwnAnswer: vi.fn(),
-		writePreparationExchange: vi.fn()
+		writePreparationExchange: vi.fn(),
+		writeOwnExchange: vi.fn(),
+		setOwnActionStatus: vi.fn()
 	}
 }));
 
@@ -46,6 +48,7 @@ const detail: OwnTalkDetail = {
 	guideVersion: 1,
 	ics: '',
 	answers: [],
+	agreement: null,
 	guide: {
 		name: 'MUS',
 		kind: 'mus',
@@ -141,5 +144,39 @@ describe('My talks', () => {
 		(byTestId('own-share-0-0') as HTMLInputElement).click();
 		await settle();
 		expect(commands.shareOwnAnswer).toHaveBeenCalledWith(7, { section: 0, question: 0 }, true);
+	});
+
+	it('confirms the agreement, or sends a disagreement with its text, as a file for the manager', async () => {
+		vi.mocked(commands.ownTalk).mockImplementation(() =>
+			ok({
+				...structuredClone(detail),
+				agreement: {
+					summary: 'A course in conflict handling in the spring.',
+					recordedDisagreement: null,
+					actions: [],
+					hash: 'h',
+					writtenAt: '2026-12-14T10:00:00Z',
+					receivedAt: '2026-12-14T11:00:00Z',
+					confirmedAt: null,
+					disagreement: null,
+					answeredAt: null
+				}
+			} as unknown as OwnTalkDetail)
+		);
+		vi.mocked(commands.writeOwnExchange).mockImplementation(() => ok({ path: '/tmp/c.samtale', bytes: 900 }));
+		await show();
+		byTestId('open-own-talk')?.click();
+		await settle();
+		expect(byTestId('own-agreement-summary')?.textContent).toContain('conflict handling');
+		byTestId('confirm-agreement')?.click();
+		await settle();
+		expect(commands.writeOwnExchange).toHaveBeenCalledWith(7, false, null, 'Save the confirmation file');
+		expect(byTestId('answer-written')?.textContent).toContain('/tmp/c.samtale');
+		const why = byTestId('disagree-text') as HTMLTextAreaElement;
+		why.value = 'The course is not what we agreed';
+		why.dispatchEvent(new Event('input', { bubbles: true }));
+		byTestId('send-disagreement')?.click();
+		await settle();
+		expect(commands.writeOwnExchange).toHaveBeenLastCalledWith(7, false, 'The course is not what we agreed', 'Save the confirmation file');
 	});
 });

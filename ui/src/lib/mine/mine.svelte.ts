@@ -1,5 +1,6 @@
 import {
 	commands,
+	type ActionStatus,
 	type Answer,
 	type Opened,
 	type OwnTalkDetail,
@@ -98,6 +99,10 @@ export class OwnTalkModel {
 	written = $state<string | null>(null);
 	writeError = $state<AppError | null>(null);
 	shareError = $state<AppError | null>(null);
+	/** Where the last confirmation or progress file was saved, or why it was not. */
+	answered = $state<string | null>(null);
+	answerError = $state<AppError | null>(null);
+	actionError = $state<AppError | null>(null);
 
 	constructor(readonly id: OwnTalkId) {}
 
@@ -139,6 +144,32 @@ export class OwnTalkModel {
 		}
 		this.shareError = null;
 		await this.load();
+	}
+
+	/** Saves the confirmation of the agreement (`disagreement` null), or the person's
+	 * disagreement with it, as a file for the manager. */
+	async answerAgreement(disagreement: string | null): Promise<void> {
+		await this.save(false, disagreement, t('mine.confirmDialog'));
+	}
+
+	/** Saves the progress of the agreed actions as a file for the manager. */
+	async writeProgress(): Promise<void> {
+		await this.save(true, null, t('mine.progressDialog'));
+	}
+
+	async setStatus(reference: string, status: ActionStatus): Promise<void> {
+		const result = await call(commands.setOwnActionStatus(this.id, reference, status));
+		this.actionError = result.status === 'error' ? result.error : null;
+		await this.load();
+	}
+
+	private async save(progress: boolean, disagreement: string | null, dialog: string): Promise<void> {
+		const result = await call(commands.writeOwnExchange(this.id, progress, disagreement, dialog));
+		this.answerError = result.status === 'error' ? result.error : null;
+		if (result.status === 'ok' && result.data) {
+			this.answered = result.data.path;
+			await this.load();
+		}
 	}
 
 	/** Saves the preparation file (the shared answers only) where the person chooses. */

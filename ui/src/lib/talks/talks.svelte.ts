@@ -265,14 +265,27 @@ export class TalkModel {
 
 	/** Where the exchange of files with each participant stands. */
 	exchanges = $state<ParticipantExchange[]>([]);
+	/** Why the last exchange file could not be written (said beside its buttons). */
+	exchangeError = $state<AppError | null>(null);
 	/** Where the last invitation file was saved, and for whom. */
 	exchangeWritten = $state<{ name: string; path: string } | null>(null);
 
 	/** Saves the invitation file for one participant's own computer where the user chooses. */
 	async writeInvitationFile(person: Party, title: string): Promise<void> {
 		const result = await call(commands.writeInvitationExchange(this.id, person.personId, title, t('talk.invitationFileDialog')));
-		if (result.status === 'error') this.error = result.error;
-		else if (result.data) {
+		this.exchangeError = result.status === 'error' ? result.error : null;
+		if (result.status === 'ok' && result.data) {
+			this.exchangeWritten = { name: person.name, path: result.data.path };
+			await this.load();
+		}
+	}
+
+	/** Saves the agreement (or, `progress`, the actions' progress) file for one participant. */
+	async writeAgreementFile(person: Party, progress: boolean): Promise<void> {
+		const dialog = t(progress ? 'talk.progressFileDialog' : 'talk.agreementFileDialog');
+		const result = await call(commands.writeAgreementExchange(this.id, person.personId, progress, dialog));
+		this.exchangeError = result.status === 'error' ? result.error : null;
+		if (result.status === 'ok' && result.data) {
 			this.exchangeWritten = { name: person.name, path: result.data.path };
 			await this.load();
 		}
