@@ -126,7 +126,7 @@ impl AppState {
         Ok(AppState {
             organisation: s.organisation()?,
             ui_language: s.ui_language()?,
-            own_talks: s.own_talks()?.len() as u32,
+            own_talks: own::count(s.store.conn())?,
             ..AppState::default()
         })
     }

@@ -117,6 +117,10 @@ pub struct OwnActionNote {
 const SELECT: &str = "SELECT id, kind, starts_at, duration_minutes, place, manager_name,
         manager_key, cancelled, preparation_sent_at, guide, guide_version, ics, exchange_id FROM own_talk";
 
+/// The list reads only what a summary shows: the guide and the calendar file stay unread.
+const SUMMARY_SELECT: &str = "SELECT id, kind, starts_at, duration_minutes, place, manager_name,
+        manager_key, cancelled, preparation_sent_at FROM own_talk";
+
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<OwnTalkSummary> {
     let kind: String = r.get("kind")?;
     Ok(OwnTalkSummary {
@@ -136,11 +140,16 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<OwnTalkSummary> {
 pub fn list(conn: &Connection) -> Result<Vec<OwnTalkSummary>> {
     let rows = conn
         .prepare_cached(&format!(
-            "{SELECT} ORDER BY starts_at IS NULL, starts_at, id"
+            "{SUMMARY_SELECT} ORDER BY starts_at IS NULL, starts_at, id"
         ))?
         .query_map([], summary_row)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
+}
+
+/// How many own talks the store holds (read at every start: a count, not the list).
+pub fn count(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("SELECT count(*) FROM own_talk", [], |r| r.get(0))?)
 }
 
 /// The guide an own talk's answers are checked against.

@@ -187,6 +187,18 @@ fn an_invitation_makes_the_employees_own_talk_in_a_store_without_an_organisation
 }
 
 #[test]
+fn a_store_with_own_talks_and_no_organisation_says_so_at_start() {
+    let p = invited();
+    let state = samtale::AppState::open(&p.employee).unwrap();
+    assert!(state.organisation.is_none());
+    assert_eq!(
+        state.own_talks, 1,
+        "the app opens on My talks, not the welcome"
+    );
+    assert_eq!(samtale::AppState::open(&p.t.app).unwrap().own_talks, 0);
+}
+
+#[test]
 fn only_shared_answers_leave_the_employees_store_and_land_as_their_preparation() {
     let mut p = invited();
     let file = prepared(&mut p);

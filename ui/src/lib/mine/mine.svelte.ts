@@ -8,7 +8,7 @@ import {
 	type OwnTalkSummary,
 	type PublicIdentity
 } from '$lib/bindings';
-import { call, type AppError } from '$lib/errors';
+import { call, type AppError, type Result } from '$lib/errors';
 import { t } from '$lib/i18n/i18n.svelte';
 import { Autosave } from '$lib/talks/talks.svelte';
 
@@ -32,8 +32,7 @@ export class ExchangeOpener {
 	async open(): Promise<Opened | null> {
 		this.busy = true;
 		try {
-			const result = await call(commands.openExchange(t('exchange.openTitle')));
-			return this.took(result.status === 'ok' ? { status: 'ok', data: result.data } : result);
+			return this.took(await call(commands.openExchange(t('exchange.openTitle'))));
 		} finally {
 			this.busy = false;
 		}
@@ -48,7 +47,7 @@ export class ExchangeOpener {
 		}
 	}
 
-	private took(result: { status: 'ok'; data: Opened | null } | { status: 'error'; error: AppError }): Opened | null {
+	private took(result: Result<Opened | null, AppError>): Opened | null {
 		if (result.status === 'error') {
 			this.error = result.error;
 			this.opened = null;

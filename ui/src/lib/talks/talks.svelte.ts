@@ -4,6 +4,7 @@ import {
 	type ParticipantExchange,
 	type Party,
 	type CycleOverview,
+	type Exported,
 	type NoteLayer,
 	type PersonCycle,
 	type PersonId,
@@ -19,7 +20,7 @@ import {
 	type UnitId,
 	type UnitNode
 } from '$lib/bindings';
-import { call, type AppError } from '$lib/errors';
+import { call, type AppError, type Result } from '$lib/errors';
 import { currentLanguage, formatDateTime, t } from '$lib/i18n/i18n.svelte';
 import { app } from '$lib/app.svelte';
 
@@ -272,18 +273,19 @@ export class TalkModel {
 
 	/** Saves the invitation file for one participant's own computer where the user chooses. */
 	async writeInvitationFile(person: Party, title: string): Promise<void> {
-		const result = await call(commands.writeInvitationExchange(this.id, person.personId, title, t('talk.invitationFileDialog')));
-		this.exchangeError = result.status === 'error' ? result.error : null;
-		if (result.status === 'ok' && result.data) {
-			this.exchangeWritten = { name: person.name, path: result.data.path };
-			await this.load();
-		}
+		await this.exchanged(person, commands.writeInvitationExchange(this.id, person.personId, title, t('talk.invitationFileDialog')));
 	}
 
 	/** Saves the agreement (or, `progress`, the actions' progress) file for one participant. */
 	async writeAgreementFile(person: Party, progress: boolean): Promise<void> {
 		const dialog = t(progress ? 'talk.progressFileDialog' : 'talk.agreementFileDialog');
-		const result = await call(commands.writeAgreementExchange(this.id, person.personId, progress, dialog));
+		await this.exchanged(person, commands.writeAgreementExchange(this.id, person.personId, progress, dialog));
+	}
+
+	/** Takes a written exchange file's outcome: where it went (the page then shows where the
+	 * files stand), or why it was not written; a closed dialog changes nothing. */
+	private async exchanged(person: Party, pending: Promise<Result<Exported | null, AppError>>): Promise<void> {
+		const result = await call(pending);
 		this.exchangeError = result.status === 'error' ? result.error : null;
 		if (result.status === 'ok' && result.data) {
 			this.exchangeWritten = { name: person.name, path: result.data.path };
